@@ -20,12 +20,12 @@ namespace clustersim::internal {
 }  // namespace clustersim::internal
 
 // CHECK(cond) or CHECK(cond, "message").
-#define CHECK(cond, ...)                                                \
-  do {                                                                  \
-    if (!(cond)) [[unlikely]] {                                         \
-      ::clustersim::internal::CheckFailed(#cond, __FILE__, __LINE__,    \
-                                          "" __VA_ARGS__);              \
-    }                                                                   \
+#define CHECK(cond, ...)                                             \
+  do {                                                               \
+    if (!(cond)) [[unlikely]] {                                      \
+      ::clustersim::internal::CheckFailed(#cond, __FILE__, __LINE__, \
+                                          "" __VA_ARGS__);           \
+    }                                                                \
   } while (false)
 
 #endif  // CLUSTERSIM_CORE_BASE_CHECK_H_

@@ -1,0 +1,104 @@
+#include "core/runtime/event_queue.h"
+
+#include <algorithm>
+
+#include "core/base/check.h"
+
+namespace clustersim {
+namespace {
+
+TimerId MakeId(uint32_t slot, uint32_t generation) {
+  return TimerId{(static_cast<uint64_t>(generation) << 32) | slot};
+}
+
+}  // namespace
+
+TimerId EventQueue::Push(int64_t time_us, uint32_t tag, Action action) {
+  CHECK(action.fn != nullptr);
+  uint32_t slot;
+  if (free_head_ != kNoSlot) {
+    slot = free_head_;
+    free_head_ = slots_[slot].next_free;
+  } else {
+    CHECK(slots_.size() < kNoSlot, "event slab exhausted");
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& s = slots_[slot];
+  s.action = action;
+  s.tag = tag;
+  s.in_use = true;
+  ++live_;
+  PushHeap(Entry{time_us, next_seq_++, slot, s.generation});
+  return MakeId(slot, s.generation);
+}
+
+void EventQueue::Cancel(TimerId id) {
+  uint32_t slot = static_cast<uint32_t>(id.value & 0xffffffffu);
+  uint32_t generation = static_cast<uint32_t>(id.value >> 32);
+  if (!LiveIds(slot, generation)) return;
+  FreeSlot(slot);
+}
+
+std::optional<EventQueue::Entry> EventQueue::PopNext() {
+  while (!heap_.empty()) {
+    Entry top = PopHeap();
+    if (Live(top)) return top;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> EventQueue::PeekTime() {
+  while (!heap_.empty()) {
+    if (Live(heap_.front())) return heap_.front().time_us;
+    PopHeap();
+  }
+  return std::nullopt;
+}
+
+bool EventQueue::Live(const Entry& entry) const {
+  return LiveIds(entry.slot, entry.generation);
+}
+
+uint32_t EventQueue::Tag(const Entry& entry) const {
+  CHECK(Live(entry));
+  return slots_[entry.slot].tag;
+}
+
+void EventQueue::Requeue(const Entry& entry, int64_t time_us) {
+  CHECK(Live(entry));
+  PushHeap(Entry{time_us, next_seq_++, entry.slot, entry.generation});
+}
+
+Action EventQueue::Take(const Entry& entry) {
+  CHECK(Live(entry));
+  Action action = slots_[entry.slot].action;
+  FreeSlot(entry.slot);
+  return action;
+}
+
+void EventQueue::FreeSlot(uint32_t slot) {
+  Slot& s = slots_[slot];
+  CHECK(s.in_use);
+  s.in_use = false;
+  s.action = Action{};
+  ++s.generation;
+  if (s.generation == 0) s.generation = 1;  // keep ids non-zero
+  s.next_free = free_head_;
+  free_head_ = slot;
+  --live_;
+}
+
+void EventQueue::PushHeap(const Entry& entry) {
+  heap_.push_back(entry);
+  std::push_heap(heap_.begin(), heap_.end(), Later);
+}
+
+EventQueue::Entry EventQueue::PopHeap() {
+  std::pop_heap(heap_.begin(), heap_.end(), Later);
+  Entry e = heap_.back();
+  heap_.pop_back();
+  return e;
+}
+
+}  // namespace clustersim
