@@ -1,0 +1,38 @@
+#include "core/storage/storage_errors.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace clustersim::storage {
+
+absl::Status ConstraintViolation(std::string_view message) {
+  return absl::AbortedError(
+      absl::StrCat("persistence: ", std::string(message)));
+}
+
+absl::Status LimitExceeded(std::string_view what, int64_t value,
+                           int64_t limit) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("storage limit: ", std::string(what), " is ", value,
+                   ", above the maximum ", limit));
+}
+
+absl::Status StorageFull(std::string_view table, int64_t capacity) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("storage full: ", std::string(table),
+                   " holds its maximum of ", capacity, " rows"));
+}
+
+absl::Status Fenced(std::string_view message) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("fenced: ", std::string(message)));
+}
+
+bool IsFenced(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kFailedPrecondition &&
+         absl::StartsWith(status.message(), "fenced: ");
+}
+
+}  // namespace clustersim::storage

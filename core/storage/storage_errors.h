@@ -1,0 +1,42 @@
+// The ways a storage operation is refused, in one place so that every store
+// reports the same condition the same way (and callers can tell them apart):
+//
+//   ConstraintViolation  the statement SQL would reject (duplicate key, value
+//                        too wide for its column, invalid UTF-8). Effect sees
+//                        a PersistenceError; so does our caller.
+//   LimitExceeded        input beyond a configured bound of this server
+//                        (payload size, ids per call, rows per read).
+//                        InvalidArgument, message "storage limit: ...".
+//   StorageFull          the table capacity is used up. ResourceExhausted,
+//                        message "storage full: ...".
+//   Fenced               fenced mode only: a write whose fencing token is not
+//                        the shard's current lease. FailedPrecondition,
+//                        message "fenced: ...".
+//
+// A refused operation changes nothing. Pure functions; thread-safe.
+#ifndef CLUSTERSIM_CORE_STORAGE_STORAGE_ERRORS_H_
+#define CLUSTERSIM_CORE_STORAGE_STORAGE_ERRORS_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace clustersim::storage {
+
+absl::Status ConstraintViolation(std::string_view message);
+
+// "storage limit: <what> is <value>, above the maximum <limit>".
+absl::Status LimitExceeded(std::string_view what, int64_t value, int64_t limit);
+
+// "storage full: <table> holds its maximum of <capacity> rows".
+absl::Status StorageFull(std::string_view table, int64_t capacity);
+
+absl::Status Fenced(std::string_view message);
+
+// True for errors made by Fenced().
+bool IsFenced(const absl::Status& status);
+
+}  // namespace clustersim::storage
+
+#endif  // CLUSTERSIM_CORE_STORAGE_STORAGE_ERRORS_H_

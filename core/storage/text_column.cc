@@ -1,0 +1,50 @@
+#include "core/storage/text_column.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "core/cluster/utf16.h"
+#include "core/storage/storage_errors.h"
+
+namespace clustersim::storage {
+namespace {
+
+bool IsHighSurrogate(char16_t unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
+
+}  // namespace
+
+absl::Status CheckTextColumn(std::string_view column, std::string_view value,
+                             size_t max_chars) {
+  absl::StatusOr<std::u16string> utf16 = Utf8ToUtf16(value);
+  if (!utf16.ok()) {
+    return ConstraintViolation(
+        absl::StrCat(std::string(column), ": ", utf16.status().message()));
+  }
+  size_t chars = 0;
+  for (char16_t unit : *utf16) {
+    if (!IsHighSurrogate(unit)) ++chars;
+  }
+  if (chars > max_chars) {
+    return ConstraintViolation(
+        absl::StrCat("value too long for ", std::string(column), " (", chars,
+                     " characters, column is ", max_chars, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckUtf8Column(std::string_view column, std::string_view value) {
+  absl::StatusOr<std::u16string> utf16 = Utf8ToUtf16(value);
+  if (!utf16.ok()) {
+    return ConstraintViolation(
+        absl::StrCat(std::string(column), ": ", utf16.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> JavaScriptLength(std::string_view value) {
+  absl::StatusOr<std::u16string> utf16 = Utf8ToUtf16(value);
+  if (!utf16.ok()) return utf16.status();
+  return utf16->size();
+}
+
+}  // namespace clustersim::storage
