@@ -1,0 +1,32 @@
+#include "core/cluster/snowflake_generator.h"
+
+#include "absl/status/statusor.h"
+#include "core/base/check.h"
+
+namespace clustersim {
+
+MachineId RandomMachineId(Random& random) {
+  return MachineId(
+      static_cast<int32_t>(random.NextU64() >> (64 - kSnowflakeMachineIdBits)));
+}
+
+SnowflakeGenerator::SnowflakeGenerator(const Clock& clock, MachineId machine_id)
+    : clock_(clock), machine_id_(machine_id), sequence_at_ms_(clock.NowMs()) {}
+
+Snowflake SnowflakeGenerator::Next() {
+  const int64_t now_ms = clock_.NowMs();
+  if (now_ms > sequence_at_ms_) {
+    sequence_ = 0;
+    sequence_at_ms_ = now_ms;
+  } else if (sequence_ >= kSnowflakeSequenceLimit) {
+    // Same millisecond or clock behind, and the sequence is used up.
+    ++sequence_at_ms_;
+    sequence_ = 0;
+  }
+  absl::StatusOr<Snowflake> id =
+      Snowflake::Make(sequence_at_ms_, machine_id_, sequence_++);
+  CHECK(id.ok(), "the node clock left the snowflake timestamp range");
+  return *id;
+}
+
+}  // namespace clustersim
