@@ -1,0 +1,57 @@
+// TraceRecorder: the record of everything observable in a run.
+//
+// Every event (a node action running, a message sent/delivered/dropped, a
+// node starting or crashing, a fault, an event the core reports) is folded
+// into a rolling 64-bit hash, so two runs are the same run exactly when their
+// hashes match. Full events are kept only when asked for (a trace file, or
+// locating the first divergence of a determinism check), because a long run
+// has millions of them. Single-threaded; owned by the run.
+#ifndef CLUSTERSIM_SIM_TRACE_H_
+#define CLUSTERSIM_SIM_TRACE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clustersim::sim {
+
+// Node number used for events of the world itself (network, nemesis).
+inline constexpr uint32_t kWorldNode = 0;
+
+struct TraceEvent {
+  int64_t time_us = 0;
+  uint32_t node = kWorldNode;  // sim node number + 1, or kWorldNode
+  std::string kind;            // "net.send", "node.crash", "run", ...
+  std::string detail;          // short deterministic summary
+  friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
+};
+
+class TraceRecorder {
+ public:
+  explicit TraceRecorder(bool keep_events = false)
+      : keep_events_(keep_events) {}
+
+  void Record(int64_t time_us, uint32_t node, std::string_view kind,
+              std::string_view detail);
+  // A node action ran: folded cheaply (no strings on the hot path).
+  void RecordRun(int64_t time_us, uint32_t node);
+
+  uint64_t hash() const { return hash_; }
+  uint64_t count() const { return count_; }
+  bool keeps_events() const { return keep_events_; }
+  const std::vector<TraceEvent>& events() const { return events_; }
+
+ private:
+  void Mix(uint64_t value);
+  void MixBytes(std::string_view bytes);
+
+  bool keep_events_;
+  uint64_t hash_ = 0x9e3779b97f4a7c15ull;
+  uint64_t count_ = 0;
+  std::vector<TraceEvent> events_;
+};
+
+}  // namespace clustersim::sim
+
+#endif  // CLUSTERSIM_SIM_TRACE_H_

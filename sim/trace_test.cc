@@ -1,0 +1,59 @@
+#include "sim/trace.h"
+
+#include <cstdint>
+
+#include "gtest/gtest.h"
+
+namespace clustersim::sim {
+namespace {
+
+TraceRecorder Sample(bool keep) {
+  TraceRecorder trace(keep);
+  trace.Record(0, 1, "node.start", "incarnation=1");
+  trace.RecordRun(10, 1);
+  trace.Record(20, kWorldNode, "net.send", "from=1 to=2");
+  return trace;
+}
+
+TEST(TraceRecorderTest, SameEventsGiveTheSameHashWhetherKeptOrNot) {
+  TraceRecorder a = Sample(false);
+  TraceRecorder b = Sample(true);
+  EXPECT_EQ(a.hash(), b.hash());
+  EXPECT_EQ(a.count(), 3u);
+  EXPECT_TRUE(a.events().empty());
+  ASSERT_EQ(b.events().size(), 3u);
+  EXPECT_EQ(b.events()[1], (TraceEvent{10, 1, "run", ""}));
+  EXPECT_EQ(b.events()[2],
+            (TraceEvent{20, kWorldNode, "net.send", "from=1 to=2"}));
+}
+
+TEST(TraceRecorderTest, EveryFieldOfAnEventChangesTheHash) {
+  const uint64_t base = Sample(false).hash();
+  auto with = [](int64_t time_us, uint32_t node, const char* kind,
+                 const char* detail) {
+    TraceRecorder trace;
+    trace.Record(0, 1, "node.start", "incarnation=1");
+    trace.RecordRun(10, 1);
+    trace.Record(time_us, node, kind, detail);
+    return trace.hash();
+  };
+  EXPECT_EQ(with(20, kWorldNode, "net.send", "from=1 to=2"), base);
+  EXPECT_NE(with(21, kWorldNode, "net.send", "from=1 to=2"), base);
+  EXPECT_NE(with(20, 2, "net.send", "from=1 to=2"), base);
+  EXPECT_NE(with(20, kWorldNode, "net.sent", "from=1 to=2"), base);
+  EXPECT_NE(with(20, kWorldNode, "net.send", "from=1 to=3"), base);
+  // Moving bytes between kind and detail is a different event too.
+  EXPECT_NE(with(20, kWorldNode, "net.sendf", "rom=1 to=2"), base);
+}
+
+TEST(TraceRecorderTest, OrderMatters) {
+  TraceRecorder a, b;
+  a.RecordRun(1, 1);
+  a.RecordRun(1, 2);
+  b.RecordRun(1, 2);
+  b.RecordRun(1, 1);
+  EXPECT_NE(a.hash(), b.hash());
+}
+
+}  // namespace
+}  // namespace clustersim::sim
