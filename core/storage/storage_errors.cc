@@ -30,6 +30,11 @@ absl::Status Fenced(std::string_view message) {
       absl::StrCat("fenced: ", std::string(message)));
 }
 
+bool IsConstraintViolation(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAborted &&
+         absl::StartsWith(status.message(), "persistence: ");
+}
+
 bool IsFenced(const absl::Status& status) {
   return status.code() == absl::StatusCode::kFailedPrecondition &&
          absl::StartsWith(status.message(), "fenced: ");

@@ -34,7 +34,8 @@ absl::Status StorageFull(std::string_view table, int64_t capacity);
 
 absl::Status Fenced(std::string_view message);
 
-// True for errors made by Fenced().
+// True for errors made by ConstraintViolation() / Fenced().
+bool IsConstraintViolation(const absl::Status& status);
 bool IsFenced(const absl::Status& status);
 
 }  // namespace clustersim::storage
