@@ -47,6 +47,22 @@ void TraceRecorder::Record(int64_t time_us, uint32_t node,
   }
 }
 
+void TraceRecorder::RecordNumbers(int64_t time_us, uint32_t node,
+                                  std::string_view kind,
+                                  std::span<const uint64_t> numbers,
+                                  std::string_view detail) {
+  ++count_;
+  Mix(static_cast<uint64_t>(time_us));
+  Mix(node);
+  MixBytes(kind);
+  Mix(numbers.size());
+  for (uint64_t n : numbers) Mix(n);
+  if (keep_events_) {
+    events_.push_back(
+        TraceEvent{time_us, node, std::string(kind), std::string(detail)});
+  }
+}
+
 void TraceRecorder::RecordRun(int64_t time_us, uint32_t node) {
   ++count_;
   Mix(static_cast<uint64_t>(time_us) ^ (static_cast<uint64_t>(node) << 56));

@@ -10,6 +10,7 @@
 #define CLUSTERSIM_SIM_TRACE_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,13 @@ class TraceRecorder {
               std::string_view detail);
   // A node action ran: folded cheaply (no strings on the hot path).
   void RecordRun(int64_t time_us, uint32_t node);
+  // Like Record, but the hash folds `numbers` rather than a detail string,
+  // which is much cheaper on hot paths (every network message). The caller
+  // formats `detail` only when keeps_events() (pass "" otherwise), and it
+  // must render no more than what `numbers` holds.
+  void RecordNumbers(int64_t time_us, uint32_t node, std::string_view kind,
+                     std::span<const uint64_t> numbers,
+                     std::string_view detail);
 
   uint64_t hash() const { return hash_; }
   uint64_t count() const { return count_; }

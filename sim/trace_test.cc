@@ -55,5 +55,18 @@ TEST(TraceRecorderTest, OrderMatters) {
   EXPECT_NE(a.hash(), b.hash());
 }
 
+TEST(TraceRecorderTest, NumberEventsHashTheNumbersNotTheRenderedDetail) {
+  const uint64_t numbers[] = {17, 1, 2};
+  TraceRecorder kept(true), bare(false);
+  kept.RecordNumbers(5, 1, "net.send", numbers, "#17 1->2");
+  bare.RecordNumbers(5, 1, "net.send", numbers, "");
+  EXPECT_EQ(kept.hash(), bare.hash());
+  EXPECT_EQ(kept.events().back(), (TraceEvent{5, 1, "net.send", "#17 1->2"}));
+  const uint64_t other[] = {17, 1, 3};
+  TraceRecorder changed;
+  changed.RecordNumbers(5, 1, "net.send", other, "");
+  EXPECT_NE(changed.hash(), bare.hash());
+}
+
 }  // namespace
 }  // namespace clustersim::sim
