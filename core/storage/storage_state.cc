@@ -1,0 +1,153 @@
+#include "core/storage/storage_state.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/storage/storage_errors.h"
+
+namespace clustersim::storage {
+
+StorageState::StorageState(Options options)
+    : mode_(options.mode),
+      messages_(std::move(options.messages)),
+      runners_(std::move(options.runners)) {}
+
+absl::Status StorageState::CheckReplyFence(
+    const Reply& reply, const std::optional<FencingToken>& fencing,
+    int64_t now_ms) const {
+  const Snowflake request_id = RequestIdOf(reply);
+  if (mode_ == StorageMode::kReference) {
+    if (fencing.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("storage: fencing token on a reply to ",
+                       request_id.ToString(), " in reference mode"));
+    }
+    return absl::OkStatus();
+  }
+  if (!fencing.has_value()) {
+    return Fenced(absl::StrCat("reply to ", request_id.ToString(),
+                               " carries no fencing token"));
+  }
+  if (absl::Status s = runners_.CheckFencingToken(*fencing, now_ms); !s.ok()) {
+    return s;
+  }
+  const std::optional<ShardId> shard = messages_.ShardOfMessage(request_id);
+  if (!shard.has_value()) {
+    return Fenced(absl::StrCat("request ", request_id.ToString(),
+                               " is not stored, so its shard is unknown"));
+  }
+  if (*shard != fencing->shard) {
+    return Fenced(absl::StrCat("request ", request_id.ToString(),
+                               " is in shard ", shard->ToString(),
+                               ", token is for ", fencing->shard.ToString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SaveResult> StorageState::SaveRequest(const Request& request) {
+  return messages_.SaveRequest(request);
+}
+
+absl::Status StorageState::SaveEnvelope(const AckChunk& ack) {
+  return messages_.SaveEnvelope(ack);
+}
+
+absl::Status StorageState::SaveEnvelope(const Interrupt& interrupt) {
+  return messages_.SaveEnvelope(interrupt);
+}
+
+absl::Status StorageState::SaveReply(const Reply& reply,
+                                     const std::optional<FencingToken>& fencing,
+                                     int64_t now_ms) {
+  if (absl::Status s = CheckReplyFence(reply, fencing, now_ms); !s.ok()) {
+    return s;
+  }
+  return messages_.SaveReply(reply);
+}
+
+void StorageState::ClearReplies(Snowflake request_id,
+                                std::optional<Snowflake> expected_reply_id) {
+  messages_.ClearReplies(request_id, expected_reply_id);
+}
+
+absl::StatusOr<std::optional<Snowflake>> StorageState::RequestIdForPrimaryKey(
+    std::string_view primary_key) const {
+  return messages_.RequestIdForPrimaryKey(primary_key);
+}
+
+absl::StatusOr<std::vector<Reply>> StorageState::RepliesFor(
+    const std::vector<Snowflake>& request_ids) const {
+  return messages_.RepliesFor(request_ids);
+}
+
+absl::StatusOr<std::vector<Reply>> StorageState::RepliesForUnfiltered(
+    const std::vector<Snowflake>& request_ids) const {
+  return messages_.RepliesForUnfiltered(request_ids);
+}
+
+absl::StatusOr<std::vector<StoredMessage>> StorageState::UnprocessedMessages(
+    const UnprocessedQuery& query, int64_t now_ms, int64_t reader_now_ms) {
+  return messages_.UnprocessedMessages(query, now_ms, reader_now_ms);
+}
+
+absl::StatusOr<std::vector<StoredMessage>>
+StorageState::UnprocessedMessagesById(const std::vector<Snowflake>& ids,
+                                      int64_t reader_now_ms) const {
+  return messages_.UnprocessedMessagesById(ids, reader_now_ms);
+}
+
+absl::Status StorageState::ResetShards(const std::vector<ShardId>& shards) {
+  return messages_.ResetShards(shards);
+}
+
+absl::Status StorageState::ResetAddresses(
+    const std::vector<EntityAddress>& addresses) {
+  return messages_.ResetAddresses(addresses);
+}
+
+absl::Status StorageState::ResetRequests(const std::vector<Snowflake>& ids) {
+  return messages_.ResetRequests(ids);
+}
+
+void StorageState::ClearAddress(const EntityAddress& address) {
+  messages_.ClearAddress(address);
+}
+
+absl::StatusOr<MachineId> StorageState::Register(const Runner& runner,
+                                                 bool healthy, int64_t now_ms) {
+  return runners_.Register(runner, healthy, now_ms);
+}
+
+void StorageState::Unregister(const RunnerAddress& address, int64_t now_ms) {
+  runners_.Unregister(address, now_ms);
+}
+
+std::vector<RunnerEntry> StorageState::GetRunners(int64_t now_ms) const {
+  return runners_.GetRunners(now_ms);
+}
+
+void StorageState::SetRunnerHealth(const RunnerAddress& address, bool healthy) {
+  runners_.SetRunnerHealth(address, healthy);
+}
+
+absl::StatusOr<std::vector<FencingToken>> StorageState::Acquire(
+    const RunnerAddress& address, const std::vector<ShardId>& shards,
+    int64_t now_ms) {
+  return runners_.Acquire(address, shards, now_ms);
+}
+
+absl::StatusOr<std::vector<FencingToken>> StorageState::Refresh(
+    const RunnerAddress& address, const std::vector<ShardId>& shards,
+    int64_t now_ms) {
+  return runners_.Refresh(address, shards, now_ms);
+}
+
+void StorageState::Release(const RunnerAddress& address, const ShardId& shard) {
+  runners_.Release(address, shard);
+}
+
+void StorageState::ReleaseAll(const RunnerAddress& address) {
+  runners_.ReleaseAll(address);
+}
+
+}  // namespace clustersim::storage
