@@ -1,0 +1,110 @@
+#include "core/cluster/cluster_metrics.h"
+
+#include "gtest/gtest.h"
+
+namespace clustersim {
+namespace {
+
+TEST(ClusterMetricsTest, SetIncrementDecrementRemove) {
+  ClusterMetrics metrics;
+  const GaugeSeries users = GaugeSeries::Entities(EntityType("User"));
+  EXPECT_FALSE(metrics.Get(users).has_value());
+  metrics.Increment(users);
+  metrics.Increment(users, 4);
+  metrics.Decrement(users);
+  EXPECT_EQ(metrics.Get(users), 4);
+  metrics.Set(users, 10);
+  EXPECT_EQ(metrics.Get(users), 10);
+  metrics.Decrement(GaugeSeries::Shards(), 2);
+  EXPECT_EQ(metrics.Get(GaugeSeries::Shards()), -2);
+  metrics.Remove(users);
+  EXPECT_FALSE(metrics.Get(users).has_value());
+}
+
+TEST(ClusterMetricsTest, SeriesAreDistinguishedByLabels) {
+  ClusterMetrics metrics;
+  metrics.Set(GaugeSeries::Entities(EntityType("A")), 1);
+  metrics.Set(GaugeSeries::Entities(EntityType("B")), 2);
+  EXPECT_EQ(metrics.Get(GaugeSeries::Entities(EntityType("A"))), 1);
+  EXPECT_EQ(metrics.Get(GaugeSeries::Entities(EntityType("B"))), 2);
+  EXPECT_NE(GaugeSeries::Entities(EntityType("A")),
+            GaugeSeries::EntityMailboxSizeMax(EntityType("A")));
+  const GaugeSeries mailbox = GaugeSeries::EntityMailboxSize(
+      EntityAddress(EntityType("User"), EntityId("7"), ShardId("default", 3)));
+  EXPECT_EQ(mailbox.name(), "effect_cluster_entity_mailbox_size");
+  EXPECT_EQ(mailbox.labels(),
+            (GaugeSeries::Labels{
+                {"id", "7"}, {"shard", "default:3"}, {"type", "User"}}));
+}
+
+TEST(ClusterMetricsTest, SnapshotIsSortedWhateverTheUpdateOrder) {
+  ClusterMetrics a;
+  ClusterMetrics b;
+  a.Set(GaugeSeries::Shards(), 5);
+  a.Set(GaugeSeries::Entities(EntityType("Z")), 1);
+  a.Set(GaugeSeries::Entities(EntityType("A")), 2);
+  a.Set(GaugeSeries::Runners(), 1);
+  b.Set(GaugeSeries::Runners(), 1);
+  b.Set(GaugeSeries::Entities(EntityType("A")), 2);
+  b.Set(GaugeSeries::Shards(), 5);
+  b.Set(GaugeSeries::Entities(EntityType("Z")), 1);
+  EXPECT_EQ(a.Snapshot(), b.Snapshot());
+  const auto snapshot = a.Snapshot();
+  ASSERT_EQ(snapshot.size(), 4u);
+  EXPECT_EQ(snapshot[0].first, GaugeSeries::Entities(EntityType("A")));
+  EXPECT_EQ(snapshot[1].first, GaugeSeries::Entities(EntityType("Z")));
+  EXPECT_EQ(snapshot[2].first, GaugeSeries::Runners());
+  EXPECT_EQ(snapshot[3].first, GaugeSeries::Shards());
+  EXPECT_EQ(a.PrometheusText(), b.PrometheusText());
+}
+
+TEST(ClusterMetricsTest, PrometheusText) {
+  ClusterMetrics metrics;
+  EXPECT_EQ(metrics.PrometheusText(), "");
+  metrics.Set(GaugeSeries::Entities(EntityType("User")), 3);
+  metrics.Set(GaugeSeries::Entities(EntityType("Odd \"name\"\\\n")), 1);
+  metrics.Set(GaugeSeries::EntityMailboxSize(EntityAddress(
+                  EntityType("User"), EntityId("7"), ShardId("default", 3))),
+              2);
+  metrics.Set(GaugeSeries::Singletons(), 0);
+  metrics.Set(GaugeSeries::Runners(), 1);
+  metrics.Set(GaugeSeries::RunnersHealthy(), 1);
+  metrics.Set(GaugeSeries::Shards(), 300);
+  metrics.Set(GaugeSeries::ShardsReleasing(), 0);
+  metrics.Set(GaugeSeries::EntityMailboxSizeMax(EntityType("User")), 2);
+  EXPECT_EQ(metrics.PrometheusText(),
+            "# HELP effect_cluster_entities Resident entities per entity "
+            "type.\n"
+            "# TYPE effect_cluster_entities gauge\n"
+            "effect_cluster_entities{type=\"Odd \\\"name\\\"\\\\\\n\"} 1\n"
+            "effect_cluster_entities{type=\"User\"} 3\n"
+            "# HELP effect_cluster_entity_mailbox_size Requests admitted to "
+            "each entity.\n"
+            "# TYPE effect_cluster_entity_mailbox_size gauge\n"
+            "effect_cluster_entity_mailbox_size{id=\"7\",shard=\"default:3\","
+            "type=\"User\"} 2\n"
+            "# HELP effect_cluster_entity_mailbox_size_max Largest entity "
+            "mailbox per entity type.\n"
+            "# TYPE effect_cluster_entity_mailbox_size_max gauge\n"
+            "effect_cluster_entity_mailbox_size_max{type=\"User\"} 2\n"
+            "# HELP effect_cluster_runners Registered runners.\n"
+            "# TYPE effect_cluster_runners gauge\n"
+            "effect_cluster_runners 1\n"
+            "# HELP effect_cluster_runners_healthy Healthy runners.\n"
+            "# TYPE effect_cluster_runners_healthy gauge\n"
+            "effect_cluster_runners_healthy 1\n"
+            "# HELP effect_cluster_shards Shards acquired by this runner.\n"
+            "# TYPE effect_cluster_shards gauge\n"
+            "effect_cluster_shards 300\n"
+            "# HELP effect_cluster_shards_releasing Shards this runner is "
+            "releasing.\n"
+            "# TYPE effect_cluster_shards_releasing gauge\n"
+            "effect_cluster_shards_releasing 0\n"
+            "# HELP effect_cluster_singletons Singletons running on this "
+            "runner.\n"
+            "# TYPE effect_cluster_singletons gauge\n"
+            "effect_cluster_singletons 0\n");
+}
+
+}  // namespace
+}  // namespace clustersim
