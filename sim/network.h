@@ -50,6 +50,7 @@ struct LatencyModel {
   int64_t min_us = 500;
   int64_t tail_mean_us = 500;  // 0: every message takes exactly min
   int64_t max_us = 10'000;
+  friend bool operator==(const LatencyModel&, const LatencyModel&) = default;
 };
 
 // How one directed link behaves. Probabilities are in [0, 1].

@@ -24,6 +24,7 @@ inline constexpr int64_t kMaxDriftPpm = 500'000;
 struct ClockConfig {
   int64_t offset_ms = 0;  // initial wall-clock offset from global time
   int64_t drift_ppm = 0;  // local rate error, parts per million
+  friend bool operator==(const ClockConfig&, const ClockConfig&) = default;
 };
 
 class NodeClock {
