@@ -2,14 +2,17 @@
 
 #include <string>
 
+#include "tools/primitive_commands.h"
+
 namespace clustersim::tools {
 
 int RunCli(int argc, const char* const* argv, std::ostream& out,
            std::ostream& err) {
   Cli cli{out, err};
-  CLI::App app{
-      "clustersim: deterministic simulation of Effect's cluster", "clustersim"};
+  CLI::App app{"clustersim: deterministic simulation of Effect's cluster",
+               "clustersim"};
   app.require_subcommand(1);
+  AddPrimitiveCommands(app, cli);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,357 @@
+#include "tools/primitive_commands.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "core/cluster/entity_id.h"
+#include "core/cluster/hash_ring.h"
+#include "core/cluster/parse_int.h"
+#include "core/cluster/runner_address.h"
+#include "core/cluster/shard_routing.h"
+#include "core/cluster/snowflake.h"
+#include "core/cluster/string_hash.h"
+#include "core/cluster/utf16.h"
+#include "fmt/format.h"
+
+namespace clustersim::tools {
+namespace {
+
+// JSON output is compact and escaped exactly as JavaScript's JSON.stringify,
+// so it can be compared byte for byte with Effect's.
+
+// A JSON string literal of valid UTF-8 text (checked before output).
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}",
+                         static_cast<int>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// The message of a non-OK status (Abseil's string_view here is not
+// std::string_view).
+std::string Message(const absl::Status& status) {
+  return std::string(status.message());
+}
+
+// OK if `text` is valid UTF-8 (and so can be printed in JSON).
+absl::Status CheckUtf8(std::string_view what, std::string_view text) {
+  absl::StatusOr<std::u16string> units = Utf8ToUtf16(text);
+  if (units.ok()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      fmt::format("{} {:?}: {}", what, text, Message(units.status())));
+}
+
+absl::StatusOr<int32_t> ParseShardCount(std::string_view text) {
+  absl::StatusOr<int64_t> count =
+      ParseDecimal("--shards", text, 1, std::numeric_limits<int32_t>::max());
+  if (!count.ok()) return count.status();
+  return static_cast<int32_t>(*count);
+}
+
+// --- route ---------------------------------------------------------------
+
+struct RouteOptions {
+  std::vector<std::string> ids;
+  std::string shards;
+  std::string group = "default";
+  bool json = false;
+};
+
+void Route(const RouteOptions& options, Cli& cli) {
+  absl::StatusOr<int32_t> shards = ParseShardCount(options.shards);
+  if (!shards.ok()) return cli.BadInput(Message(shards.status()));
+  if (absl::Status group = CheckUtf8("--group", options.group); !group.ok()) {
+    return cli.BadInput(Message(group));
+  }
+  struct Routed {
+    int32_t hash;
+    int32_t shard_number;
+  };
+  std::vector<Routed> routed;
+  for (const std::string& id : options.ids) {
+    absl::StatusOr<int32_t> hash = HashString(id);
+    absl::StatusOr<int32_t> shard = ShardNumberFor(EntityId(id), *shards);
+    if (!hash.ok() || !shard.ok()) {
+      const absl::Status error = hash.ok() ? shard.status() : hash.status();
+      return cli.BadInput(
+          fmt::format("entity id {:?}: {}", id, Message(error)));
+    }
+    routed.push_back({*hash, *shard});
+  }
+  if (options.json) {
+    std::vector<std::string> items;
+    for (size_t i = 0; i < routed.size(); ++i) {
+      items.push_back(fmt::format(
+          "{{\"entity_id\":{},\"hash\":{},\"shard\":{},\"shard_number\":{}}}",
+          JsonString(options.ids[i]), routed[i].hash,
+          JsonString(
+              fmt::format("{}:{}", options.group, routed[i].shard_number)),
+          routed[i].shard_number));
+    }
+    cli.out << fmt::format("[{}]\n", fmt::join(items, ","));
+    return;
+  }
+  for (size_t i = 0; i < routed.size(); ++i) {
+    cli.out << fmt::format("{} {}:{} (hash {})\n", options.ids[i],
+                           options.group, routed[i].shard_number,
+                           routed[i].hash);
+  }
+}
+
+// --- ring ----------------------------------------------------------------
+
+struct RingOptions {
+  std::string runners;
+  std::string shards;
+  std::string group = "default";
+  bool json = false;
+};
+
+struct RunnerSpec {
+  RunnerAddress address;
+  double weight;
+};
+
+// "HOST:PORT[@WEIGHT]"; the weight must be a finite number > 0.
+absl::StatusOr<RunnerSpec> ParseRunnerSpec(std::string_view text) {
+  const size_t at = text.rfind('@');
+  const std::string_view address_text =
+      at == std::string_view::npos ? text : text.substr(0, at);
+  absl::StatusOr<RunnerAddress> address = RunnerAddress::Parse(address_text);
+  if (!address.ok()) return address.status();
+  double weight = 1;
+  if (at != std::string_view::npos) {
+    const std::string_view weight_text = text.substr(at + 1);
+    const char* end = weight_text.data() + weight_text.size();
+    const auto [ptr, ec] = std::from_chars(weight_text.data(), end, weight);
+    if (ec != std::errc() || ptr != end || !std::isfinite(weight)) {
+      return absl::InvalidArgumentError(
+          fmt::format("weight {:?} of runner {} is not a number", weight_text,
+                      address->Key()));
+    }
+    if (weight <= 0) {
+      return absl::InvalidArgumentError(
+          fmt::format("weight {:?} of runner {} must be positive", weight_text,
+                      address->Key()));
+    }
+  }
+  return RunnerSpec{*std::move(address), weight};
+}
+
+absl::StatusOr<std::vector<RunnerSpec>> ParseRunnerSpecs(
+    std::string_view text) {
+  if (text.empty()) return absl::InvalidArgumentError("--runners is empty");
+  std::vector<RunnerSpec> specs;
+  for (absl::string_view item :
+       absl::StrSplit(absl::string_view(text.data(), text.size()), ',')) {
+    absl::StatusOr<RunnerSpec> spec =
+        ParseRunnerSpec(std::string_view(item.data(), item.size()));
+    if (!spec.ok()) return spec.status();
+    for (const RunnerSpec& earlier : specs) {
+      if (earlier.address == spec->address) {
+        return absl::InvalidArgumentError(
+            fmt::format("runner {} is listed twice", spec->address.Key()));
+      }
+    }
+    specs.push_back(*std::move(spec));
+  }
+  return specs;
+}
+
+void Ring(const RingOptions& options, Cli& cli) {
+  absl::StatusOr<int32_t> shards = ParseShardCount(options.shards);
+  if (!shards.ok()) return cli.BadInput(Message(shards.status()));
+  if (absl::Status group = CheckUtf8("--group", options.group); !group.ok()) {
+    return cli.BadInput(Message(group));
+  }
+  absl::StatusOr<std::vector<RunnerSpec>> runners =
+      ParseRunnerSpecs(options.runners);
+  if (!runners.ok()) return cli.BadInput(Message(runners.status()));
+  HashRing ring;
+  for (const RunnerSpec& runner : *runners) {
+    const absl::Status added = ring.Add(runner.address, runner.weight);
+    if (!added.ok()) {
+      return cli.BadInput(
+          fmt::format("runner {:?}: {}", runner.address.Key(), Message(added)));
+    }
+  }
+  const std::optional<std::vector<RunnerAddress>> owners =
+      ring.GetShards(*shards);
+  // Every runner has a positive weight, hence virtual nodes.
+  if (!owners.has_value()) return cli.BadInput("no runner has a shard weight");
+  if (options.json) {
+    std::vector<std::string> keys;
+    for (const RunnerAddress& owner : *owners) {
+      keys.push_back(JsonString(owner.Key()));
+    }
+    cli.out << fmt::format("{{\"shards\":[{}]}}\n", fmt::join(keys, ","));
+    return;
+  }
+  for (size_t i = 0; i < owners->size(); ++i) {
+    cli.out << fmt::format("{}:{} {}\n", options.group, i + 1,
+                           (*owners)[i].Key());
+  }
+  for (const RunnerSpec& runner : *runners) {
+    const auto count =
+        std::count(owners->begin(), owners->end(), runner.address);
+    cli.out << fmt::format("{} (weight {}): {} shards\n", runner.address.Key(),
+                           runner.weight, count);
+  }
+}
+
+// --- snowflake -----------------------------------------------------------
+
+void PrintSnowflake(Snowflake id, bool json, Cli& cli) {
+  const SnowflakeParts parts = id.parts();
+  if (json) {
+    cli.out << fmt::format(
+        "{{\"id\":{},\"timestamp\":{},\"machine_id\":{},\"sequence\":{}}}\n",
+        JsonString(id.ToString()), parts.timestamp_ms, parts.machine_id.value(),
+        parts.sequence);
+    return;
+  }
+  cli.out << fmt::format(
+      "id {} timestamp {} ({}) machine_id {} sequence {}\n", id.ToString(),
+      parts.timestamp_ms,
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                       absl::FromUnixMillis(parts.timestamp_ms),
+                       absl::UTCTimeZone()),
+      parts.machine_id.value(), parts.sequence);
+}
+
+struct SnowflakeDecodeOptions {
+  std::string id;
+  bool json = false;
+};
+
+void SnowflakeDecode(const SnowflakeDecodeOptions& options, Cli& cli) {
+  absl::StatusOr<Snowflake> id = Snowflake::Parse(options.id);
+  if (!id.ok()) return cli.BadInput(Message(id.status()));
+  PrintSnowflake(*id, options.json, cli);
+}
+
+struct SnowflakeMakeOptions {
+  std::string timestamp;
+  std::string machine;
+  std::string sequence;
+  bool json = false;
+};
+
+void SnowflakeMake(const SnowflakeMakeOptions& options, Cli& cli) {
+  absl::StatusOr<int64_t> timestamp =
+      ParseDecimal("--timestamp", options.timestamp, Snowflake::kMinTimestampMs,
+                   Snowflake::kMaxTimestampMs);
+  if (!timestamp.ok()) return cli.BadInput(Message(timestamp.status()));
+  absl::StatusOr<int64_t> machine = ParseDecimal(
+      "--machine", options.machine, std::numeric_limits<int32_t>::min(),
+      std::numeric_limits<int32_t>::max());
+  if (!machine.ok()) return cli.BadInput(Message(machine.status()));
+  absl::StatusOr<int64_t> sequence = ParseDecimal(
+      "--sequence", options.sequence, std::numeric_limits<int64_t>::min(),
+      std::numeric_limits<int64_t>::max());
+  if (!sequence.ok()) return cli.BadInput(Message(sequence.status()));
+  absl::StatusOr<Snowflake> id = Snowflake::Make(
+      *timestamp, MachineId(static_cast<int32_t>(*machine)), *sequence);
+  if (!id.ok()) return cli.BadInput(Message(id.status()));
+  PrintSnowflake(*id, options.json, cli);
+}
+
+}  // namespace
+
+void AddPrimitiveCommands(CLI::App& app, Cli& cli) {
+  {
+    auto options = std::make_shared<RouteOptions>();
+    CLI::App* route = app.add_subcommand(
+        "route", "Shard of each entity id (Effect's getShardId)");
+    route->add_option("ids", options->ids, "Entity ids")->required();
+    route->add_option("--shards", options->shards, "Shards per group")
+        ->required();
+    route->add_option("--group", options->group, "Shard group")
+        ->capture_default_str();
+    route->add_flag("--json", options->json, "Print JSON");
+    route->callback([options, &cli] { Route(*options, cli); });
+  }
+  {
+    auto options = std::make_shared<RingOptions>();
+    CLI::App* ring = app.add_subcommand(
+        "ring", "Shard owners from Effect's hash ring (getShards)");
+    ring->add_option("--runners", options->runners,
+                     "Runners, HOST:PORT[@WEIGHT],...")
+        ->required();
+    ring->add_option("--shards", options->shards, "Shards per group")
+        ->required();
+    ring->add_option("--group", options->group, "Shard group")
+        ->capture_default_str();
+    ring->add_flag("--json", options->json, "Print JSON");
+    ring->callback([options, &cli] { Ring(*options, cli); });
+  }
+  CLI::App* snowflake =
+      app.add_subcommand("snowflake", "Decode or make Effect snowflake ids");
+  snowflake->require_subcommand(1);
+  {
+    auto options = std::make_shared<SnowflakeDecodeOptions>();
+    CLI::App* decode =
+        snowflake->add_subcommand("decode", "Split a snowflake into parts");
+    decode->add_option("id", options->id, "Snowflake, decimal")->required();
+    decode->add_flag("--json", options->json, "Print JSON");
+    decode->callback([options, &cli] { SnowflakeDecode(*options, cli); });
+  }
+  {
+    auto options = std::make_shared<SnowflakeMakeOptions>();
+    CLI::App* make =
+        snowflake->add_subcommand("make", "Build a snowflake from parts");
+    make->add_option("--timestamp", options->timestamp,
+                     "Milliseconds since the Unix epoch")
+        ->required();
+    make->add_option("--machine", options->machine, "Machine id")->required();
+    make->add_option("--sequence", options->sequence, "Sequence number")
+        ->required();
+    make->add_flag("--json", options->json, "Print JSON");
+    make->callback([options, &cli] { SnowflakeMake(*options, cli); });
+  }
+}
+
+}  // namespace clustersim::tools
