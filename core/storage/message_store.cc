@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
+#include "core/cluster/cluster_error.h"
 #include "core/storage/sha256.h"
 #include "core/storage/storage_errors.h"
 #include "core/storage/text_column.h"
@@ -106,8 +107,9 @@ absl::Status MessageStore::CheckReply(const Reply& reply) const {
   int64_t bytes = 0;
   if (const auto* chunk = std::get_if<Chunk>(&reply)) {
     if (chunk->values.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "storage: chunk reply ", chunk->id.ToString(), " has no values"));
+      // Effect's schema requires a non-empty array: encoding fails.
+      return ToStatus(MalformedMessage{absl::StrCat(
+          "chunk reply ", chunk->id.ToString(), " has no values")});
     }
     const int64_t count = static_cast<int64_t>(chunk->values.size());
     if (count > limits.max_chunk_values) {

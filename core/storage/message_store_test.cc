@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/cluster/cluster_error.h"
 #include "core/storage/sha256.h"
-#include "core/storage/storage_errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -212,7 +212,7 @@ TEST_F(MessageStoreTest, SqlSaveReplyAndDuplicate) {
   EXPECT_EQ(Save(MakeRequest(3, address, "stream")),
             SaveResult(SaveDuplicate{Snowflake(1), MakeExit(1, 102)}));
   const absl::Status second_exit = store_.SaveReply(MakeExit(1, 103));
-  EXPECT_TRUE(IsConstraintViolation(second_exit)) << second_exit;
+  EXPECT_TRUE(IsClusterError<PersistenceError>(second_exit)) << second_exit;
   EXPECT_THAT(ReplyIds(*store_.RepliesForUnfiltered({Snowflake(1)})),
               ElementsAre(100, 101, 102));
 }
@@ -439,7 +439,7 @@ TEST_F(MessageStoreTest, FailedAckChangesNothing) {
   Reply(MakeChunk(1, 100, 0));
   // Id 1 is taken by the request: the insert fails and the ack rolls back.
   const absl::Status status = store_.SaveEnvelope(MakeAck(1, address, 1, 100));
-  EXPECT_TRUE(IsConstraintViolation(status)) << status;
+  EXPECT_TRUE(IsClusterError<PersistenceError>(status)) << status;
   EXPECT_THAT(ReplyIds(*store_.RepliesFor({Snowflake(1)})), ElementsAre(100));
   EXPECT_THAT(Read(), IsEmpty());
 }
@@ -456,25 +456,30 @@ TEST_F(MessageStoreTest, RepeatedRequestIdWithoutKeyIsPersistenceError) {
   SaveRequests(1, 1);
   const absl::StatusOr<SaveResult> again =
       store_.SaveRequest(MakeRequest(1, Address(1)));
-  EXPECT_TRUE(IsConstraintViolation(again.status())) << again.status();
+  EXPECT_TRUE(IsClusterError<PersistenceError>(again.status()))
+      << again.status();
   // Same id with a fresh primary key: still the id's primary-key violation.
   const absl::StatusOr<SaveResult> keyed =
       store_.SaveRequest(MakeRequest(1, Address(1), "new"));
-  EXPECT_TRUE(IsConstraintViolation(keyed.status())) << keyed.status();
+  EXPECT_TRUE(IsClusterError<PersistenceError>(keyed.status()))
+      << keyed.status();
   EXPECT_EQ(*store_.RequestIdForPrimaryKey(
                 ComposePrimaryKey(Address(1), "GetUser", "new")),
             std::nullopt);
   // An envelope id is in the same key space.
-  EXPECT_TRUE(IsConstraintViolation(
+  EXPECT_TRUE(IsClusterError<PersistenceError>(
       store_.SaveEnvelope(MakeInterrupt(1, Address(1), 1))));
 }
 
 TEST_F(MessageStoreTest, ReplyConstraints) {
   SaveRequests(1, 1);
   Reply(MakeChunk(1, 100, 0));
-  EXPECT_TRUE(IsConstraintViolation(store_.SaveReply(MakeChunk(1, 101, 0))));
-  EXPECT_TRUE(IsConstraintViolation(store_.SaveReply(MakeChunk(1, 100, 1))));
-  EXPECT_TRUE(IsConstraintViolation(store_.SaveReply(MakeExit(1, 100))));
+  EXPECT_TRUE(
+      IsClusterError<PersistenceError>(store_.SaveReply(MakeChunk(1, 101, 0))));
+  EXPECT_TRUE(
+      IsClusterError<PersistenceError>(store_.SaveReply(MakeChunk(1, 100, 1))));
+  EXPECT_TRUE(
+      IsClusterError<PersistenceError>(store_.SaveReply(MakeExit(1, 100))));
   // Sequences are per request.
   Reply(MakeChunk(2, 102, 0));
   EXPECT_THAT(
@@ -515,7 +520,8 @@ TEST_F(MessageStoreTest, ClearRepliesKeepsChunksDropsExitAndInterrupts) {
   // The request and its (re-opened) ack come back; the interrupt is gone.
   EXPECT_THAT(Read(), ElementsAre(1, 11));
   // The kept chunk still holds sequence 0.
-  EXPECT_TRUE(IsConstraintViolation(store_.SaveReply(MakeChunk(1, 102, 0))));
+  EXPECT_TRUE(
+      IsClusterError<PersistenceError>(store_.SaveReply(MakeChunk(1, 102, 0))));
   Reply(MakeExit(1, 103));
 }
 
@@ -617,8 +623,8 @@ TEST(MessageStoreLimitsTest, RefusesOversizedInputAndFullTables) {
   EXPECT_EQ(*store.SaveRequest(third),
             SaveResult(SaveDuplicate{Snowflake(2), std::nullopt}));
 
-  EXPECT_EQ(store.SaveReply(Chunk{Snowflake(1), Snowflake(9), 0, {}}).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(IsClusterError<MalformedMessage>(
+      store.SaveReply(Chunk{Snowflake(1), Snowflake(9), 0, {}})));
   EXPECT_EQ(
       store.SaveReply(Chunk{Snowflake(1), Snowflake(9), 0, {"a", "b", "c"}})
           .code(),
@@ -676,27 +682,30 @@ TEST(MessageStoreColumnsTest, RefusesWhatPostgresWould) {
   MessageStore store(MessageStore::Options{});
   const EntityAddress long_id(EntityType("T"), EntityId(std::string(256, 'i')),
                               ShardId("default", 1));
-  EXPECT_TRUE(IsConstraintViolation(
+  EXPECT_TRUE(IsClusterError<PersistenceError>(
       store.SaveRequest(MakeRequest(1, long_id)).status()));
   const EntityAddress long_type(EntityType(std::string(151, 't')),
                                 EntityId("1"), ShardId("default", 1));
-  EXPECT_TRUE(IsConstraintViolation(
+  EXPECT_TRUE(IsClusterError<PersistenceError>(
       store.SaveRequest(MakeRequest(1, long_type)).status()));
   const EntityAddress long_group(EntityType("T"), EntityId("1"),
                                  ShardId(std::string(49, 'g'), 10));
-  EXPECT_TRUE(IsConstraintViolation(
+  EXPECT_TRUE(IsClusterError<PersistenceError>(
       store.SaveRequest(MakeRequest(1, long_group)).status()));
   Request long_tag = MakeRequest(1, Address(1));
   long_tag.tag = std::string(51, 'x');
-  EXPECT_TRUE(IsConstraintViolation(store.SaveRequest(long_tag).status()));
+  EXPECT_TRUE(
+      IsClusterError<PersistenceError>(store.SaveRequest(long_tag).status()));
   Request bad_key = MakeRequest(1, Address(1));
   bad_key.primary_key = "T/1/GetUser/\xC0\x80";
-  EXPECT_TRUE(IsConstraintViolation(store.SaveRequest(bad_key).status()));
+  EXPECT_TRUE(
+      IsClusterError<PersistenceError>(store.SaveRequest(bad_key).status()));
   Request bad_header = MakeRequest(1, Address(1));
   bad_header.headers = {{"h", "\xff"}};
-  EXPECT_TRUE(IsConstraintViolation(store.SaveRequest(bad_header).status()));
   EXPECT_TRUE(
-      IsConstraintViolation(store.SaveEnvelope(MakeInterrupt(2, long_id, 1))));
+      IsClusterError<PersistenceError>(store.SaveRequest(bad_header).status()));
+  EXPECT_TRUE(IsClusterError<PersistenceError>(
+      store.SaveEnvelope(MakeInterrupt(2, long_id, 1))));
   // Exactly at the widths is fine, counted in characters, not bytes.
   std::string id_255;
   for (int i = 0; i < 255; ++i) id_255 += "\xC3\xA9";  // U+00E9

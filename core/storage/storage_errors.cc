@@ -4,12 +4,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/cluster/cluster_error.h"
 
 namespace clustersim::storage {
 
 absl::Status ConstraintViolation(std::string_view message) {
-  return absl::AbortedError(
-      absl::StrCat("persistence: ", std::string(message)));
+  return ToStatus(PersistenceError{std::string(message)});
 }
 
 absl::Status LimitExceeded(std::string_view what, int64_t value,
@@ -28,11 +28,6 @@ absl::Status StorageFull(std::string_view table, int64_t capacity) {
 absl::Status Fenced(std::string_view message) {
   return absl::FailedPreconditionError(
       absl::StrCat("fenced: ", std::string(message)));
-}
-
-bool IsConstraintViolation(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kAborted &&
-         absl::StartsWith(status.message(), "persistence: ");
 }
 
 bool IsFenced(const absl::Status& status) {

@@ -2,8 +2,9 @@
 // reports the same condition the same way (and callers can tell them apart):
 //
 //   ConstraintViolation  the statement SQL would reject (duplicate key, value
-//                        too wide for its column, invalid UTF-8). Effect sees
-//                        a PersistenceError; so does our caller.
+//                        too wide for its column, invalid UTF-8): a
+//                        PersistenceError (core/cluster/cluster_error.h), as
+//                        Effect reports it.
 //   LimitExceeded        input beyond a configured bound of this server
 //                        (payload size, ids per call, rows per read).
 //                        InvalidArgument, message "storage limit: ...".
@@ -34,8 +35,7 @@ absl::Status StorageFull(std::string_view table, int64_t capacity);
 
 absl::Status Fenced(std::string_view message);
 
-// True for errors made by ConstraintViolation() / Fenced().
-bool IsConstraintViolation(const absl::Status& status);
+// True for errors made by Fenced().
 bool IsFenced(const absl::Status& status);
 
 }  // namespace clustersim::storage

@@ -3,6 +3,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/cluster/cluster_error.h"
 #include "core/storage/storage_errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -78,7 +79,7 @@ TEST(StorageStateTest, ReferenceModeAcceptsStaleOwnersReply) {
   StorageState state = MakeState(StorageMode::kReference);
   StaleOwnerSetup(state);
   ASSERT_TRUE(state.SaveReply(MakeExit(1, 100), std::nullopt, 41'000).ok());
-  EXPECT_TRUE(IsConstraintViolation(
+  EXPECT_TRUE(IsClusterError<PersistenceError>(
       state.SaveReply(MakeExit(1, 101), std::nullopt, 41'000)));
   EXPECT_THAT(ReplyIds(state.RepliesFor({Snowflake(1)})), ElementsAre(100));
 }
@@ -158,8 +159,8 @@ TEST(StorageStateTest, FencedModeKeepsConstraints) {
   ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
   const FencingToken a = state.Acquire(kRunnerA, {Shard(1)}, 0).value().at(0);
   ASSERT_TRUE(state.SaveReply(MakeExit(1, 100), a, 1'000).ok());
-  EXPECT_TRUE(
-      IsConstraintViolation(state.SaveReply(MakeExit(1, 101), a, 1'000)));
+  EXPECT_TRUE(IsClusterError<PersistenceError>(
+      state.SaveReply(MakeExit(1, 101), a, 1'000)));
 }
 
 TEST(StorageStateTest, ForwardsMessageAndRunnerOperations) {
