@@ -268,14 +268,16 @@ bool World::Step() {
   return true;
 }
 
-void World::RunUntil(int64_t time_us) {
+bool World::RunUntil(int64_t time_us, uint64_t max_trace_events) {
   CHECK(time_us >= now_us_);
   for (;;) {
+    if (trace_.count() >= max_trace_events) return false;
     std::optional<int64_t> next = queue_.PeekTime();
     if (!next.has_value() || *next > time_us) break;
     RunEntry(*queue_.PopNext());
   }
   now_us_ = time_us;
+  return true;
 }
 
 Random& World::Stream(std::string_view name) {

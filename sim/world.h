@@ -103,7 +103,9 @@ class World {
   // Runs the next event; false when nothing is scheduled.
   bool Step();
   // Runs every event due at or before `time_us`, then sets now to it.
-  void RunUntil(int64_t time_us);
+  // With `max_trace_events`, stops early once the trace holds that many
+  // events (returning false, with now at the last event run).
+  bool RunUntil(int64_t time_us, uint64_t max_trace_events = UINT64_MAX);
   void RunFor(int64_t duration_us) { RunUntil(now_us_ + duration_us); }
 
   int64_t now_us() const { return now_us_; }

@@ -101,6 +101,17 @@ TEST(WorldTest, EventsRunByTimeThenSchedulingOrder) {
   EXPECT_EQ(world.events_run(), 5u);
 }
 
+TEST(WorldTest, RunUntilCanStopAtATraceEventCount) {
+  World world(WorldOptions{.seed = 1});
+  order.clear();
+  for (int i = 1; i <= 5; ++i) world.ScheduleAt(i * 10, NoteAction(i));
+  EXPECT_FALSE(world.RunUntil(100, 3));  // each action is one "run" event
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(world.now_us(), 30);
+  EXPECT_TRUE(world.RunUntil(100));
+  EXPECT_EQ(world.now_us(), 100);
+}
+
 TEST(WorldTest, NodeTimersFollowTheNodesDriftButNotItsSteps) {
   Probe probe;
   World world(WorldOptions{.seed = 1});

@@ -32,7 +32,8 @@ inline constexpr uint8_t kFrameFormatVersion = 1;
 #define CLUSTERSIM_FRAME_KINDS(X) \
   X(kRpcRequest, 1)               \
   X(kRpcResponse, 2)              \
-  X(kPing, 3)
+  X(kPing, 3)                     \
+  X(kPong, 4)
 
 enum class FrameKind : uint8_t {
 #define CLUSTERSIM_FRAME_KIND_ENUMERATOR_(name, value) name = value,

@@ -1,0 +1,67 @@
+#include "scenarios/harness.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace clustersim::scenarios {
+
+SimHarness::SimHarness(const RunOptions& options,
+                       const sim::LinkConfig& default_link)
+    : options_(options),
+      world_(sim::WorldOptions{.seed = options.seed,
+                               .keep_trace_events = options.keep_trace_events}),
+      network_(world_, default_link) {}
+
+SimHarness::~SimHarness() = default;
+
+NodeId SimHarness::AddNode(std::string name, ProcessFactory factory) {
+  result_.node_names.push_back(name);
+  return world_.AddNode(std::move(name), std::move(factory));
+}
+
+absl::Status SimHarness::Run(int64_t settle_us) {
+  if (absl::Status s = options_.faults.ValidateNodes(world_.node_count());
+      !s.ok()) {
+    return s;
+  }
+  nemesis_ = std::make_unique<sim::Nemesis>(world_, network_, options_.faults);
+  for (uint32_t n = 1; n <= world_.node_count(); ++n) world_.Start(NodeId{n});
+  const int64_t end_us =
+      std::max(options_.duration_us, quiet_time_us() + settle_us);
+  stopped_early_ = !world_.RunUntil(end_us, options_.max_trace_events);
+  return absl::OkStatus();
+}
+
+void SimHarness::Violate(std::string invariant, std::string message) {
+  ++result_.violation_count;
+  if (result_.violations.size() < kMaxViolationsKept) {
+    result_.violations.push_back(
+        Violation{std::move(invariant), world_.now_us(), std::move(message)});
+  }
+}
+
+void SimHarness::AddStat(std::string name, int64_t value) {
+  result_.stats.emplace_back(std::move(name), value);
+}
+
+RunResult SimHarness::Finish() {
+  const sim::NetworkStats& net = network_.stats();
+  const std::pair<const char*, uint64_t> network_stats[] = {
+      {"net.sent", net.sent},           {"net.delivered", net.delivered},
+      {"net.lost", net.lost},           {"net.partitioned", net.partitioned},
+      {"net.node_down", net.node_down}, {"net.duplicated", net.duplicated},
+      {"net.reordered", net.reordered}, {"net.corrupted", net.corrupted},
+      {"net.held", net.held},
+  };
+  for (const auto& [name, value] : network_stats) {
+    AddStat(name, static_cast<int64_t>(value));
+  }
+  result_.events = world_.trace().count();
+  result_.virtual_time_us = world_.now_us();
+  result_.trace_hash = world_.trace().hash();
+  result_.stopped_early = stopped_early_;
+  result_.trace = world_.trace().events();
+  return std::move(result_);
+}
+
+}  // namespace clustersim::scenarios

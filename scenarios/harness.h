@@ -1,0 +1,68 @@
+// SimHarness: what every scenario run shares. It owns the World, the
+// Network and the Nemesis; validates and installs the fault plan; runs to
+// the end; collects violations and counters into a RunResult.
+//
+// The end of a run is `duration`, pushed later if needed so that `settle`
+// of fault-free time follows the plan's last fault (liveness is judged
+// after the system had a chance to recover), or earlier when the trace
+// reaches `max_trace_events` (replay --until).
+//
+// Single-threaded; lives for one run. Nodes are added before Run().
+#ifndef CLUSTERSIM_SCENARIOS_HARNESS_H_
+#define CLUSTERSIM_SCENARIOS_HARNESS_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "core/runtime/process.h"
+#include "scenarios/scenario.h"
+#include "sim/nemesis.h"
+#include "sim/network.h"
+#include "sim/world.h"
+
+namespace clustersim::scenarios {
+
+class SimHarness {
+ public:
+  SimHarness(const RunOptions& options, const sim::LinkConfig& default_link);
+  SimHarness(const SimHarness&) = delete;
+  SimHarness& operator=(const SimHarness&) = delete;
+  ~SimHarness();
+
+  sim::World& world() { return world_; }
+  sim::Network& network() { return network_; }
+  const RunOptions& options() const { return options_; }
+
+  // Adds a node (started by Run).
+  NodeId AddNode(std::string name, ProcessFactory factory);
+
+  // Checks the fault plan against the nodes (an error is bad input),
+  // installs it, starts every node and runs to the end (see above).
+  absl::Status Run(int64_t settle_us);
+
+  // When the plan's last fault ended (0 without timed faults).
+  int64_t quiet_time_us() const { return options_.faults.QuietTimeUs(); }
+  bool stopped_early() const { return stopped_early_; }
+
+  // Records a violation of `invariant` at the current virtual time.
+  void Violate(std::string invariant, std::string message);
+  void AddStat(std::string name, int64_t value);
+
+  // The run's result: trace, violations, counters (the network's included).
+  RunResult Finish();
+
+ private:
+  RunOptions options_;
+  sim::World world_;
+  sim::Network network_;
+  std::unique_ptr<sim::Nemesis> nemesis_;
+  RunResult result_;
+  bool stopped_early_ = false;
+};
+
+}  // namespace clustersim::scenarios
+
+#endif  // CLUSTERSIM_SCENARIOS_HARNESS_H_

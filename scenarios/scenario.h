@@ -1,0 +1,87 @@
+// Scenario: a named workload with its invariants, runnable from a seed.
+//
+// A scenario builds a World (its nodes, the network, the fault plan), runs
+// it for the requested virtual time, checks its invariants and returns what
+// happened. A run is a pure function of its RunOptions and the build: the
+// same options give the same trace hash, in any process. Mutants are
+// deliberately injected bugs (`--bug NAME`), off by default; a sweep must
+// catch each one. Value types; single-threaded.
+#ifndef CLUSTERSIM_SCENARIOS_SCENARIO_H_
+#define CLUSTERSIM_SCENARIOS_SCENARIO_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sim/faults.h"
+#include "sim/trace.h"
+
+namespace clustersim::scenarios {
+
+// Reference mode reproduces Effect's behaviour; fenced mode adds the fencing
+// Effect lacks (see SPEC.md section 4).
+enum class Mode { kReference, kFenced };
+std::string_view ModeName(Mode mode);
+std::optional<Mode> ParseMode(std::string_view name);
+
+struct RunOptions {
+  uint64_t seed = 0;
+  Mode mode = Mode::kReference;
+  sim::FaultPlan faults;
+  int runners = 0;  // 0: the scenario's default
+  int64_t duration_us = 60'000'000;
+  std::string bug;  // a mutant of the scenario, or "" for none
+  bool keep_trace_events = false;
+  // Stop once the trace holds this many events (replay --until).
+  uint64_t max_trace_events = UINT64_MAX;
+};
+
+struct Violation {
+  std::string invariant;  // e.g. "at-most-once-delivery"
+  int64_t time_us = 0;    // virtual time it was detected
+  std::string message;
+};
+
+struct RunResult {
+  uint64_t events = 0;  // trace events
+  int64_t virtual_time_us = 0;
+  uint64_t trace_hash = 0;
+  bool stopped_early = false;  // by max_trace_events
+  // The first violations found (at most kMaxViolationsKept) and how many
+  // there were in all.
+  std::vector<Violation> violations;
+  uint64_t violation_count = 0;
+  // Counters worth printing, in a fixed order.
+  std::vector<std::pair<std::string, int64_t>> stats;
+  std::vector<std::string> node_names;  // node i + 1
+  std::vector<sim::TraceEvent> trace;   // when kept
+};
+
+inline constexpr size_t kMaxViolationsKept = 100;
+
+struct Mutant {
+  std::string name;
+  std::string description;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  int default_runners = 3;
+  int min_runners = 1;
+  int max_runners = 1000;
+  std::vector<Mutant> mutants;
+  // One run. An error status is bad input (e.g. the fault plan names a node
+  // the run does not have), never an invariant violation.
+  absl::StatusOr<RunResult> (*run)(const RunOptions& options) = nullptr;
+
+  bool HasMutant(std::string_view name) const;
+};
+
+}  // namespace clustersim::scenarios
+
+#endif  // CLUSTERSIM_SCENARIOS_SCENARIO_H_
