@@ -1,0 +1,545 @@
+#include "core/sharding/shard_locks.h"
+
+#include <algorithm>
+#include <iterator>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/base/check.h"
+#include "core/sharding/async.h"
+
+namespace clustersim::sharding {
+namespace {
+
+// A failed release logs at most this often (Effect: 30 s).
+constexpr int64_t kReleaseWarningIntervalMs = 30'000;
+
+std::vector<ShardId> Union(const absl::btree_set<ShardId>& a,
+                           const absl::btree_set<ShardId>& b) {
+  std::vector<ShardId> out;
+  out.reserve(a.size() + b.size());
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(),
+                 std::back_inserter(out));
+  return out;
+}
+
+}  // namespace
+
+ShardLocks::ShardLocks(const ShardingConfig& config, const NodeEnv& env,
+                       storage::StorageClient& storage, Scope& parent,
+                       ShardLockHooks& hooks, ClusterMetrics& metrics)
+    : config_(config),
+      env_(env),
+      storage_(storage),
+      hooks_(hooks),
+      metrics_(metrics),
+      self_address_(*config.runner_address),
+      lock_interval_ms_(config.shard_lock_interval_ms()),
+      loops_(parent),
+      releases_(parent) {
+  CHECK(config.runner_address.has_value(), "shard locks need a runner");
+  UpdateGauges();
+}
+
+ShardLocks::~ShardLocks() {
+  // Frames of our fibers touch our members when destroyed: end them first.
+  releases_.Close();
+  loops_.Close();
+}
+
+void ShardLocks::Start() {
+  loops_.Spawn(AcquisitionLoop(), "shard.acquisition");
+  loops_.Spawn(RefreshLoop(), "shard.refresh");
+  loops_.Spawn(PollTicker(), "shard.poll");
+}
+
+// --- Assignments -------------------------------------------------------------
+
+void ShardLocks::SetAssignments(Assignments assignments) {
+  assignments_ = std::move(assignments);
+  RecomputeSelfShards();
+  active_.Open();
+  NotifyLockWaiters();
+}
+
+std::optional<RunnerAddress> ShardLocks::OwnerOf(const ShardId& shard) const {
+  auto it = assignments_.find(shard);
+  if (it == assignments_.end()) return std::nullopt;
+  return it->second;
+}
+
+void ShardLocks::SetJoinsPending(bool pending) {
+  const bool cleared = joins_pending_ && !pending;
+  joins_pending_ = pending;
+  if (cleared) active_.Open();
+}
+
+void ShardLocks::RecomputeSelfShards() {
+  self_.clear();
+  if (!healthy_.is_open()) return;
+  for (const auto& [shard, owner] : assignments_) {
+    if (owner == self_address_) self_.insert(shard);
+  }
+}
+
+std::optional<storage::FencingToken> ShardLocks::TokenFor(
+    const ShardId& shard) const {
+  if (!acquired_.contains(shard) && !releasing_.contains(shard)) {
+    return std::nullopt;
+  }
+  auto it = tokens_.find(shard);
+  if (it == tokens_.end()) return std::nullopt;
+  return it->second;
+}
+
+// --- Acquisition
+// ---------------------------------------------------------------
+
+Task<void> ShardLocks::AcquisitionLoop() {
+  for (;;) {
+    const absl::Status status = co_await AcquisitionPasses();
+    env_.trace->Record("shard.acquire_failed",
+                       absl::StrCat("runner=", self_address_.Key(), " ",
+                                    std::string(status.message())));
+    co_await SleepMs(config_.entity_message_poll_interval_ms);
+  }
+}
+
+Task<absl::Status> ShardLocks::AcquisitionPasses() {
+  active_.Open();
+  for (;;) {
+    co_await active_.Wait();
+    active_.Close();
+
+    // Shards no longer assigned here (or all of them while handing off) are
+    // released.
+    const bool handing_off = handoff_.is_open();
+    std::vector<ShardId> unassigned;
+    for (const ShardId& shard : acquired_) {
+      if (handing_off || !self_.contains(shard)) unassigned.push_back(shard);
+    }
+    for (const ShardId& shard : unassigned) {
+      acquired_.erase(shard);
+      releasing_.insert(shard);
+    }
+    UpdateGauges();
+    if (!releasing_.empty() || !force_releasing_.empty()) {
+      hooks_.SyncSingletons();
+      StartReleases();
+    }
+    CheckHandedOff();
+
+    if (!healthy_.is_open() || ForcedReleasePending() || hooks_.IsShutdown() ||
+        joins_pending_) {
+      continue;
+    }
+
+    std::vector<ShardId> to_acquire;
+    for (const ShardId& shard : self_) {
+      if (!acquired_.contains(shard) && !releasing_.contains(shard)) {
+        to_acquire.push_back(shard);
+      }
+    }
+    if (to_acquire.empty()) continue;
+
+    std::optional<absl::StatusOr<std::vector<storage::FencingToken>>> result =
+        co_await WithTimeout(loops_,
+                             storage_.Acquire(self_address_, to_acquire),
+                             lock_interval_ms_);
+    if (!result.has_value()) {
+      active_.Open();
+      continue;
+    }
+    if (!result->ok()) co_return result->status();
+
+    std::vector<ShardId> got;
+    for (const storage::FencingToken& token : **result) {
+      got.push_back(token.shard);
+    }
+    // Drop read claims so the previous owner's in-flight messages are read
+    // again at once (errors ignored).
+    co_await WithTimeout(loops_, storage_.ResetShards(got), lock_interval_ms_);
+
+    // A forced release or pending joins may have begun meanwhile: shards
+    // locked then are released without running anything on them.
+    const bool forced = ForcedReleasePending();
+    const bool joins = joins_pending_;
+    for (const storage::FencingToken& token : **result) {
+      tokens_.insert_or_assign(token.shard, token);
+      if (!healthy_.is_open() || forced || joins ||
+          releasing_.contains(token.shard) || !self_.contains(token.shard)) {
+        releasing_.insert(token.shard);
+        continue;
+      }
+      if (acquired_.insert(token.shard).second) {
+        Trace("shard.acquire", token.shard);
+      }
+    }
+    UpdateGauges();
+    if (!got.empty()) {
+      NotifyLockWaiters();
+      hooks_.OnShardsAcquired();
+      hooks_.SyncSingletons();
+    }
+    // The shutdown handoff releases what was just acquired without waiting.
+    co_await handoff_.WaitFor(kAcquirePassPauseMs);
+    active_.Open();
+  }
+}
+
+Task<void> ShardLocks::PollTicker() {
+  for (;;) {
+    co_await SleepMs(config_.entity_message_poll_interval_ms);
+    active_.Open();
+  }
+}
+
+// --- Refresh
+// -------------------------------------------------------------------
+
+Task<void> ShardLocks::RefreshLoop() {
+  // Effect's Schedule.fixed: one run per interval; a late run starts the
+  // next at once, without piling up.
+  for (;;) {
+    const int64_t started_ms = env_.executor->NowMs();
+    if (healthy_.is_open()) {
+      co_await RefreshShardLocks();
+    } else {
+      co_await ProbeShardLocks();
+    }
+    const int64_t elapsed_ms =
+        std::max<int64_t>(0, env_.executor->NowMs() - started_ms);
+    co_await SleepMs(std::max<int64_t>(0, lock_interval_ms_ - elapsed_ms));
+  }
+}
+
+Task<void> ShardLocks::RefreshShardLocks() {
+  std::optional<absl::Status> result =
+      co_await WithTimeout(loops_, RefreshWithRetries(), lock_interval_ms_);
+  if (!result.has_value()) {
+    MarkUnhealthy("refresh timed out");
+  } else if (!result->ok()) {
+    MarkUnhealthy(std::string(result->message()));
+  }
+}
+
+Task<absl::Status> ShardLocks::RefreshWithRetries() {
+  absl::Status last;
+  for (int attempt = 0; attempt <= kRefreshRetries; ++attempt) {
+    if (attempt > 0) co_await SleepMs(kLockRetryDelayMs);
+    std::vector<ShardId> refreshed = Union(acquired_, releasing_);
+    absl::StatusOr<std::vector<storage::FencingToken>> result =
+        co_await storage_.Refresh(self_address_, refreshed);
+    if (result.ok()) {
+      ReleaseLostShards(refreshed, *result);
+      co_return absl::OkStatus();
+    }
+    last = result.status();
+  }
+  co_return last;
+}
+
+void ShardLocks::ReleaseLostShards(
+    const std::vector<ShardId>& refreshed,
+    const std::vector<storage::FencingToken>& returned) {
+  absl::btree_set<ShardId> held;
+  for (const storage::FencingToken& token : returned) {
+    held.insert(token.shard);
+    tokens_.insert_or_assign(token.shard, token);
+  }
+  // Only refreshed shards: one acquired while the refresh was in flight is
+  // not in its answer.
+  for (const ShardId& shard : refreshed) {
+    if (acquired_.contains(shard) &&
+        (!held.contains(shard) || !self_.contains(shard))) {
+      acquired_.erase(shard);
+      releasing_.insert(shard);
+    }
+  }
+  UpdateGauges();
+  if (!releasing_.empty()) active_.Open();
+}
+
+Task<void> ShardLocks::ProbeShardLocks() {
+  const std::vector<ShardId> none;
+  std::optional<absl::StatusOr<std::vector<storage::FencingToken>>> result =
+      co_await WithTimeout(loops_, storage_.Refresh(self_address_, none),
+                           lock_interval_ms_);
+  if (result.has_value() && result->ok()) {
+    MarkHealthy();
+  } else {
+    env_.trace->Record("shard.locks_still_unhealthy",
+                       absl::StrCat("runner=", self_address_.Key()));
+  }
+}
+
+void ShardLocks::MarkUnhealthy(std::string_view cause) {
+  if (!healthy_.is_open()) return;
+  healthy_.Close();
+  std::vector<ShardId> affected = Union(acquired_, releasing_);
+  self_.clear();
+  acquired_.clear();
+  for (const ShardId& shard : affected) {
+    releasing_.insert(shard);
+    force_releasing_.insert(shard);
+  }
+  UpdateGauges();
+  active_.Open();
+  NotifyLockWaiters();
+  env_.trace->Record("shard.locks_unhealthy",
+                     absl::StrCat("runner=", self_address_.Key(), " shards=",
+                                  affected.size(), " ", std::string(cause)));
+  hooks_.SyncSingletons();
+  ForkInterruptShards(std::move(affected));
+}
+
+void ShardLocks::MarkHealthy() {
+  if (healthy_.is_open()) return;
+  healthy_.Open();
+  RecomputeSelfShards();
+  active_.Open();
+  env_.trace->Record("shard.locks_healthy",
+                     absl::StrCat("runner=", self_address_.Key()));
+}
+
+// --- Release
+// -------------------------------------------------------------------
+
+void ShardLocks::CheckHandedOff() {
+  if (handoff_.is_open() && acquired_.empty() && releasing_.empty() &&
+      !ForcedReleasePending()) {
+    handed_off_.Open();
+  }
+}
+
+void ShardLocks::StartReleases() {
+  StartForcedRelease();
+  for (const ShardId& shard :
+       std::vector<ShardId>(releasing_.begin(), releasing_.end())) {
+    if (force_releasing_.contains(shard) || releasing_fibers_.contains(shard)) {
+      continue;
+    }
+    releasing_fibers_.insert(shard);
+    if (!releases_.Spawn(ReleaseShard(shard), "shard.release")) {
+      releasing_fibers_.erase(shard);
+    }
+  }
+}
+
+void ShardLocks::StartForcedRelease() {
+  if (forced_release_running_ || force_releasing_.empty()) return;
+  forced_release_running_ = true;
+  std::vector<ShardId> shards(force_releasing_.begin(), force_releasing_.end());
+  if (!releases_.Spawn(ForcedRelease(std::move(shards)),
+                       "shard.forced_release")) {
+    forced_release_running_ = false;
+  }
+}
+
+Task<void> ShardLocks::ReleaseShard(ShardId shard) {
+  struct Done {
+    ShardLocks* self;
+    ShardId shard;
+    ~Done() { self->releasing_fibers_.erase(shard); }
+  } done{this, shard};
+  int64_t last_warning_ms = INT64_MIN / 2;
+  for (;;) {
+    std::vector<ShardId> shards = {shard};
+    const absl::Status status = co_await RunShardRelease(
+        std::move(shards), force_releasing_.contains(shard), false);
+    if (status.ok()) co_return;
+    const int64_t now_ms = env_.executor->NowMs();
+    if (now_ms - last_warning_ms >= kReleaseWarningIntervalMs) {
+      last_warning_ms = now_ms;
+      env_.trace->Record(
+          "shard.release_failed",
+          absl::StrCat(shard.ToString(), " runner=", self_address_.Key()));
+    }
+    co_await SleepMs(kLockRetryDelayMs);
+  }
+}
+
+Task<void> ShardLocks::ForcedRelease(std::vector<ShardId> shards) {
+  struct Done {
+    ShardLocks* self;
+    ~Done() {
+      self->forced_release_running_ = false;
+      self->active_.Open();
+    }
+  } done{this};
+  // Watched independently: the release may wait for uninterruptible work.
+  FiberHandle monitor =
+      SpawnJoinable(releases_, WarnForcedPending(shards), "shard.forced_warn");
+  struct StopMonitor {
+    FiberHandle* monitor;
+    ~StopMonitor() { monitor->Cancel(); }
+  } stop_monitor{&monitor};
+  int64_t last_warning_ms = INT64_MIN / 2;
+  for (;;) {
+    const absl::Status status = co_await RunShardRelease(shards, true, true);
+    if (status.ok()) co_return;
+    const int64_t now_ms = env_.executor->NowMs();
+    if (now_ms - last_warning_ms >= kReleaseWarningIntervalMs) {
+      last_warning_ms = now_ms;
+      env_.trace->Record("shard.release_failed",
+                         absl::StrCat("all runner=", self_address_.Key()));
+    }
+    co_await SleepMs(kLockRetryDelayMs);
+  }
+}
+
+Task<void> ShardLocks::WarnForcedPending(std::vector<ShardId> shards) {
+  co_await SleepMs(config_.shard_lock_expiration_ms);
+  for (;;) {
+    env_.trace->Record("shard.forced_pending",
+                       absl::StrCat("runner=", self_address_.Key(),
+                                    " shards=", shards.size()));
+    co_await SleepMs(std::max<int64_t>(config_.shard_lock_expiration_ms,
+                                       kReleaseWarningIntervalMs));
+  }
+}
+
+Task<absl::Status> ShardLocks::RunShardRelease(std::vector<ShardId> shards,
+                                               bool force, bool release_all) {
+  co_await hooks_.InterruptShards(shards, force);
+  co_await hooks_.StopSingletons(shards);
+  co_await healthy_.Wait();
+  absl::Status status;
+  if (release_all) {
+    status = co_await storage_.ReleaseAll(self_address_);
+  } else {
+    status = co_await storage_.Release(self_address_, shards.front());
+  }
+  if (!status.ok()) co_return status;
+  for (const ShardId& shard : shards) {
+    releasing_.erase(shard);
+    force_releasing_.erase(shard);
+    tokens_.erase(shard);
+    Trace("shard.release", shard);
+    hooks_.OnShardReleased(shard);
+  }
+  UpdateGauges();
+  // Let the acquisition loop see whether the handoff has finished.
+  if (handoff_.is_open()) active_.Open();
+  co_return absl::OkStatus();
+}
+
+void ShardLocks::ForkInterruptShards(std::vector<ShardId> shards) {
+  if (shards.empty()) return;
+  releases_.Spawn(hooks_.InterruptShards(std::move(shards), true),
+                  "shard.interrupt");
+}
+
+// --- Ownership checks and waits
+// -----------------------------------------------
+
+bool ShardLocks::IsAwaitingShardLock(const ShardId& shard) const {
+  return !hooks_.IsShutdown() && self_.contains(shard) &&
+         !acquired_.contains(shard);
+}
+
+Task<void> ShardLocks::AwaitShardLock(ShardId shard) {
+  if (!IsAwaitingShardLock(shard)) co_return;
+  const int64_t deadline_ms =
+      env_.executor->NowMs() + config_.shard_lock_expiration_ms;
+  while (IsAwaitingShardLock(shard)) {
+    const int64_t remaining_ms = deadline_ms - env_.executor->NowMs();
+    if (remaining_ms <= 0) co_return;
+    std::shared_ptr<Latch> changed = lock_waiters_;
+    co_await changed->WaitFor(remaining_ms);
+  }
+}
+
+void ShardLocks::NotifyLockWaiters() {
+  std::shared_ptr<Latch> waiters =
+      std::exchange(lock_waiters_, std::make_shared<Latch>(false));
+  waiters->Open();
+}
+
+Task<bool> ShardLocks::ConfirmShardLock(ShardId shard) {
+  if (!acquired_.contains(shard) && !releasing_.contains(shard)) {
+    co_return false;
+  }
+  std::shared_ptr<Deferred<bool>> check;
+  if (auto it = lock_checks_.find(shard); it != lock_checks_.end()) {
+    check = it->second;
+  } else {
+    check = std::make_shared<Deferred<bool>>();
+    lock_checks_.emplace(shard, check);
+    if (!loops_.Spawn(RunLockCheck(shard, check), "shard.confirm")) {
+      lock_checks_.erase(shard);
+      co_return false;
+    }
+  }
+  std::optional<bool> held = co_await check->Wait();
+  co_return held.value_or(false);
+}
+
+Task<void> ShardLocks::RunLockCheck(ShardId shard,
+                                    std::shared_ptr<Deferred<bool>> result) {
+  // Whatever ends this fiber (even cancellation) answers the waiters.
+  struct Finish {
+    ShardLocks* self;
+    ShardId shard;
+    std::shared_ptr<Deferred<bool>> result;
+    ~Finish() {
+      auto it = self->lock_checks_.find(shard);
+      if (it != self->lock_checks_.end() && it->second == result) {
+        self->lock_checks_.erase(it);
+      }
+      result->Set(false);
+    }
+  } finish{this, shard, result};
+  const std::vector<ShardId> shards = {shard};
+  std::optional<absl::StatusOr<std::vector<storage::FencingToken>>> refreshed =
+      co_await WithTimeout(loops_, storage_.Refresh(self_address_, shards),
+                           lock_interval_ms_);
+  bool held = false;
+  if (refreshed.has_value() && refreshed->ok()) {
+    ReleaseLostShards(shards, **refreshed);
+    for (const storage::FencingToken& token : **refreshed) {
+      held = held || token.shard == shard;
+    }
+  }
+  result->Set(held);
+}
+
+// --- Shutdown
+// --------------------------------------------------------------------
+
+Task<void> ShardLocks::Handoff() {
+  if (!handoff_.is_open()) {
+    handoff_.Open();
+    active_.Open();
+  }
+  ForkInterruptShards(Union(acquired_, releasing_));
+  co_await handed_off_.WaitFor(lock_interval_ms_);
+}
+
+void ShardLocks::StopLoops() { loops_.Close(); }
+
+void ShardLocks::StopReleases() { releases_.Close(); }
+
+Task<void> ShardLocks::ReleaseAll() {
+  const absl::Status status = co_await storage_.ReleaseAll(self_address_);
+  env_.trace->Record("shard.release_all",
+                     absl::StrCat("runner=", self_address_.Key(),
+                                  status.ok() ? "" : " failed"));
+}
+
+// --- Metrics and tracing
+// ---------------------------------------------------------
+
+void ShardLocks::UpdateGauges() {
+  metrics_.Set(GaugeSeries::Shards(), static_cast<int64_t>(acquired_.size()));
+  metrics_.Set(GaugeSeries::ShardsReleasing(),
+               static_cast<int64_t>(releasing_.size()));
+}
+
+void ShardLocks::Trace(std::string_view kind, const ShardId& shard) {
+  env_.trace->Record(
+      kind, absl::StrCat(shard.ToString(), " runner=", self_address_.Key()));
+}
+
+}  // namespace clustersim::sharding

@@ -1,0 +1,226 @@
+// ShardLocks: a runner's shard-lock state machine (Effect 4.1.0 Sharding's
+// shard acquisition, refresh and release; effect-semantics.md §4.3 and
+// effect-delta-4.1.md §4.1-4.4, §4.8, §4.10).
+//
+// Shard sets (disjoint except as noted):
+//   self        the ring assigns the shard here and lock storage is healthy;
+//   acquired    the lock is held and the shard is active (only these are
+//               processed);
+//   releasing   graceful or forced release in progress (the lock is still
+//               held and refreshed; entities may still drain);
+//   force-releasing  (a subset of releasing) lost on a lock-storage failure,
+//               waiting for one releaseAll after storage recovers.
+//
+// Loops (fibers of this object's scopes):
+//   acquisition  woken by the active latch: moves shards no longer assigned
+//                (or all of them during the shutdown handoff) to releasing,
+//                starts their release, and acquires the unowned self shards
+//                unless locks are unhealthy, a forced release is pending,
+//                the runner is shutting down or runner joins are pending;
+//   refresh      every lock interval: refresh(acquired ∪ releasing) with 5
+//                retries 50 ms apart, bounded by the interval; refreshed
+//                shards not returned move to releasing (releaseLostShards);
+//                a failure marks lock storage unhealthy (everything is force
+//                released after recovery); while unhealthy it probes with
+//                refresh(self, []).
+//   release      per shard (or one forced releaseAll): stop the entities,
+//                stop the singletons, wait for healthy lock storage, release,
+//                clear the bookkeeping and unregister the shard's reply
+//                handlers; retried every 50 ms until it succeeds.
+//
+// Fencing (fenced mode): the FencingToken of each held shard, from acquire
+// and refresh, is kept for the owner's writes (TokenFor).
+//
+// Observable events: "shard.acquire" / "shard.release"
+// ("<group:n> runner=<host:port>"), "shard.locks_unhealthy",
+// "shard.locks_healthy", "shard.release_failed", "shard.forced_pending".
+//
+// Single-threaded. Owned by the runner's Sharding; the hooks, storage client
+// and metrics outlive it. Its fibers live in two child scopes of `parent`:
+// the loops, and the release fibers, which outlive the loops at shutdown.
+#ifndef CLUSTERSIM_CORE_SHARDING_SHARD_LOCKS_H_
+#define CLUSTERSIM_CORE_SHARDING_SHARD_LOCKS_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/status/status.h"
+#include "core/cluster/cluster_metrics.h"
+#include "core/cluster/runner_address.h"
+#include "core/cluster/shard_id.h"
+#include "core/runtime/process.h"
+#include "core/runtime/scope.h"
+#include "core/runtime/sync.h"
+#include "core/runtime/task.h"
+#include "core/sharding/config.h"
+#include "core/storage/fencing_token.h"
+#include "core/storage/storage_client.h"
+
+namespace clustersim::sharding {
+
+// What the lock state machine needs from the rest of the runner.
+class ShardLockHooks {
+ public:
+  virtual ~ShardLockHooks() = default;
+  virtual bool IsShutdown() const = 0;
+  // Stops the entities of `shards` on every entity manager that is not
+  // closed (gracefully, or forced) and completes when they are gone.
+  virtual Task<void> InterruptShards(std::vector<ShardId> shards,
+                                     bool force) = 0;
+  // Stops the singletons of shards no longer acquired and completes when
+  // those of `shards` have stopped (4.1.0's startSyncSingletons +
+  // awaitStoppingSingletons).
+  virtual Task<void> StopSingletons(std::vector<ShardId> shards) = 0;
+  // Starts a singleton sync in the background.
+  virtual void SyncSingletons() = 0;
+  // Shards were acquired: read storage now.
+  virtual void OnShardsAcquired() = 0;
+  // The shard's lock was released: unregister its local reply handlers.
+  virtual void OnShardReleased(const ShardId& shard) = 0;
+};
+
+class ShardLocks {
+ public:
+  using Assignments = absl::btree_map<ShardId, RunnerAddress>;
+
+  // `config` must be validated and have a runner address.
+  ShardLocks(const ShardingConfig& config, const NodeEnv& env,
+             storage::StorageClient& storage, Scope& parent,
+             ShardLockHooks& hooks, ClusterMetrics& metrics);
+  ~ShardLocks();
+  ShardLocks(const ShardLocks&) = delete;
+  ShardLocks& operator=(const ShardLocks&) = delete;
+
+  // Starts the acquisition, refresh and poll loops.
+  void Start();
+
+  // --- Assignments (published by RunnerMembership) ------------------------
+  // Replaces the shard assignments; recomputes the self shards (only while
+  // lock storage is healthy), wakes the acquisition loop and the lock
+  // waiters.
+  void SetAssignments(Assignments assignments);
+  const Assignments& assignments() const { return assignments_; }
+  std::optional<RunnerAddress> OwnerOf(const ShardId& shard) const;
+  // Runner joins are pending (join debounce): acquire nothing meanwhile.
+  void SetJoinsPending(bool pending);
+
+  // --- State ----------------------------------------------------------------
+  bool IsAcquired(const ShardId& shard) const {
+    return acquired_.contains(shard);
+  }
+  bool IsReleasing(const ShardId& shard) const {
+    return releasing_.contains(shard);
+  }
+  const absl::btree_set<ShardId>& self_shards() const { return self_; }
+  const absl::btree_set<ShardId>& acquired() const { return acquired_; }
+  const absl::btree_set<ShardId>& releasing() const { return releasing_; }
+  const absl::btree_set<ShardId>& force_releasing() const {
+    return force_releasing_;
+  }
+  bool healthy() const { return healthy_.is_open(); }
+  // The lease token of a held (acquired or releasing) shard.
+  std::optional<storage::FencingToken> TokenFor(const ShardId& shard) const;
+
+  // --- Operations -----------------------------------------------------------
+  // 4.1.0's awaitShardLock: while the shard is assigned here but not yet
+  // acquired (and the runner is not shutting down), waits for lock changes,
+  // at most shard_lock_expiration_ms.
+  Task<void> AwaitShardLock(ShardId shard);
+  // Wakes every AwaitShardLock waiter.
+  void NotifyLockWaiters();
+  // 4.1.0's confirmShardLock: true if a refresh of the shard's lock (shared
+  // by concurrent callers, bounded by the lock interval) returns it. False at
+  // once for a shard neither acquired nor releasing.
+  Task<bool> ConfirmShardLock(ShardId shard);
+  // 4.1.0's shutdown handoff: releases every held shard through the
+  // per-shard path (entities forced) and waits at most one lock interval.
+  Task<void> Handoff();
+  // Shutdown steps, in this order after Handoff: stop the loops (and
+  // pending lock checks), then the release fibers, then drop every lock
+  // (errors ignored: the leases expire anyway).
+  void StopLoops();
+  void StopReleases();
+  Task<void> ReleaseAll();
+
+  // The scope release work runs in (ShardLockHooks::InterruptShards spawns
+  // its per-manager fibers here, so they stop with the releases).
+  Scope& release_scope() { return releases_; }
+
+ private:
+  Task<void> AcquisitionLoop();
+  // One run of the loop; returns the error that ends it.
+  Task<absl::Status> AcquisitionPasses();
+  Task<void> RefreshLoop();
+  Task<void> RefreshShardLocks();
+  // The refresh with its retries (run under the lock-interval timeout).
+  Task<absl::Status> RefreshWithRetries();
+  Task<void> ProbeShardLocks();
+  Task<void> PollTicker();
+
+  // Applies a refresh result to the refreshed shards (releaseLostShards).
+  void ReleaseLostShards(const std::vector<ShardId>& refreshed,
+                         const std::vector<storage::FencingToken>& returned);
+  void MarkUnhealthy(std::string_view cause);
+  void MarkHealthy();
+  void RecomputeSelfShards();
+
+  bool IsAwaitingShardLock(const ShardId& shard) const;
+  bool ForcedReleasePending() const {
+    return forced_release_running_ || !force_releasing_.empty();
+  }
+  void CheckHandedOff();
+  void StartReleases();
+  void StartForcedRelease();
+  Task<void> ReleaseShard(ShardId shard);
+  Task<void> ForcedRelease(std::vector<ShardId> shards);
+  Task<void> WarnForcedPending(std::vector<ShardId> shards);
+  // One attempt of Effect's runShardRelease.
+  Task<absl::Status> RunShardRelease(std::vector<ShardId> shards, bool force,
+                                     bool release_all);
+  Task<void> RunLockCheck(ShardId shard,
+                          std::shared_ptr<Deferred<bool>> result);
+  void ForkInterruptShards(std::vector<ShardId> shards);
+
+  void UpdateGauges();
+  void Trace(std::string_view kind, const ShardId& shard);
+
+  const ShardingConfig& config_;
+  NodeEnv env_;
+  storage::StorageClient& storage_;
+  ShardLockHooks& hooks_;
+  ClusterMetrics& metrics_;
+  const RunnerAddress self_address_;
+  const int64_t lock_interval_ms_;
+
+  Assignments assignments_;
+  absl::btree_set<ShardId> self_;
+  absl::btree_set<ShardId> acquired_;
+  absl::btree_set<ShardId> releasing_;
+  absl::btree_set<ShardId> force_releasing_;
+  absl::btree_map<ShardId, storage::FencingToken> tokens_;
+  bool joins_pending_ = false;
+  bool forced_release_running_ = false;
+  // Shards with a release fiber running (Effect's FiberMap, onlyIfMissing).
+  absl::btree_set<ShardId> releasing_fibers_;
+  // Concurrent confirmShardLock calls share one refresh per shard.
+  absl::btree_map<ShardId, std::shared_ptr<Deferred<bool>>> lock_checks_;
+
+  Latch healthy_{true};  // open while lock storage is healthy
+  Latch active_{false};  // wakes the acquisition loop
+  Latch handoff_{false};
+  Latch handed_off_{false};
+  // Replaced on every notification, so a waiter cannot miss one.
+  std::shared_ptr<Latch> lock_waiters_ = std::make_shared<Latch>(false);
+
+  Scope loops_;
+  Scope releases_;
+};
+
+}  // namespace clustersim::sharding
+
+#endif  // CLUSTERSIM_CORE_SHARDING_SHARD_LOCKS_H_
