@@ -16,8 +16,9 @@
 //     ConstraintViolation (PersistenceError), e.g. a repeated request id
 //     without a primary key;
 //   - a request with a WithExit or an unacked chunk is not delivered, and
-//     neither are its AckChunk/Interrupt rows, which stay unprocessed until
-//     the request's WithExit (or a later AckChunk) marks them processed;
+//     neither are its AckChunk/Interrupt rows; those stay unprocessed (and
+//     are re-read after a claim expires or a reset) until the request's
+//     WithExit marks them processed, or, for an AckChunk, a later AckChunk;
 //   - a read claims the rows it returns for 10 minutes of server time;
 //   - nothing checks who writes (see storage_state.h for fenced mode).
 //
