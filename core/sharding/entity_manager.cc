@@ -20,6 +20,11 @@
 //   retry; persisted: MailboxFull, which sends a resident entity's message
 //   to resumption) instead of holding the caller.
 //
+// Time: idleness is measured on the node's wall clock (NodeEnv::executor's
+// NowMs), as Effect uses Clock.currentTimeMillis, so a clock step moves
+// reaping earlier or later exactly as it would in Effect; the reaper's period
+// and all other delays run on the executor's elapsed time.
+//
 // Fibers: spawn retries, terminations, the reaper and malformed-message
 // replies run in the manager's scope; a restart, keep-alive replies and the
 // drain timer in the entity's scope; request handlers in the server's scope.
@@ -947,7 +952,9 @@ Task<void> EntityManager::Impl::Terminate(Entity* entity) {
   std::vector<Snowflake> left;
   for (const auto& [id, request] : entity->active) left.push_back(id);
   for (Snowflake id : left) {
-    if (entity->Find(id)->rpc->persisted) {
+    const ActiveRequest* request = entity->Find(id);
+    if (request == nullptr) continue;
+    if (request->rpc->persisted) {
       RemoveRequest(*entity, id);
     } else {
       RespondVolatile(*entity, id, InterruptExit());

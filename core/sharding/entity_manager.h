@@ -11,8 +11,10 @@
 // Effect's graceful timeout and forced variant.
 //
 // Observable events go to the node's TraceSink: "entity.start" and
-// "entity.stop" (detail: the EntityAddress), which the single-activation
-// checker reads; "entity.defect"; "entity.reply" (request id, exit kind).
+// "entity.stop" (detail: "<EntityAddress> runner=<host>:<port>"), which the
+// single-activation checker reads; "entity.defect"; "entity.reply"
+// ("request=<id> exit=success|failure|interrupt" or "request=<id> chunk
+// seq=<n>").
 //
 // Single-threaded. Owned by the runner's Sharding; its fibers live in a child
 // scope of the scope it is given; the host outlives it.

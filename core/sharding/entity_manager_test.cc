@@ -112,6 +112,7 @@ struct World {
   int running = 0;
   int max_running = 0;
   bool defect_trigger = false;
+  bool self_interrupted = false;  // SelfInterrupt* return an interrupt once
   std::vector<std::optional<storage::Chunk>> stream_starts;
   EntityContext* context = nullptr;  // of the latest build
   Latch never;                       // never opened
@@ -175,7 +176,8 @@ Task<absl::StatusOr<Counter>> AddTo(int64_t* total, Increment in) {
 // Behaviour by tag: GetUser* answer at once (dying once when the defect
 // trigger is set), Never* never return, Sleep waits `payload` ms, Hold*
 // wait for World::release, Stream* emit the numbers after the last sent
-// chunk up to `payload`, Die dies, KeepAlive toggles keep-alive.
+// chunk up to `payload`, SelfInterrupt* return an interrupt exit the first
+// time, Die dies, KeepAlive toggles keep-alive.
 class TestHandler : public EntityHandler {
  public:
   TestHandler(World* world, EntityContext* context)
@@ -211,6 +213,11 @@ class TestHandler : public EntityHandler {
           co_return Failed(CauseKind::kFail, emitted.ToString());
         }
       }
+    }
+    if (tag.starts_with("SelfInterrupt") && !world_->self_interrupted) {
+      world_->self_interrupted = true;
+      guard.finished = true;
+      co_return InterruptExit();
     }
     if (tag == "Die") {
       guard.finished = true;
@@ -254,6 +261,8 @@ EntityDefinition UserDefinition(EntityOptions options) {
       .Add(Spec("HoldU", true, false, Uninterruptible::kServer))
       .Add(Spec("Stream", false, true))
       .Add(Spec("StreamP", true, true))
+      .Add(Spec("SelfInterrupt", true))
+      .Add(Spec("SelfInterruptU", true, false, Uninterruptible::kServer))
       .Add(Spec("Die", false))
       .Add(Spec("KeepAlive", false))
       .Add(IncrementRpc().Spec());
@@ -512,6 +521,52 @@ TEST_F(EntityManagerTest, InterruptForAQueuedRequestRepliesInterrupt) {
   EXPECT_FALSE(VolatileExit(1).has_value());
 }
 
+TEST_F(EntityManagerTest, UninterruptibleRequestsIgnoreInterruptEnvelopes) {
+  Start();
+  ASSERT_TRUE(SendStored(Request(1, "HoldU")).ok());
+  RunMs(1);
+  ASSERT_TRUE(SendInterrupt(1).ok());
+  RunMs(1);
+  EXPECT_EQ(world_.interrupted, 0);
+  world_.release.Open();
+  RunMs(1);
+  EXPECT_EQ(StoredExit(1), Exit::Success("done"));
+}
+
+TEST_F(EntityManagerTest, InterruptedPersistedRequestIsStoredOrReplayed) {
+  Start();
+  // Interruptible: the interrupt exit is the reply.
+  ASSERT_TRUE(SendStored(Request(1, "SelfInterrupt")).ok());
+  RunMs(1);
+  EXPECT_EQ(StoredExit(1), InterruptExit());
+  // Server-side uninterruptible: re-run in place, no interrupt reply.
+  world_.self_interrupted = false;
+  ASSERT_TRUE(SendStored(Request(2, "SelfInterruptU")).ok());
+  RunMs(1);
+  EXPECT_EQ(StoredExit(2), Exit::Success("done"));
+  EXPECT_EQ(world_.handled,
+            (std::vector<std::string>{"SelfInterrupt", "SelfInterruptU",
+                                      "SelfInterruptU"}));
+}
+
+TEST_F(EntityManagerTest, InterruptDuringARestartHitsTheReplay) {
+  EntityOptions options;
+  options.concurrency = 2;
+  Start(options);
+  ASSERT_TRUE(SendStored(Request(1, "NeverP")).ok());
+  world_.defect_trigger = true;
+  ASSERT_TRUE(SendStored(Request(2, "GetUserP", "2")).ok());
+  RunMs(100);
+  ASSERT_TRUE(SendInterrupt(1).ok());
+  RunMs(100);
+  EXPECT_FALSE(StoredExit(1).has_value());  // held for the new handler
+  RunMs(300);
+  EXPECT_EQ(StoredExit(1), InterruptExit());
+  EXPECT_EQ(StoredExit(2), Exit::Success("User 2"));
+  EXPECT_EQ(world_.handled,
+            (std::vector<std::string>{"NeverP", "GetUserP", "GetUserP"}));
+}
+
 TEST_F(EntityManagerTest, EnvelopeToUnknownEntitySpawnsIt) {
   Start();
   EXPECT_TRUE(SendInterrupt(5, Addr("9")).ok());
@@ -562,6 +617,8 @@ TEST_F(EntityManagerTest, PersistedStreamWaitsForEachAck) {
   ASSERT_EQ(chunks.size(), 1u);
   EXPECT_EQ(chunks[0].sequence, 0);
   EXPECT_EQ(chunks[0].values, std::vector<std::string>{"1"});
+  EXPECT_TRUE(manager_->IsProcessingFor(Snowflake(1)));
+  EXPECT_FALSE(manager_->IsProcessingFor(Snowflake(1), true));
   // An ack for another reply does not release the stream.
   ASSERT_TRUE(SendAck(1, Snowflake(42)).ok());
   RunMs(10);
