@@ -27,7 +27,9 @@ absl::Status SimHarness::Run(int64_t settle_us) {
   nemesis_ = std::make_unique<sim::Nemesis>(world_, network_, options_.faults);
   for (uint32_t n = 1; n <= world_.node_count(); ++n) world_.Start(NodeId{n});
   const int64_t end_us =
-      std::max(options_.duration_us, quiet_time_us() + settle_us);
+      options_.faults.timed.empty()
+          ? options_.duration_us
+          : std::max(options_.duration_us, quiet_time_us() + settle_us);
   stopped_early_ = !world_.RunUntil(end_us, options_.max_trace_events);
   return absl::OkStatus();
 }

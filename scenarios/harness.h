@@ -3,9 +3,9 @@
 // the end; collects violations and counters into a RunResult.
 //
 // The end of a run is `duration`, pushed later if needed so that `settle`
-// of fault-free time follows the plan's last fault (liveness is judged
-// after the system had a chance to recover), or earlier when the trace
-// reaches `max_trace_events` (replay --until).
+// of fault-free time follows the plan's last timed fault (liveness is
+// judged after the system had a chance to recover), or earlier when the
+// trace reaches `max_trace_events` (replay --until).
 //
 // Single-threaded; lives for one run. Nodes are added before Run().
 #ifndef CLUSTERSIM_SCENARIOS_HARNESS_H_

@@ -35,6 +35,9 @@ constexpr int64_t kMaxIntervalMs = 20;
 // Fault-free time after the last fault in which every runner must be
 // answered again.
 constexpr int64_t kSettleUs = 5'000'000;
+// Liveness is judged only over at least this much fault-free time (a run
+// without timed faults may be shorter than kSettleUs).
+constexpr int64_t kMinLivenessWindowUs = 1'000'000;
 
 constexpr std::string_view kNoDedup = "pingpong-no-dedup";
 
@@ -141,6 +144,7 @@ class Oracle {
     for (uint32_t n : up) {
       const auto [incarnation, started_us] = incarnations_.at(n);
       const int64_t since_us = std::max(h_.quiet_time_us(), started_us);
+      if (world.now_us() - since_us < kMinLivenessWindowUs) continue;
       auto it = last_pong_us_.find(n);
       if (it != last_pong_us_.end() && it->second.first == incarnation &&
           it->second.second >= since_us) {

@@ -17,7 +17,8 @@
 //                          (sender, incarnation, sequence) at most once
 //   liveness               every runner that is up at the end, with a peer
 //                          up too, accepted a pong after the last fault
-//                          ended
+//                          ended (judged over at least 1 s; a run with
+//                          timed faults lasts until 5 s after the last)
 // Corrupted frames are rejected by the frame CRC and counted.
 //
 // Mutant: pingpong-no-dedup (the receiver forgets to de-duplicate).

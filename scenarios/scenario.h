@@ -74,6 +74,9 @@ struct Scenario {
   int default_runners = 3;
   int min_runners = 1;
   int max_runners = 1000;
+  // Nodes besides the runners (a storage server, ...), numbered after them;
+  // swarm plans and fault specs may name them too.
+  int extra_nodes = 0;
   std::vector<Mutant> mutants;
   // One run. An error status is bad input (e.g. the fault plan names a node
   // the run does not have), never an invariant violation.

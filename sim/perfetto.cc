@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/json_string.h"
+
 namespace clustersim::sim {
 namespace {
 
@@ -32,36 +34,6 @@ std::string NodeName(uint32_t node, std::span<const std::string> names) {
   if (node == kWorldNode) return "world";
   if (node <= names.size()) return names[node - 1];
   return "node" + std::to_string(node);
-}
-
-void AppendEscaped(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x",
-                        static_cast<unsigned char>(c));
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
 }
 
 // The message id of a network event ("#17 1->2 ..."), if any.
@@ -87,10 +59,10 @@ class JsonWriter {
   void Metadata(std::string_view what, int pid, int tid,
                 std::string_view name) {
     std::string e = "{\"ph\":\"M\",\"name\":";
-    AppendEscaped(e, what);
+    AppendJsonString(e, what);
     e += ",\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(tid) +
          ",\"args\":{\"name\":";
-    AppendEscaped(e, name);
+    AppendJsonString(e, name);
     e += "}}";
     Emit(e);
   }
@@ -102,14 +74,14 @@ class JsonWriter {
   void Instant(std::string_view name, int64_t ts, int pid, int tid,
                std::string_view detail) {
     std::string e = "{\"ph\":\"i\",\"s\":\"t\",\"name\":";
-    AppendEscaped(e, name);
+    AppendJsonString(e, name);
     e += Where(ts, pid, tid) + Args(detail) + "}";
     Emit(e);
   }
   void Complete(std::string_view name, int64_t ts, int64_t dur, int pid,
                 int tid, std::string_view detail) {
     std::string e = "{\"ph\":\"X\",\"name\":";
-    AppendEscaped(e, name);
+    AppendJsonString(e, name);
     e += Where(ts, pid, tid) + ",\"dur\":" + std::to_string(dur) +
          Args(detail) + "}";
     Emit(e);
@@ -130,7 +102,7 @@ class JsonWriter {
   static std::string Args(std::string_view detail) {
     if (detail.empty()) return "";
     std::string a = ",\"args\":{\"detail\":";
-    AppendEscaped(a, detail);
+    AppendJsonString(a, detail);
     return a + "}";
   }
   void Emit(const std::string& event) {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "tools/primitive_commands.h"
+#include "tools/run_command.h"
 
 namespace clustersim::tools {
 
@@ -13,6 +14,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
                "clustersim"};
   app.require_subcommand(1);
   AddPrimitiveCommands(app, cli);
+  AddRunCommands(app, cli);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

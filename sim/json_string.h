@@ -1,0 +1,18 @@
+// JSON string literals: quoting and escaping text for the JSON the
+// simulator writes (trace files, run summaries). Bytes >= 0x80 pass through
+// unchanged, so valid UTF-8 stays valid. Pure function.
+#ifndef CLUSTERSIM_SIM_JSON_STRING_H_
+#define CLUSTERSIM_SIM_JSON_STRING_H_
+
+#include <string>
+#include <string_view>
+
+namespace clustersim::sim {
+
+// Appends `text` to `out` as a quoted JSON string.
+void AppendJsonString(std::string& out, std::string_view text);
+std::string JsonString(std::string_view text);
+
+}  // namespace clustersim::sim
+
+#endif  // CLUSTERSIM_SIM_JSON_STRING_H_
