@@ -1,11 +1,11 @@
 #include "core/cluster/cluster_error.h"
 
 #include <cstdint>
-#include <limits>
 #include <utility>
 
 #include "absl/strings/cord.h"
 #include "core/base/status_macros.h"
+#include "core/cluster/cluster_codec.h"
 #include "core/codec/byte_reader.h"
 #include "core/codec/byte_writer.h"
 #include "fmt/format.h"
@@ -24,40 +24,6 @@ struct Overloaded : F... {
 absl::Status Malformed(std::string_view what) {
   return absl::InvalidArgumentError(
       fmt::format("malformed: cluster error {}", what));
-}
-
-void PutEntityAddress(ByteWriter& writer, const EntityAddress& address) {
-  writer.PutString(address.entity_type().value());
-  writer.PutString(address.entity_id().value());
-  writer.PutString(address.shard_id().group());
-  writer.PutVarint(static_cast<uint64_t>(address.shard_id().number()));
-}
-
-absl::StatusOr<EntityAddress> GetEntityAddress(ByteReader& reader) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string type, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string id, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string group, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(const uint64_t number, reader.GetVarint());
-  if (number < 1 || number > std::numeric_limits<int32_t>::max()) {
-    return Malformed(fmt::format("shard number {}", number));
-  }
-  return EntityAddress(EntityType(std::move(type)), EntityId(std::move(id)),
-                       ShardId(std::move(group), static_cast<int32_t>(number)));
-}
-
-void PutRunnerAddress(ByteWriter& writer, const RunnerAddress& address) {
-  writer.PutString(address.host());
-  writer.PutSignedVarint(address.port());
-}
-
-absl::StatusOr<RunnerAddress> GetRunnerAddress(ByteReader& reader) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string host, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(const int64_t port, reader.GetSignedVarint());
-  if (port < std::numeric_limits<int32_t>::min() ||
-      port > std::numeric_limits<int32_t>::max()) {
-    return Malformed(fmt::format("port {}", port));
-  }
-  return RunnerAddress(std::move(host), static_cast<int32_t>(port));
 }
 
 absl::StatusOr<ClusterError> GetBody(ByteReader& reader, uint64_t tag) {
@@ -91,12 +57,11 @@ absl::StatusOr<ClusterError> GetBody(ByteReader& reader, uint64_t tag) {
       return MailboxFull{std::move(address)};
     }
     case 6: {
-      CLUSTERSIM_ASSIGN_OR_RETURN(const int64_t envelope_id,
-                                  reader.GetSignedVarint());
+      CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake envelope_id,
+                                  GetSnowflake(reader));
       CLUSTERSIM_ASSIGN_OR_RETURN(EntityAddress address,
                                   GetEntityAddress(reader));
-      return AlreadyProcessingMessage{Snowflake(envelope_id),
-                                      std::move(address)};
+      return AlreadyProcessingMessage{envelope_id, std::move(address)};
     }
     default:
       return Malformed(fmt::format("tag {} is unknown", tag));
@@ -176,7 +141,7 @@ std::string EncodeClusterError(const ClusterError& error) {
           },
           [&](const MailboxFull& e) { PutEntityAddress(writer, e.address); },
           [&](const AlreadyProcessingMessage& e) {
-            writer.PutSignedVarint(e.envelope_id.value());
+            PutSnowflake(writer, e.envelope_id);
             PutEntityAddress(writer, e.address);
           },
       },

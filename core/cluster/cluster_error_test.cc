@@ -111,9 +111,11 @@ TEST(ClusterErrorTest, DecodeRejectsMalformedBytes) {
       {"", "malformed: truncated varint at offset 0"},
       {"\x07", "malformed: cluster error tag 7 is unknown"},
       {"\x01", "malformed: truncated varint at offset 1"},
-      {zero_shard.data(), "malformed: cluster error shard number 0"},
-      {huge_shard.data(), "malformed: cluster error shard number 2147483648"},
-      {huge_port.data(), "malformed: cluster error port 1099511627776"},
+      {zero_shard.data(), "malformed: shard number 0 at byte offset 7"},
+      {huge_shard.data(),
+       "malformed: shard number 2147483648 at byte offset 7"},
+      {huge_port.data(),
+       "malformed: port 1099511627776 out of int32 range at byte offset 3"},
   };
   for (const Case& c : cases) {
     absl::StatusOr<ClusterError> decoded = DecodeClusterError(c.bytes);

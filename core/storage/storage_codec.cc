@@ -1,6 +1,5 @@
 #include "core/storage/storage_codec.h"
 
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -143,80 +142,6 @@ auto DecodeWhole(std::string_view bytes, Get get)
 }
 
 }  // namespace
-
-void PutSnowflake(ByteWriter& writer, Snowflake id) {
-  writer.PutFixed64(static_cast<uint64_t>(id.value()));
-}
-
-absl::StatusOr<Snowflake> GetSnowflake(ByteReader& reader) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(const uint64_t bits, reader.GetFixed64());
-  return Snowflake(static_cast<int64_t>(bits));
-}
-
-void PutShardId(ByteWriter& writer, const ShardId& shard) {
-  writer.PutString(shard.group());
-  writer.PutVarint(static_cast<uint64_t>(shard.number()));
-}
-
-absl::StatusOr<ShardId> GetShardId(ByteReader& reader) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string group, reader.GetString());
-  const size_t offset = reader.offset();
-  CLUSTERSIM_ASSIGN_OR_RETURN(const uint64_t number, reader.GetVarint());
-  if (number < 1 ||
-      number > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-    return Malformed(offset, absl::StrCat("shard number ", number));
-  }
-  return ShardId(std::move(group), static_cast<int32_t>(number));
-}
-
-void PutEntityAddress(ByteWriter& writer, const EntityAddress& address) {
-  writer.PutString(address.entity_type().value());
-  writer.PutString(address.entity_id().value());
-  PutShardId(writer, address.shard_id());
-}
-
-absl::StatusOr<EntityAddress> GetEntityAddress(ByteReader& reader) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string type, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string id, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(ShardId shard, GetShardId(reader));
-  return EntityAddress(EntityType(std::move(type)), EntityId(std::move(id)),
-                       std::move(shard));
-}
-
-void PutRunnerAddress(ByteWriter& writer, const RunnerAddress& address) {
-  writer.PutString(address.host());
-  writer.PutSignedVarint(address.port());
-}
-
-absl::StatusOr<RunnerAddress> GetRunnerAddress(ByteReader& reader) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string host, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(const int32_t port, GetInt32(reader, "port"));
-  return RunnerAddress(std::move(host), port);
-}
-
-void PutRunner(ByteWriter& writer, const Runner& runner) {
-  PutRunnerAddress(writer, runner.address());
-  writer.PutVarint(runner.groups().size());
-  for (const std::string& group : runner.groups()) writer.PutString(group);
-  writer.PutDouble(runner.weight());
-}
-
-absl::StatusOr<Runner> GetRunner(ByteReader& reader) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(RunnerAddress address, GetRunnerAddress(reader));
-  CLUSTERSIM_ASSIGN_OR_RETURN(const uint64_t count, reader.GetCount(1));
-  std::vector<std::string> groups;
-  groups.reserve(count);
-  for (uint64_t i = 0; i < count; ++i) {
-    CLUSTERSIM_ASSIGN_OR_RETURN(std::string group, reader.GetString());
-    groups.push_back(std::move(group));
-  }
-  const size_t offset = reader.offset();
-  CLUSTERSIM_ASSIGN_OR_RETURN(const double weight, reader.GetDouble());
-  if (!std::isfinite(weight)) {
-    return Malformed(offset, "runner weight is not finite");
-  }
-  return Runner(std::move(address), std::move(groups), weight);
-}
 
 void PutEnvelope(ByteWriter& writer, const Envelope& envelope) {
   if (const auto* request = std::get_if<Request>(&envelope)) {

@@ -1,19 +1,15 @@
 // The wire encoding of storage values, for the RPCs between runners and the
 // storage server: envelopes, replies, stored rows, save results, fencing
-// tokens, read queries and runner rows, plus the cluster identifiers they
-// contain. Built on core/codec's ByteWriter / ByteReader.
+// tokens, read queries and runner rows. Built on core/codec's ByteWriter /
+// ByteReader and core/cluster/cluster_codec.h (the identifiers they contain).
 //
 // Put* appends a value; Get* reads one and advances, so values compose into
 // larger messages. Encode* / Decode* handle a byte string holding exactly one
 // value (trailing bytes are an error).
 //
 // Layout (fields in order; "opt X" is a bool then X if present; "list X" is
-// a varint count then the elements):
-//   Snowflake      fixed64 (the int64's bits)
-//   ShardId        string group, varint number (1..INT32_MAX)
-//   EntityAddress  string type, string id, ShardId
-//   RunnerAddress  string host, signed varint port (int32)
-//   Runner         RunnerAddress, list string groups, double weight (finite)
+// a varint count then the elements). Snowflake, ShardId, EntityAddress,
+// RunnerAddress and Runner are core/cluster/cluster_codec.h's encodings.
 //   Envelope       u8 kind: 1 Request  Snowflake request_id, EntityAddress,
 //                                      string tag, string payload,
 //                                      list (string name, string value)
@@ -49,11 +45,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "core/cluster/entity_address.h"
-#include "core/cluster/runner.h"
-#include "core/cluster/runner_address.h"
-#include "core/cluster/shard_id.h"
-#include "core/cluster/snowflake.h"
+#include "core/cluster/cluster_codec.h"
 #include "core/codec/byte_reader.h"
 #include "core/codec/byte_writer.h"
 #include "core/storage/envelope.h"
@@ -65,21 +57,6 @@
 #include "core/storage/stored_message.h"
 
 namespace clustersim::storage {
-
-void PutSnowflake(codec::ByteWriter& writer, Snowflake id);
-absl::StatusOr<Snowflake> GetSnowflake(codec::ByteReader& reader);
-
-void PutShardId(codec::ByteWriter& writer, const ShardId& shard);
-absl::StatusOr<ShardId> GetShardId(codec::ByteReader& reader);
-
-void PutEntityAddress(codec::ByteWriter& writer, const EntityAddress& address);
-absl::StatusOr<EntityAddress> GetEntityAddress(codec::ByteReader& reader);
-
-void PutRunnerAddress(codec::ByteWriter& writer, const RunnerAddress& address);
-absl::StatusOr<RunnerAddress> GetRunnerAddress(codec::ByteReader& reader);
-
-void PutRunner(codec::ByteWriter& writer, const Runner& runner);
-absl::StatusOr<Runner> GetRunner(codec::ByteReader& reader);
 
 void PutEnvelope(codec::ByteWriter& writer, const Envelope& envelope);
 absl::StatusOr<Envelope> GetEnvelope(codec::ByteReader& reader);

@@ -203,16 +203,6 @@ TEST(StorageCodecTest, RejectsTrailingBytes) {
   EXPECT_FALSE(DecodeReply(EncodeReply(SampleReplies()[0]) + "x").ok());
 }
 
-TEST(StorageCodecTest, RejectsInvalidShardNumbers) {
-  for (uint64_t number : {uint64_t{0}, uint64_t{1} << 31}) {
-    codec::ByteWriter writer;
-    writer.PutString("default");
-    writer.PutVarint(number);
-    codec::ByteReader reader(writer.data());
-    ExpectMalformed(GetShardId(reader).status(), "shard number");
-  }
-}
-
 TEST(StorageCodecTest, RejectsEmptyChunkAndOutOfRangeSequence) {
   codec::ByteWriter empty;
   empty.PutU8(2);
@@ -251,22 +241,6 @@ TEST(StorageCodecTest, RejectsUnsortedOrDuplicateHeaders) {
     ExpectMalformed(DecodeEnvelope(writer.data()).status(),
                     "header names not strictly increasing");
   }
-}
-
-TEST(StorageCodecTest, RejectsNonFiniteWeightAndWidePort) {
-  codec::ByteWriter weight;
-  weight.PutString("host");
-  weight.PutSignedVarint(1);
-  weight.PutVarint(0);
-  weight.PutDouble(std::numeric_limits<double>::infinity());
-  codec::ByteReader weight_reader(weight.data());
-  ExpectMalformed(GetRunner(weight_reader).status(), "not finite");
-
-  codec::ByteWriter port;
-  port.PutString("host");
-  port.PutSignedVarint(int64_t{1} << 40);
-  codec::ByteReader port_reader(port.data());
-  ExpectMalformed(GetRunnerAddress(port_reader).status(), "port");
 }
 
 TEST(StorageCodecTest, RejectsHugeCountsWithoutAllocating) {
