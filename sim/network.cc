@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/base/check.h"
-#include "core/codec/crc32c.h"
 #include "core/runtime/distributions.h"
 
 namespace clustersim::sim {
@@ -250,7 +249,7 @@ void Network::Route(NodeId from, NodeId to, std::string bytes) {
     m.from = from;
     m.to = to;
     m.bytes = std::move(bytes);
-    m.digest = codec::Crc32c(m.bytes);
+    m.digest = PayloadDigest(m.bytes);
   }
   Trace("net.send", from.value, pool_[slot]);
   if (Blocked(from, to)) {
@@ -297,7 +296,7 @@ void Network::Route(NodeId from, NodeId to, std::string bytes) {
       const uint64_t bit = UniformU64(rng_, m.bytes.size() * 8);
       m.bytes[bit / 8] =
           static_cast<char>(m.bytes[bit / 8] ^ (1u << (bit % 8)));
-      m.digest = codec::Crc32c(m.bytes);
+      m.digest = PayloadDigest(m.bytes);
       Trace("net.corrupt", from.value, m, bit,
             world_.trace().keeps_events() ? absl::StrCat("bit=", bit) : "");
     }
@@ -361,7 +360,7 @@ void Network::Trace(std::string_view kind, uint32_t node,
   if (trace.keeps_events()) {
     detail = absl::StrCat("#", message.id, " ", message.from.value, "->",
                           message.to.value, " ", message.bytes.size(),
-                          "B crc=", absl::Hex(digest, absl::kZeroPad8));
+                          "B digest=", absl::Hex(digest, absl::kZeroPad8));
     if (!note.empty()) detail.append(" ").append(note);
   }
   trace.RecordNumbers(world_.now_us(), node, kind, numbers, detail);

@@ -17,11 +17,11 @@
 // delivered in send order, after the link's minimum latency. Arriving at a
 // down node drops the message; at a paused node it queues (World::Deliver).
 //
-// Every message event is traced with its id, endpoints, size and a CRC-32C
-// digest of the payload (never the payload itself): net.send and net.dup and
-// net.corrupt on the sender's track, net.deliver / net.queue / net.drop
-// (with the reason) on the receiver's; clogs, partitions and heals on the
-// world's. In-flight messages live in a pooled slab and are delivered by
+// Every message event is traced with its id, endpoints, size and a short
+// digest of the payload (PayloadDigest) (never the payload itself): net.send
+// and net.dup and net.corrupt on the sender's track, net.deliver / net.queue /
+// net.drop (with the reason) on the receiver's; clogs, partitions and heals on
+// the world's. In-flight messages live in a pooled slab and are delivered by
 // World::ScheduleAt with a plain Action, so sending allocates nothing beyond
 // the payload itself once the pool has grown.
 //
@@ -126,8 +126,8 @@ class Network : public Router {
     uint64_t id = 0;  // one per Route call; copies share it
     NodeId from, to;
     std::string bytes;
-    uint32_t digest = 0;  // CRC-32C of bytes, for the trace
-    TimerId arrival;  // while scheduled to arrive
+    uint32_t digest = 0;  // PayloadDigest(bytes), for the trace
+    TimerId arrival;      // while scheduled to arrive
     uint32_t slot = 0;
     uint32_t next_free = 0;
     bool in_use = false;

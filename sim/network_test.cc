@@ -1,6 +1,7 @@
 #include "sim/network.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -304,6 +305,12 @@ TEST(NetworkTest, DownNodesDropAndPausedNodesQueue) {
   EXPECT_EQ(net.arrivals[0].bytes, "queued");
 }
 
+std::string Hex8(uint32_t value) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%08x", value);
+  return buffer;
+}
+
 TEST(NetworkTest, TracesEveryMessageEventWithADigest) {
   LinkConfig config = FixedLatency(kMs);
   Net net(13, config, 3, /*keep_trace=*/true);
@@ -322,12 +329,14 @@ TEST(NetworkTest, TracesEveryMessageEventWithADigest) {
                     std::to_string(events[i].node) + " " + events[i].kind +
                     " " + events[i].detail);
   }
+  const std::string abc = Hex8(PayloadDigest("abc"));
+  const std::string cut = Hex8(PayloadDigest("cut"));
   EXPECT_EQ(lines, (std::vector<std::string>{
-                       "0 1 net.send #1 1->2 3B crc=364b3fb7",
+                       "0 1 net.send #1 1->2 3B digest=" + abc,
                        "0 0 net.partition 2 | 3",
-                       "0 2 net.send #2 2->3 3B crc=f818f6fa",
-                       "0 2 net.drop #2 2->3 3B crc=f818f6fa partition",
-                       "1000 2 net.deliver #1 1->2 3B crc=364b3fb7",
+                       "0 2 net.send #2 2->3 3B digest=" + cut,
+                       "0 2 net.drop #2 2->3 3B digest=" + cut + " partition",
+                       "1000 2 net.deliver #1 1->2 3B digest=" + abc,
                    }));
 }
 

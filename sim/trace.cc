@@ -13,34 +13,57 @@ uint64_t Avalanche(uint64_t x) {
   return x;
 }
 
-}  // namespace
-
-void TraceRecorder::Mix(uint64_t value) {
-  hash_ = Avalanche(hash_ ^ (value + 0x9e3779b97f4a7c15ull + (hash_ << 6)));
+// Reads up to 8 bytes as a little-endian word, on any host.
+uint64_t LoadWord(const char* p, size_t n) {
+  uint64_t word = 0;
+  for (size_t i = 0; i < n; ++i) {
+    word |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
+  return word;
 }
 
-void TraceRecorder::MixBytes(std::string_view bytes) {
-  Mix(bytes.size());
-  uint64_t word = 0;
-  size_t n = 0;
-  for (unsigned char c : bytes) {
-    word = (word << 8) | c;
-    if (++n == 8) {
-      Mix(word);
-      word = 0;
-      n = 0;
-    }
+}  // namespace
+
+uint32_t PayloadDigest(std::string_view bytes) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ bytes.size();
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    h = (h ^ LoadWord(bytes.data() + i, 8)) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
   }
-  if (n != 0) Mix(word);
+  h ^= LoadWord(bytes.data() + i, bytes.size() - i);
+  return static_cast<uint32_t>(Avalanche(h));
+}
+
+uint64_t TraceRecorder::Fold(uint64_t state, uint64_t value) {
+  state = (state ^ value) * 0xbf58476d1ce4e5b9ull;
+  return state ^ (state >> 31);
+}
+
+uint64_t TraceRecorder::FoldBytes(uint64_t state, std::string_view bytes) {
+  state = Fold(state, bytes.size());
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    state = Fold(state, LoadWord(bytes.data() + i, 8));
+  }
+  if (i < bytes.size()) {
+    state = Fold(state, LoadWord(bytes.data() + i, bytes.size() - i));
+  }
+  return state;
+}
+
+void TraceRecorder::Finish(uint64_t state) {
+  ++count_;
+  hash_ = Avalanche(state);
 }
 
 void TraceRecorder::Record(int64_t time_us, uint32_t node,
                            std::string_view kind, std::string_view detail) {
-  ++count_;
-  Mix(static_cast<uint64_t>(time_us));
-  Mix(node);
-  MixBytes(kind);
-  MixBytes(detail);
+  uint64_t h = Fold(hash_, static_cast<uint64_t>(time_us));
+  h = Fold(h, node);
+  h = FoldBytes(h, kind);
+  h = FoldBytes(h, detail);
+  Finish(h);
   if (keep_events_) {
     events_.push_back(
         TraceEvent{time_us, node, std::string(kind), std::string(detail)});
@@ -51,12 +74,12 @@ void TraceRecorder::RecordNumbers(int64_t time_us, uint32_t node,
                                   std::string_view kind,
                                   std::span<const uint64_t> numbers,
                                   std::string_view detail) {
-  ++count_;
-  Mix(static_cast<uint64_t>(time_us));
-  Mix(node);
-  MixBytes(kind);
-  Mix(numbers.size());
-  for (uint64_t n : numbers) Mix(n);
+  uint64_t h = Fold(hash_, static_cast<uint64_t>(time_us));
+  h = Fold(h, node);
+  h = FoldBytes(h, kind);
+  h = Fold(h, numbers.size() | (uint64_t{1} << 63));  // never a byte length
+  for (uint64_t n : numbers) h = Fold(h, n);
+  Finish(h);
   if (keep_events_) {
     events_.push_back(
         TraceEvent{time_us, node, std::string(kind), std::string(detail)});
@@ -64,8 +87,8 @@ void TraceRecorder::RecordNumbers(int64_t time_us, uint32_t node,
 }
 
 void TraceRecorder::RecordRun(int64_t time_us, uint32_t node) {
-  ++count_;
-  Mix(static_cast<uint64_t>(time_us) ^ (static_cast<uint64_t>(node) << 56));
+  Finish(Fold(hash_, static_cast<uint64_t>(time_us) ^
+                         (static_cast<uint64_t>(node) << 56)));
   if (keep_events_) events_.push_back(TraceEvent{time_us, node, "run", ""});
 }
 

@@ -28,6 +28,10 @@ struct TraceEvent {
   friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 
+// A short digest of a payload for trace details ("digest=1a2b3c4d"): not
+// cryptographic, the same on every platform, and much cheaper than a CRC.
+uint32_t PayloadDigest(std::string_view bytes);
+
 class TraceRecorder {
  public:
   explicit TraceRecorder(bool keep_events = false)
@@ -51,8 +55,12 @@ class TraceRecorder {
   const std::vector<TraceEvent>& events() const { return events_; }
 
  private:
-  void Mix(uint64_t value);
-  void MixBytes(std::string_view bytes);
+  // Each event folds its fields into a running state with a cheap bijective
+  // step, then avalanches once: a difference in any one field always
+  // changes the hash.
+  static uint64_t Fold(uint64_t state, uint64_t value);
+  static uint64_t FoldBytes(uint64_t state, std::string_view bytes);
+  void Finish(uint64_t state);
 
   bool keep_events_;
   uint64_t hash_ = 0x9e3779b97f4a7c15ull;

@@ -1,6 +1,7 @@
 #include "sim/trace.h"
 
 #include <cstdint>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -66,6 +67,19 @@ TEST(TraceRecorderTest, NumberEventsHashTheNumbersNotTheRenderedDetail) {
   TraceRecorder changed;
   changed.RecordNumbers(5, 1, "net.send", other, "");
   EXPECT_NE(changed.hash(), bare.hash());
+}
+
+TEST(PayloadDigestTest, SeesEveryByteAndTheLength) {
+  const std::string base = "the quick brown fox jumps";
+  const uint32_t digest = PayloadDigest(base);
+  EXPECT_EQ(PayloadDigest(base), digest);
+  for (size_t i = 0; i < base.size(); ++i) {
+    std::string flipped = base;
+    flipped[i] = static_cast<char>(flipped[i] ^ 1);
+    EXPECT_NE(PayloadDigest(flipped), digest) << i;
+  }
+  EXPECT_NE(PayloadDigest(std::string("\0", 1)), PayloadDigest(""));
+  EXPECT_NE(PayloadDigest(std::string("ab\0", 3)), PayloadDigest("ab"));
 }
 
 }  // namespace
