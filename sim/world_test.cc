@@ -138,6 +138,35 @@ TEST(WorldTest, NodeTimersFollowTheNodesDriftButNotItsSteps) {
   EXPECT_EQ(static_cast<Ticker*>(world.process(fast))->ticks(), 11);
 }
 
+// Sleeps once for `sleep_ms` of local time and records when it woke.
+class OneSleep : public Process {
+ public:
+  OneSleep(const NodeEnv& env, World* world, int64_t* woke_us) {
+    env.scope->Spawn(Sleep(world, woke_us));
+  }
+  void OnMessage(NodeId, std::string_view) override {}
+
+ private:
+  static Task<void> Sleep(World* world, int64_t* woke_us) {
+    co_await SleepMs(1000);
+    *woke_us = world->now_us();
+  }
+};
+
+TEST(WorldTest, ASecondOfSleepOnATenPercentFastClockIs909MsOfGlobalTime) {
+  World world(WorldOptions{.seed = 1});
+  int64_t woke_us = -1;
+  NodeId fast = world.AddNode(
+      "fast",
+      [&](const NodeEnv& env) {
+        return std::make_unique<OneSleep>(env, &world, &woke_us);
+      },
+      ClockConfig{.drift_ppm = 100'000});
+  world.Start(fast);
+  world.RunUntil(2'000'000);
+  EXPECT_EQ(woke_us, 909'091);
+}
+
 TEST(WorldTest, CrashDestroysEveryTaskAndLeftoverActionAtOnce) {
   Probe probe;
   World world(WorldOptions{.seed = 1});
