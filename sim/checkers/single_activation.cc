@@ -1,0 +1,108 @@
+#include "sim/checkers/single_activation.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "sim/duration.h"
+
+namespace clustersim::sim::checkers {
+namespace {
+
+constexpr std::string_view kRunnerTag = " runner=";
+
+struct Parsed {
+  std::string address;
+  std::string runner;
+};
+
+// "<EntityAddress> runner=<host>:<port>". Entity ids may hold any text, so
+// the runner is what follows the last " runner=".
+std::optional<Parsed> Parse(std::string_view detail) {
+  const size_t at = detail.rfind(kRunnerTag);
+  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  std::string_view runner = detail.substr(at + kRunnerTag.size());
+  if (runner.empty()) return std::nullopt;
+  return Parsed{std::string(detail.substr(0, at)), std::string(runner)};
+}
+
+std::string Where(const std::string& runner, uint32_t node) {
+  return absl::StrCat("runner ", runner, " (node ", node, ")");
+}
+
+}  // namespace
+
+SingleActivationChecker::SingleActivationChecker(FindingSink sink)
+    : sink_(std::move(sink)) {}
+
+void SingleActivationChecker::OnTraceEvent(int64_t time_us, uint32_t node,
+                                           std::string_view kind,
+                                           std::string_view detail) {
+  if (kind == "node.crash") {
+    Crash(node);
+    return;
+  }
+  const bool start = kind == "entity.start";
+  if (!start && kind != "entity.stop") return;
+  std::optional<Parsed> parsed = Parse(detail);
+  if (!parsed.has_value()) {
+    ++malformed_;
+    return;
+  }
+  if (start) {
+    Start(time_us, node, std::move(parsed->address), std::move(parsed->runner));
+  } else {
+    Stop(node, parsed->address, parsed->runner);
+  }
+}
+
+void SingleActivationChecker::Start(int64_t time_us, uint32_t node,
+                                    std::string address, std::string runner) {
+  ++activations_;
+  std::vector<Activation>& holders = alive_[address];
+  Activation* own = nullptr;
+  for (Activation& a : holders) {
+    if (a.node == node && a.runner == runner) {
+      own = &a;
+      continue;
+    }
+    sink_(Finding{kSingleActivation, time_us,
+                  absl::StrCat(address, " started on ", Where(runner, node),
+                               " at ", FormatDurationUs(time_us),
+                               " while alive on ", Where(a.runner, a.node),
+                               " since ", FormatDurationUs(a.since_us))});
+  }
+  if (own != nullptr) {
+    ++same_runner_overlaps_;
+    ++own->count;
+    return;
+  }
+  holders.push_back(Activation{node, std::move(runner), time_us, 1});
+}
+
+void SingleActivationChecker::Stop(uint32_t node, const std::string& address,
+                                   const std::string& runner) {
+  auto it = alive_.find(address);
+  if (it == alive_.end()) return;
+  std::vector<Activation>& holders = it->second;
+  for (size_t i = 0; i < holders.size(); ++i) {
+    if (holders[i].node != node || holders[i].runner != runner) continue;
+    if (--holders[i].count == 0) holders.erase(holders.begin() + i);
+    break;
+  }
+  if (holders.empty()) alive_.erase(it);
+}
+
+void SingleActivationChecker::Crash(uint32_t node) {
+  for (auto it = alive_.begin(); it != alive_.end();) {
+    std::vector<Activation>& holders = it->second;
+    holders.erase(
+        std::remove_if(holders.begin(), holders.end(),
+                       [node](const Activation& a) { return a.node == node; }),
+        holders.end());
+    it = holders.empty() ? alive_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace clustersim::sim::checkers
