@@ -68,6 +68,9 @@ void TraceRecorder::Record(int64_t time_us, uint32_t node,
     events_.push_back(
         TraceEvent{time_us, node, std::string(kind), std::string(detail)});
   }
+  if (listener_ != nullptr) {
+    listener_->OnTraceEvent(time_us, node, kind, detail);
+  }
 }
 
 void TraceRecorder::RecordNumbers(int64_t time_us, uint32_t node,

@@ -5,7 +5,8 @@
 // into a rolling 64-bit hash, so two runs are the same run exactly when their
 // hashes match. Full events are kept only when asked for (a trace file, or
 // locating the first divergence of a determinism check), because a long run
-// has millions of them. Single-threaded; owned by the run.
+// has millions of them. A listener (an invariant checker) can see events as
+// they are recorded instead. Single-threaded; owned by the run.
 #ifndef CLUSTERSIM_SIM_TRACE_H_
 #define CLUSTERSIM_SIM_TRACE_H_
 
@@ -32,6 +33,17 @@ struct TraceEvent {
 // cryptographic, the same on every platform, and much cheaper than a CRC.
 uint32_t PayloadDigest(std::string_view bytes);
 
+// Sees each event recorded with Record, at the moment it is recorded, so an
+// invariant checker can work online without the events being kept. The
+// hot-path events of RecordNumbers (network messages) and RecordRun (node
+// actions) are not passed on. A listener must not record into the trace.
+class TraceListener {
+ public:
+  virtual ~TraceListener() = default;
+  virtual void OnTraceEvent(int64_t time_us, uint32_t node,
+                            std::string_view kind, std::string_view detail) = 0;
+};
+
 class TraceRecorder {
  public:
   explicit TraceRecorder(bool keep_events = false)
@@ -48,6 +60,10 @@ class TraceRecorder {
   void RecordNumbers(int64_t time_us, uint32_t node, std::string_view kind,
                      std::span<const uint64_t> numbers,
                      std::string_view detail);
+
+  // At most one listener; nullptr removes it. It must outlive its
+  // installation. Listening never changes the hash.
+  void set_listener(TraceListener* listener) { listener_ = listener; }
 
   uint64_t hash() const { return hash_; }
   uint64_t count() const { return count_; }
@@ -66,6 +82,7 @@ class TraceRecorder {
   uint64_t hash_ = 0x9e3779b97f4a7c15ull;
   uint64_t count_ = 0;
   std::vector<TraceEvent> events_;
+  TraceListener* listener_ = nullptr;
 };
 
 }  // namespace clustersim::sim

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -80,6 +82,39 @@ TEST(PayloadDigestTest, SeesEveryByteAndTheLength) {
   }
   EXPECT_NE(PayloadDigest(std::string("\0", 1)), PayloadDigest(""));
   EXPECT_NE(PayloadDigest(std::string("ab\0", 3)), PayloadDigest("ab"));
+}
+
+class Collector : public TraceListener {
+ public:
+  void OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,
+                    std::string_view detail) override {
+    seen.push_back(
+        TraceEvent{time_us, node, std::string(kind), std::string(detail)});
+  }
+  std::vector<TraceEvent> seen;
+};
+
+TEST(TraceRecorderTest, ListenerSeesRecordedEventsAndLeavesTheHashAlone) {
+  Collector collector;
+  TraceRecorder listened;
+  listened.set_listener(&collector);
+  const uint64_t numbers[] = {1, 2};
+  listened.Record(5, 1, "entity.start", "A runner=h:1");
+  listened.RecordRun(6, 1);
+  listened.RecordNumbers(7, 1, "net.send", numbers, "");
+  listened.Record(8, 2, "node.crash", "incarnation=1");
+  listened.set_listener(nullptr);
+  listened.Record(9, 2, "node.start", "incarnation=2");
+  EXPECT_EQ(collector.seen,
+            (std::vector<TraceEvent>{{5, 1, "entity.start", "A runner=h:1"},
+                                     {8, 2, "node.crash", "incarnation=1"}}));
+  TraceRecorder plain;
+  plain.Record(5, 1, "entity.start", "A runner=h:1");
+  plain.RecordRun(6, 1);
+  plain.RecordNumbers(7, 1, "net.send", numbers, "");
+  plain.Record(8, 2, "node.crash", "incarnation=1");
+  plain.Record(9, 2, "node.start", "incarnation=2");
+  EXPECT_EQ(listened.hash(), plain.hash());
 }
 
 }  // namespace
