@@ -252,20 +252,10 @@ void Network::Route(NodeId from, NodeId to, std::string bytes) {
     m.digest = PayloadDigest(m.bytes);
   }
   Trace("net.send", from.value, pool_[slot]);
-  if (Blocked(from, to)) {
-    ++stats_.partitioned;
-    Trace("net.drop", from.value, pool_[slot],
-          static_cast<uint64_t>(DropReason::kPartition), "partition");
-    Free(slot);
-    return;
-  }
+  if (Blocked(from, to)) return Drop(slot, from, DropReason::kPartition);
   const LinkConfig& config = link(from, to);
   if (config.loss > 0 && Bernoulli(rng_, config.loss)) {
-    ++stats_.lost;
-    Trace("net.drop", from.value, pool_[slot],
-          static_cast<uint64_t>(DropReason::kLoss), "loss");
-    Free(slot);
-    return;
+    return Drop(slot, from, DropReason::kLoss);
   }
   const bool duplicate =
       config.duplicate > 0 && Bernoulli(rng_, config.duplicate);
@@ -304,6 +294,23 @@ void Network::Route(NodeId from, NodeId to, std::string bytes) {
   }
 }
 
+void Network::Drop(uint32_t slot, NodeId where, DropReason reason) {
+  switch (reason) {
+    case DropReason::kLoss:
+      ++stats_.lost;
+      break;
+    case DropReason::kPartition:
+      ++stats_.partitioned;
+      break;
+    case DropReason::kNodeDown:
+      ++stats_.node_down;
+      break;
+  }
+  Trace("net.drop", where.value, pool_[slot], static_cast<uint64_t>(reason),
+        DropReasonName(reason));
+  Free(slot);
+}
+
 void Network::Arrive(void* p) {
   auto* m = static_cast<Message*>(p);
   m->arrival = TimerId{};
@@ -314,13 +321,7 @@ void Network::OnArrive(uint32_t slot) {
   Message& m = pool_[slot];
   const NodeId from = m.from;
   const NodeId to = m.to;
-  if (Blocked(from, to)) {
-    ++stats_.partitioned;
-    Trace("net.drop", to.value, m,
-          static_cast<uint64_t>(DropReason::kPartition), "partition");
-    Free(slot);
-    return;
-  }
+  if (Blocked(from, to)) return Drop(slot, to, DropReason::kPartition);
   if (Clogged(from, to)) {
     ++stats_.held;
     held_.push_back(slot);
@@ -328,11 +329,7 @@ void Network::OnArrive(uint32_t slot) {
   }
   switch (world_.state(to)) {
     case NodeState::kDown:
-      ++stats_.node_down;
-      Trace("net.drop", to.value, m,
-            static_cast<uint64_t>(DropReason::kNodeDown), "node-down");
-      Free(slot);
-      return;
+      return Drop(slot, to, DropReason::kNodeDown);
     case NodeState::kPaused:
       ++stats_.queued;
       Trace("net.queue", to.value, m);

@@ -136,6 +136,8 @@ class Network : public Router {
 
   static void Arrive(void* message);
   void OnArrive(uint32_t slot);
+  // Counts, traces (on `where`'s track) and frees a dropped message.
+  void Drop(uint32_t slot, NodeId where, DropReason reason);
   void Schedule(uint32_t slot, int64_t delay_us);
   uint32_t Allocate();
   void Free(uint32_t slot);
