@@ -23,7 +23,7 @@ inline constexpr uint32_t kWorldNode = 0;
 
 struct TraceEvent {
   int64_t time_us = 0;
-  uint32_t node = kWorldNode;  // sim node number + 1, or kWorldNode
+  uint32_t node = kWorldNode;  // the NodeId value (1, 2, ...) or kWorldNode
   std::string kind;            // "net.send", "node.crash", "run", ...
   std::string detail;          // short deterministic summary
   friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
