@@ -813,14 +813,14 @@ void DoReplay(RunFlags flags, const ReplayFlags& replay, Cli& cli) {
 }  // namespace
 
 void AddRunCommands(CLI::App& app, Cli& cli) {
-  app.add_subcommand("list", "list the scenarios and their bugs")
+  app.add_subcommand("list", "List the scenarios and their bugs")
       ->callback([&cli] { DoList(cli); });
 
   {
     auto flags = std::make_shared<RunFlags>();
     auto trace = std::make_shared<std::string>();
     CLI::App* run = app.add_subcommand(
-        "run", "run a scenario from a seed and check its invariants");
+        "run", "Run a scenario from a seed and check its invariants");
     run->add_option("scenario", flags->scenario, "scenario name (see list)")
         ->required();
     run->add_option("--seed", flags->seed, "the run's seed")->required();
@@ -834,7 +834,7 @@ void AddRunCommands(CLI::App& app, Cli& cli) {
     auto flags = std::make_shared<RunFlags>();
     auto sweep = std::make_shared<SweepFlags>();
     CLI::App* cmd = app.add_subcommand(
-        "sweep", "run a scenario over a range of seeds; report failing seeds");
+        "sweep", "Run a scenario over a range of seeds; report failing seeds");
     cmd->add_option("scenario", flags->scenario, "scenario name")->required();
     cmd->add_option("--seeds", sweep->seeds, "seed range A..B (inclusive)")
         ->required();
@@ -851,7 +851,7 @@ void AddRunCommands(CLI::App& app, Cli& cli) {
     auto replay = std::make_shared<ReplayFlags>();
     CLI::App* cmd = app.add_subcommand(
         "replay",
-        "re-run a run (from its flags, or from a file holding its `run "
+        "Re-run a run (from its flags, or from a file holding its `run "
         "--json` output, checking the trace hash), optionally stopping at a "
         "trace event");
     cmd->add_option("target", replay->target,
