@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "core/cluster/snowflake.h"
 #include "core/rpc/rpc_endpoint.h"
+#include "core/sharding/outgoing.h"
 #include "core/storage/envelope.h"
 #include "core/storage/reply.h"
 
@@ -54,8 +55,6 @@ inline constexpr int64_t kLongPollWaitMs = 2'000;
 // A served request nobody polled for this long is dropped (its caller is
 // gone); a volatile one is interrupted.
 inline constexpr int64_t kServedRequestIdleMs = 15'000;
-
-using PeerEnvelope = std::variant<storage::AckChunk, storage::Interrupt>;
 
 struct NotifyMessage {
   storage::Envelope envelope;

@@ -1,0 +1,103 @@
+#include "core/sharding/runner_client.h"
+
+#include <string>
+#include <utility>
+
+#include "core/cluster/cluster_error.h"
+#include "core/sharding/runner_protocol.h"
+
+namespace clustersim::sharding {
+namespace {
+
+// The caller's view of a failed call: the remote runner's cluster error, or
+// RunnerUnavailable for anything that says the transport failed.
+absl::Status FromCall(const absl::Status& status,
+                      const RunnerAddress& address) {
+  if (GetClusterError(status).has_value()) return status;
+  return ToStatus(RunnerUnavailable{address});
+}
+
+}  // namespace
+
+bool IsDefect(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInternal;
+}
+
+Task<absl::StatusOr<std::string>> RunnerClient::Call(
+    const RunnerAddress& address, RpcMethod method, std::string request,
+    int64_t timeout_ms) {
+  std::optional<NodeId> node = resolver_.NodeOf(address);
+  if (!node.has_value()) co_return ToStatus(RunnerUnavailable{address});
+  co_return co_await rpc_.Call(*node, method, std::move(request), timeout_ms);
+}
+
+Task<absl::Status> RunnerClient::Ping(RunnerAddress address) {
+  absl::StatusOr<std::string> result =
+      co_await Call(address, kRunnerPing, std::string(), kRunnerPingTimeoutMs);
+  if (result.ok()) co_return absl::OkStatus();
+  co_return ToStatus(RunnerUnavailable{address});
+}
+
+Task<absl::Status> RunnerClient::Notify(RunnerAddress address,
+                                        storage::Envelope envelope,
+                                        bool persisted) {
+  absl::StatusOr<std::string> result =
+      co_await Call(address, kRunnerNotify,
+                    EncodeNotify(NotifyMessage{std::move(envelope), persisted}),
+                    kRunnerCallTimeoutMs);
+  // Persisted messages are in storage already; the notification is a hint.
+  if (persisted || result.ok()) co_return absl::OkStatus();
+  co_return FromCall(result.status(), address);
+}
+
+Task<absl::Status> RunnerClient::SendEnvelope(RunnerAddress address,
+                                              PeerEnvelope envelope,
+                                              bool persisted) {
+  absl::StatusOr<std::string> result = co_await Call(
+      address, kRunnerEnvelope,
+      EncodeEnvelope(EnvelopeMessage{std::move(envelope), persisted}),
+      kRunnerCallTimeoutMs);
+  if (result.ok()) co_return absl::OkStatus();
+  co_return FromCall(result.status(), address);
+}
+
+Task<absl::Status> RunnerClient::SendRequest(RunnerAddress address,
+                                             storage::Request request,
+                                             bool persisted,
+                                             ReplySink respond) {
+  const Snowflake request_id = request.request_id;
+  absl::StatusOr<std::string> result =
+      co_await Call(address, kRunnerStart,
+                    EncodeStart(StartMessage{std::move(request), persisted}),
+                    kRunnerCallTimeoutMs);
+  int64_t index = 0;
+  for (;;) {
+    if (!result.ok()) {
+      if (IsDefect(result.status()) && !persisted) {
+        respond(
+            storage::WithExit{request_id, snowflakes_.Next(),
+                              storage::Exit::Failure(storage::Cause{
+                                  storage::CauseKind::kDie,
+                                  std::string(result.status().message())})});
+        co_return absl::OkStatus();
+      }
+      if (IsDefect(result.status())) {
+        co_return ToStatus(RunnerUnavailable{address});
+      }
+      co_return FromCall(result.status(), address);
+    }
+    absl::StatusOr<PollResult> polled = DecodePollResult(*result);
+    if (!polled.ok()) co_return ToStatus(RunnerUnavailable{address});
+    if (polled->has_value()) {
+      const bool done = std::holds_alternative<storage::WithExit>(**polled);
+      respond(**std::move(polled));
+      ++index;
+      if (done) co_return absl::OkStatus();
+    }
+    result = co_await Call(address, kRunnerPoll,
+                           EncodePoll(PollMessage{request_id, index}),
+                           kRunnerCallTimeoutMs);
+  }
+}
+
+}  // namespace clustersim::sharding

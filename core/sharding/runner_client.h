@@ -1,0 +1,61 @@
+// RunnerClient: the calling side of the runner-to-runner protocol (Effect's
+// Runners.makeRpc): Ping, Notify, Envelope, and the Effect/Stream request as
+// a Start followed by long polls (runner_protocol.h).
+//
+// Error mapping, as Effect's: a cluster error the remote runner returned
+// (EntityNotAssignedToRunner, MailboxFull, AlreadyProcessingMessage, ...)
+// reaches the caller as is; a transport failure (timeout, unknown address,
+// garbled answer) becomes RunnerUnavailable, except for persisted Notify,
+// whose failures are ignored; a defect delivered by the server becomes the
+// reply WithExit(die) for a volatile request and RunnerUnavailable for a
+// persisted one (which then reads its reply from storage).
+//
+// Single-threaded; the endpoint, resolver and generator outlive it.
+#ifndef CLUSTERSIM_CORE_SHARDING_RUNNER_CLIENT_H_
+#define CLUSTERSIM_CORE_SHARDING_RUNNER_CLIENT_H_
+
+#include "absl/status/status.h"
+#include "core/cluster/runner_address.h"
+#include "core/cluster/snowflake_generator.h"
+#include "core/rpc/rpc_endpoint.h"
+#include "core/runtime/task.h"
+#include "core/sharding/message.h"
+#include "core/sharding/outgoing.h"
+#include "core/sharding/runner_resolver.h"
+#include "core/storage/envelope.h"
+
+namespace clustersim::sharding {
+
+// A defect delivered by a runner: Internal.
+bool IsDefect(const absl::Status& status);
+
+class RunnerClient {
+ public:
+  RunnerClient(RpcEndpoint& rpc, const RunnerResolver& resolver,
+               SnowflakeGenerator& snowflakes)
+      : rpc_(rpc), resolver_(resolver), snowflakes_(snowflakes) {}
+
+  // OK, or RunnerUnavailable.
+  Task<absl::Status> Ping(RunnerAddress address);
+  Task<absl::Status> Notify(RunnerAddress address, storage::Envelope envelope,
+                            bool persisted);
+  Task<absl::Status> SendEnvelope(RunnerAddress address, PeerEnvelope envelope,
+                                  bool persisted);
+  // Sends the request and hands every reply to `respond` until the WithExit.
+  Task<absl::Status> SendRequest(RunnerAddress address,
+                                 storage::Request request, bool persisted,
+                                 ReplySink respond);
+
+ private:
+  Task<absl::StatusOr<std::string>> Call(const RunnerAddress& address,
+                                         RpcMethod method, std::string request,
+                                         int64_t timeout_ms);
+
+  RpcEndpoint& rpc_;
+  const RunnerResolver& resolver_;
+  SnowflakeGenerator& snowflakes_;
+};
+
+}  // namespace clustersim::sharding
+
+#endif  // CLUSTERSIM_CORE_SHARDING_RUNNER_CLIENT_H_

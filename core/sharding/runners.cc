@@ -1,0 +1,234 @@
+#include "core/sharding/runners.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/cluster/cluster_error.h"
+#include "core/sharding/entity_exits.h"
+#include "core/sharding/runner_protocol.h"
+
+namespace clustersim::sharding {
+namespace {
+
+storage::Reply WithRequestId(storage::Reply reply, Snowflake request_id) {
+  std::visit([&](auto& r) { r.request_id = request_id; }, reply);
+  return reply;
+}
+
+// Effect: a MalformedMessage from storage is a defect for the sender.
+absl::Status DefectIfMalformed(absl::Status status) {
+  if (IsClusterError<MalformedMessage>(status)) {
+    return absl::InternalError(
+        absl::StrCat("defect: ", std::string(status.message())));
+  }
+  return status;
+}
+
+}  // namespace
+
+absl::Status Runners::SendLocal(const OutgoingMessage& message,
+                                const Deliver& deliver) {
+  if (!config_.simulate_remote_serialization) {
+    return deliver(ToIncoming(message));
+  }
+  // Encode and decode as a remote send would.
+  if (const auto* request = std::get_if<OutgoingRequest>(&message)) {
+    absl::StatusOr<storage::Request> decoded =
+        DecodeRequest(EncodeRequest(request->envelope));
+    if (!decoded.ok()) {
+      request->respond(storage::WithExit{
+          request->envelope.request_id, snowflakes_.Next(),
+          MalformedMessageExit(std::string(decoded.status().message()))});
+      return absl::OkStatus();
+    }
+    return deliver(IncomingRequest{
+        *std::move(decoded), request->last_received_reply, request->respond});
+  }
+  const auto& envelope = std::get<OutgoingEnvelope>(message);
+  absl::StatusOr<EnvelopeMessage> decoded = DecodeEnvelope(
+      EncodeEnvelope(EnvelopeMessage{envelope.envelope, envelope.persisted}));
+  if (!decoded.ok()) return DefectIfMalformed(decoded.status());
+  return deliver(IncomingEnvelope{std::move(decoded->envelope)});
+}
+
+Task<absl::Status> Runners::Send(RunnerAddress address,
+                                 OutgoingMessage message) {
+  if (auto* envelope = std::get_if<OutgoingEnvelope>(&message)) {
+    co_return co_await client_.SendEnvelope(
+        std::move(address), std::move(envelope->envelope), envelope->persisted);
+  }
+  OutgoingRequest& request = std::get<OutgoingRequest>(message);
+  co_return co_await client_.SendRequest(
+      std::move(address), std::move(request.envelope), request.rpc->persisted,
+      std::move(request.respond));
+}
+
+Task<absl::Status> Runners::Persist(const OutgoingMessage& message) {
+  absl::Status status;
+  if (const auto* request = std::get_if<OutgoingRequest>(&message)) {
+    absl::StatusOr<storage::SaveResult> saved =
+        co_await storage_.SaveRequest(request->envelope);
+    status = saved.status();
+  } else if (const auto* ack = std::get_if<storage::AckChunk>(
+                 &std::get<OutgoingEnvelope>(message).envelope)) {
+    status = co_await storage_.SaveEnvelope(*ack);
+  } else {
+    status = co_await storage_.SaveEnvelope(std::get<storage::Interrupt>(
+        std::get<OutgoingEnvelope>(message).envelope));
+  }
+  co_return DefectIfMalformed(std::move(status));
+}
+
+Task<absl::StatusOr<Runners::Persisted>> Runners::PersistForNotify(
+    OutgoingMessage message) {
+  if (!IsPersisted(message)) {
+    co_return Persisted{false, false, std::move(message)};
+  }
+  if (auto* outgoing = std::get_if<OutgoingEnvelope>(&message)) {
+    // Envelopes of a resumed duplicate go to the original request.
+    Snowflake request_id = RequestIdOf(outgoing->envelope);
+    if (auto it = request_id_rewrites_.find(request_id);
+        it != request_id_rewrites_.end()) {
+      request_id = it->second;
+      std::visit([&](auto& e) { e.request_id = request_id; },
+                 outgoing->envelope);
+    }
+    absl::Status status = co_await Persist(message);
+    if (!status.ok()) co_return status;
+    // An ack lets the storage pump of its stream continue.
+    poller_.OnAckPersisted(request_id);
+    co_return Persisted{false, false, std::move(message)};
+  }
+
+  OutgoingRequest& request = std::get<OutgoingRequest>(message);
+  absl::StatusOr<storage::SaveResult> saved =
+      co_await storage_.SaveRequest(request.envelope);
+  if (!saved.ok()) co_return DefectIfMalformed(saved.status());
+  const auto* duplicate = std::get_if<storage::SaveDuplicate>(&*saved);
+  if (duplicate == nullptr) {
+    co_return Persisted{false, false, std::move(message)};
+  }
+  const Snowflake new_id = request.envelope.request_id;
+  if (duplicate->last_reply.has_value() &&
+      std::holds_alternative<storage::WithExit>(*duplicate->last_reply)) {
+    request.respond(WithRequestId(*duplicate->last_reply, new_id));
+    co_return Persisted{true, false, std::move(message)};
+  }
+  // Resume the stored request: its replies are relabelled for this sender.
+  request_id_rewrites_.insert_or_assign(new_id, duplicate->original_id);
+  OutgoingRequest resumed{request.envelope, request.rpc, duplicate->last_reply,
+                          nullptr};
+  resumed.envelope.request_id = duplicate->original_id;
+  resumed.respond = [this, new_id,
+                     respond = request.respond](storage::Reply reply) {
+    if (std::holds_alternative<storage::WithExit>(reply)) {
+      request_id_rewrites_.erase(new_id);
+    }
+    respond(WithRequestId(std::move(reply), new_id));
+  };
+  co_return Persisted{false, true, std::move(resumed)};
+}
+
+Task<absl::Status> Runners::NotifyRemote(std::optional<RunnerAddress> address,
+                                         const OutgoingMessage& message) {
+  if (!address.has_value()) co_return absl::OkStatus();
+  storage::Envelope envelope =
+      std::holds_alternative<OutgoingRequest>(message)
+          ? storage::Envelope(std::get<OutgoingRequest>(message).envelope)
+          : std::visit([](const auto& e) { return storage::Envelope(e); },
+                       std::get<OutgoingEnvelope>(message).envelope);
+  co_return co_await client_.Notify(*std::move(address), std::move(envelope),
+                                    IsPersisted(message));
+}
+
+Task<absl::Status> Runners::Notify(std::optional<RunnerAddress> address,
+                                   OutgoingMessage message, bool discard) {
+  absl::StatusOr<Persisted> persisted =
+      co_await PersistForNotify(std::move(message));
+  if (!persisted.ok()) co_return persisted.status();
+  if (persisted->answered) co_return absl::OkStatus();
+  if (discard || std::holds_alternative<OutgoingEnvelope>(persisted->message)) {
+    co_return co_await NotifyRemote(std::move(address), persisted->message);
+  }
+  const OutgoingRequest& request =
+      std::get<OutgoingRequest>(persisted->message);
+  if (!persisted->duplicate && address.has_value()) {
+    // The owner answers directly; any failure falls back to storage.
+    absl::Status sent = co_await Send(*address, persisted->message);
+    if (sent.ok()) co_return sent;
+    co_return co_await ReplyFromStorage(request);
+  }
+  absl::Status notified = co_await NotifyRemote(address, persisted->message);
+  if (!notified.ok()) co_return notified;
+  co_return co_await ReplyFromStorage(request);
+}
+
+Task<absl::Status> Runners::NotifyLocal(OutgoingMessage message, bool discard,
+                                        bool storage_only,
+                                        NotifyStorage notify) {
+  if (auto* request = std::get_if<OutgoingRequest>(&message);
+      request != nullptr && !discard && !storage_only &&
+      request->rpc->persisted && !request->rpc->stream) {
+    co_return co_await NotifyLocalRequest(std::move(*request),
+                                          std::move(notify));
+  }
+  absl::StatusOr<Persisted> persisted =
+      co_await PersistForNotify(std::move(message));
+  if (!persisted.ok()) co_return persisted.status();
+  if (persisted->answered) co_return absl::OkStatus();
+  notify();
+  if (discard || std::holds_alternative<OutgoingEnvelope>(persisted->message)) {
+    co_return absl::OkStatus();
+  }
+  const OutgoingRequest& request =
+      std::get<OutgoingRequest>(persisted->message);
+  if (storage_only) co_return co_await ReplyFromStorage(request);
+  co_return co_await ReplyFromStorageWithWake(request);
+}
+
+Task<absl::Status> Runners::NotifyLocalRequest(OutgoingRequest request,
+                                               NotifyStorage notify) {
+  // Registered before the save, so a reply stored at once is not missed.
+  ReplyHandlers::Registration handler = handlers_.Register(
+      request.envelope.request_id, request.envelope.address, request.respond);
+  absl::StatusOr<Persisted> persisted =
+      co_await PersistForNotify(OutgoingMessage(request));
+  if (!persisted.ok()) co_return persisted.status();
+  if (persisted->answered) co_return absl::OkStatus();
+  const OutgoingRequest& stored = std::get<OutgoingRequest>(persisted->message);
+  if (persisted->duplicate) {
+    // Answered under the original id, which this handler does not match.
+    handler.Reset();
+    notify();
+    co_return co_await ReplyFromStorageWithWake(stored);
+  }
+  notify();
+  absl::Status status = co_await handler.Wait();
+  // Dropped (the shard moved, or the write was not confirmed): the reply is
+  // in storage, or will be.
+  if (IsClusterError<EntityNotAssignedToRunner>(status)) {
+    co_return co_await ReplyFromStorage(stored);
+  }
+  co_return status;
+}
+
+Task<absl::Status> Runners::ReplyFromStorage(const OutgoingRequest& request) {
+  co_await poller_.ReplyFromStorage(request.envelope.request_id,
+                                    request.respond);
+  co_return absl::OkStatus();
+}
+
+Task<absl::Status> Runners::ReplyFromStorageWithWake(
+    const OutgoingRequest& request) {
+  // A reply stored by this process wakes the poll instead of waiting for
+  // the next interval.
+  ReplyHandlers::Registration wake =
+      handlers_.Register(request.envelope.request_id, request.envelope.address,
+                         [this](storage::Reply) { poller_.Wake(); });
+  co_await poller_.ReplyFromStorage(request.envelope.request_id,
+                                    request.respond);
+  co_return absl::OkStatus();
+}
+
+}  // namespace clustersim::sharding
