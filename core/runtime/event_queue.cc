@@ -91,11 +91,11 @@ void EventQueue::FreeSlot(uint32_t slot) {
 
 void EventQueue::PushHeap(const Entry& entry) {
   heap_.push_back(entry);
-  std::push_heap(heap_.begin(), heap_.end(), Later);
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
 EventQueue::Entry EventQueue::PopHeap() {
-  std::pop_heap(heap_.begin(), heap_.end(), Later);
+  std::pop_heap(heap_.begin(), heap_.end(), Later{});
   Entry e = heap_.back();
   heap_.pop_back();
   return e;

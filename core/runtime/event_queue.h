@@ -68,9 +68,12 @@ class EventQueue {
   };
   static constexpr uint32_t kNoSlot = 0xffffffffu;
 
-  static bool Later(const Entry& a, const Entry& b) {
-    return a.time_us != b.time_us ? a.time_us > b.time_us : a.seq > b.seq;
-  }
+  // The heap order (a function object, so the heap algorithms inline it).
+  struct Later {
+    bool operator()(const Entry& a, const Entry& b) const {
+      return a.time_us != b.time_us ? a.time_us > b.time_us : a.seq > b.seq;
+    }
+  };
   void PushHeap(const Entry& entry);
   Entry PopHeap();
   void FreeSlot(uint32_t slot);
