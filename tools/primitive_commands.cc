@@ -24,51 +24,15 @@
 #include "core/cluster/string_hash.h"
 #include "core/cluster/utf16.h"
 #include "fmt/format.h"
+#include "sim/json_string.h"
 
 namespace clustersim::tools {
 namespace {
 
+using sim::JsonString;
+
 // JSON output is compact and escaped exactly as JavaScript's JSON.stringify,
 // so it can be compared byte for byte with Effect's.
-
-// A JSON string literal of valid UTF-8 text (checked before output).
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}",
-                         static_cast<int>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 // The message of a non-OK status (Abseil's string_view here is not
 // std::string_view).
