@@ -4,17 +4,12 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/base/mix64.h"
+
 namespace clustersim::sim {
 namespace {
 
 constexpr uint64_t kGoldenGamma = 0x9e3779b97f4a7c15;
-
-// SplitMix64's output function: a bijective 64-bit avalanche mixer.
-uint64_t Mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-  return z ^ (z >> 31);
-}
 
 // FNV-1a, 64-bit: a fixed, portable hash of the stream name's bytes.
 uint64_t Fnv1a64(std::string_view bytes) {

@@ -1,17 +1,9 @@
 #include "sim/trace.h"
 
+#include "core/base/mix64.h"
+
 namespace clustersim::sim {
 namespace {
-
-// SplitMix64's finalizer: a fast, well-distributed 64-bit mixer.
-uint64_t Avalanche(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
 
 // Reads up to 8 bytes as a little-endian word, on any host.
 uint64_t LoadWord(const char* p, size_t n) {
@@ -32,7 +24,7 @@ uint32_t PayloadDigest(std::string_view bytes) {
     h ^= h >> 31;
   }
   h ^= LoadWord(bytes.data() + i, bytes.size() - i);
-  return static_cast<uint32_t>(Avalanche(h));
+  return static_cast<uint32_t>(Mix64(h));
 }
 
 uint64_t TraceRecorder::Fold(uint64_t state, uint64_t value) {
@@ -54,7 +46,7 @@ uint64_t TraceRecorder::FoldBytes(uint64_t state, std::string_view bytes) {
 
 void TraceRecorder::Finish(uint64_t state) {
   ++count_;
-  hash_ = Avalanche(state);
+  hash_ = Mix64(state);
 }
 
 void TraceRecorder::Record(int64_t time_us, uint32_t node,
