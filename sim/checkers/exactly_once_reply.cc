@@ -14,21 +14,9 @@ void ExactlyOnceReplyChecker::Report(int64_t time_us, std::string message) {
   sink_(Finding{kExactlyOnceReply, time_us, std::move(message)});
 }
 
-void ExactlyOnceReplyChecker::OnRequestSaved(
-    int64_t time_us, Snowflake request_id,
-    std::optional<std::string> primary_key) {
-  if (primary_key.has_value()) {
-    auto [it, inserted] = by_primary_key_.emplace(*primary_key, request_id);
-    if (!inserted && it->second != request_id) {
-      Report(time_us, absl::StrCat("storage saved request ",
-                                   request_id.ToString(), " under primary key ",
-                                   *primary_key, ", already taken by request ",
-                                   it->second.ToString()));
-    }
-  }
-  RequestState state;
-  state.primary_key = std::move(primary_key);
-  requests_.try_emplace(request_id, std::move(state));
+void ExactlyOnceReplyChecker::OnRequestSaved(int64_t /*time_us*/,
+                                             Snowflake request_id) {
+  requests_.try_emplace(request_id);
 }
 
 void ExactlyOnceReplyChecker::OnExitSaved(int64_t time_us, Snowflake request_id,
@@ -64,23 +52,27 @@ void ExactlyOnceReplyChecker::OnHandlerStarted(int64_t time_us,
 }
 
 void ExactlyOnceReplyChecker::OnCallerReply(int64_t time_us,
-                                            std::string_view primary_key,
+                                            std::string_view caller,
+                                            std::optional<Snowflake> request_id,
                                             std::string_view exit) {
   ++caller_replies_;
-  auto key = by_primary_key_.find(primary_key);
-  const RequestState* request =
-      key == by_primary_key_.end() ? nullptr : &requests_.at(key->second);
-  if (request == nullptr || !request->exit.has_value()) {
-    Report(time_us, absl::StrCat("a caller of ", std::string(primary_key),
-                                 " was answered while no terminal reply is "
-                                 "recorded for it"));
+  auto it =
+      request_id.has_value() ? requests_.find(*request_id) : requests_.end();
+  if (it == requests_.end() || !it->second.exit.has_value()) {
+    Report(time_us,
+           absl::StrCat(
+               "caller ", std::string(caller), " was answered while ",
+               request_id.has_value()
+                   ? absl::StrCat("no terminal reply is recorded for request ",
+                                  request_id->ToString())
+                   : std::string("storage holds no request for it")));
     return;
   }
-  if (*request->exit != exit) {
-    Report(time_us,
-           absl::StrCat("a caller of ", std::string(primary_key), " (request ",
-                        key->second.ToString(),
-                        ") was given an exit other than the recorded one"));
+  if (*it->second.exit != exit) {
+    Report(time_us, absl::StrCat("caller ", std::string(caller),
+                                 " was given an exit other than the one "
+                                 "recorded for request ",
+                                 request_id->ToString()));
   }
 }
 
@@ -88,9 +80,6 @@ void ExactlyOnceReplyChecker::CheckAllReplied(int64_t now_us) {
   for (const auto& [id, request] : requests_) {
     if (request.exit.has_value()) continue;
     Report(now_us, absl::StrCat("request ", id.ToString(),
-                                request.primary_key.has_value()
-                                    ? " (" + *request.primary_key + ")"
-                                    : std::string(),
                                 " was saved but never got a terminal reply"));
   }
 }

@@ -7,12 +7,14 @@
 //   - the storage server's audit: requests it saved (not Duplicates) and
 //     WithExit replies it accepted, at the server's virtual time;
 //   - the entities: each time a handler starts on a request;
-//   - the callers: the exit each caller was finally given for a primary key.
+//   - the callers: the exit each caller was finally given, with the request
+//     storage holds for it (a resend with the same primary key is answered
+//     for the original request).
 // Findings, all under "exactly-once-reply":
 //   - a second WithExit accepted for one request;
 //   - a handler starting on a request after its WithExit was recorded;
 //   - a caller given an exit different from the recorded one, or given one
-//     while none is recorded for its primary key;
+//     while none is recorded for its request;
 //   - at CheckAllReplied: a saved request with no WithExit (call it only
 //     when the run gave the system time to finish, e.g. after liveness).
 // Exits are compared as opaque strings (any faithful encoding).
@@ -38,16 +40,17 @@ class ExactlyOnceReplyChecker {
  public:
   explicit ExactlyOnceReplyChecker(FindingSink sink);
 
-  // Storage saved the request (with its composed primary key, if any).
-  void OnRequestSaved(int64_t time_us, Snowflake request_id,
-                      std::optional<std::string> primary_key);
+  // Storage saved the request (not a Duplicate).
+  void OnRequestSaved(int64_t time_us, Snowflake request_id);
   // Storage accepted a WithExit for the request.
   void OnExitSaved(int64_t time_us, Snowflake request_id, std::string exit);
   // A handler started on the request, on `runner`.
   void OnHandlerStarted(int64_t time_us, Snowflake request_id,
                         std::string_view runner);
-  // A caller that sent under `primary_key` was given `exit`.
-  void OnCallerReply(int64_t time_us, std::string_view primary_key,
+  // The caller `caller` was given `exit`; storage holds its request as
+  // `request_id` (nullopt: storage holds none).
+  void OnCallerReply(int64_t time_us, std::string_view caller,
+                     std::optional<Snowflake> request_id,
                      std::string_view exit);
   // Every saved request must have its WithExit by now.
   void CheckAllReplied(int64_t now_us);
@@ -61,7 +64,6 @@ class ExactlyOnceReplyChecker {
 
  private:
   struct RequestState {
-    std::optional<std::string> primary_key;
     // The first WithExit recorded, and when.
     std::optional<std::string> exit;
     int64_t exit_time_us = 0;
@@ -71,7 +73,6 @@ class ExactlyOnceReplyChecker {
 
   FindingSink sink_;
   absl::btree_map<Snowflake, RequestState> requests_;
-  absl::btree_map<std::string, Snowflake, std::less<>> by_primary_key_;
   int64_t exits_saved_ = 0;
   int64_t handler_starts_ = 0;
   int64_t caller_replies_ = 0;
