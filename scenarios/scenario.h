@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/sharding/config.h"
 #include "sim/faults.h"
 #include "sim/trace.h"
 
@@ -24,9 +25,9 @@ namespace clustersim::scenarios {
 
 // Reference mode reproduces Effect's behaviour; fenced mode adds the fencing
 // Effect lacks (see SPEC.md section 4).
-enum class Mode { kReference, kFenced };
-std::string_view ModeName(Mode mode);
-std::optional<Mode> ParseMode(std::string_view name);
+using Mode = sharding::Mode;
+using sharding::ModeName;
+using sharding::ParseMode;
 
 struct RunOptions {
   uint64_t seed = 0;

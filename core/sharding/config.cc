@@ -17,6 +17,16 @@ absl::Status Positive(absl::string_view name, int64_t value) {
 
 }  // namespace
 
+std::string_view ModeName(Mode mode) {
+  return mode == Mode::kFenced ? "fenced" : "reference";
+}
+
+std::optional<Mode> ParseMode(std::string_view name) {
+  if (name == "reference") return Mode::kReference;
+  if (name == "fenced") return Mode::kFenced;
+  return std::nullopt;
+}
+
 std::vector<std::string> ShardingConfig::AssignedGroups() const {
   std::vector<std::string> available = available_shard_groups;
   std::sort(available.begin(), available.end());

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -21,6 +22,9 @@ namespace clustersim::sharding {
 // invariant (SPEC §4): kReference reproduces Effect, kFenced adds a fencing
 // token checked by storage on every owner write.
 enum class Mode { kReference, kFenced };
+// "reference" / "fenced", as the command line spells them.
+std::string_view ModeName(Mode mode);
+std::optional<Mode> ParseMode(std::string_view name);
 
 struct ShardingConfig {
   // None: a client-only node (no registration, shards or entities).

@@ -58,5 +58,12 @@ TEST(ShardingConfigTest, AssignedGroupsAreAvailableAndSorted) {
             (std::vector<std::string>{"default", "workflow"}));
 }
 
+TEST(ShardingConfigTest, ModeNamesRoundTrip) {
+  for (Mode mode : {Mode::kReference, Mode::kFenced}) {
+    EXPECT_EQ(ParseMode(ModeName(mode)), mode);
+  }
+  EXPECT_EQ(ParseMode("Fenced"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace clustersim::sharding
