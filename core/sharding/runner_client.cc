@@ -32,8 +32,9 @@ Task<absl::StatusOr<std::string>> RunnerClient::Call(
 }
 
 Task<absl::Status> RunnerClient::Ping(RunnerAddress address) {
-  absl::StatusOr<std::string> result =
-      co_await Call(address, kRunnerPing, std::string(), kRunnerPingTimeoutMs);
+  std::string empty;
+  absl::StatusOr<std::string> result = co_await Call(
+      address, kRunnerPing, std::move(empty), kRunnerPingTimeoutMs);
   if (result.ok()) co_return absl::OkStatus();
   co_return ToStatus(RunnerUnavailable{address});
 }
@@ -41,10 +42,10 @@ Task<absl::Status> RunnerClient::Ping(RunnerAddress address) {
 Task<absl::Status> RunnerClient::Notify(RunnerAddress address,
                                         storage::Envelope envelope,
                                         bool persisted) {
-  absl::StatusOr<std::string> result =
-      co_await Call(address, kRunnerNotify,
-                    EncodeNotify(NotifyMessage{std::move(envelope), persisted}),
-                    kRunnerCallTimeoutMs);
+  std::string bytes =
+      EncodeNotify(NotifyMessage{std::move(envelope), persisted});
+  absl::StatusOr<std::string> result = co_await Call(
+      address, kRunnerNotify, std::move(bytes), kRunnerCallTimeoutMs);
   // Persisted messages are in storage already; the notification is a hint.
   if (persisted || result.ok()) co_return absl::OkStatus();
   co_return FromCall(result.status(), address);
@@ -53,10 +54,10 @@ Task<absl::Status> RunnerClient::Notify(RunnerAddress address,
 Task<absl::Status> RunnerClient::SendEnvelope(RunnerAddress address,
                                               PeerEnvelope envelope,
                                               bool persisted) {
+  std::string bytes =
+      EncodeEnvelope(EnvelopeMessage{std::move(envelope), persisted});
   absl::StatusOr<std::string> result = co_await Call(
-      address, kRunnerEnvelope,
-      EncodeEnvelope(EnvelopeMessage{std::move(envelope), persisted}),
-      kRunnerCallTimeoutMs);
+      address, kRunnerEnvelope, std::move(bytes), kRunnerCallTimeoutMs);
   if (result.ok()) co_return absl::OkStatus();
   co_return FromCall(result.status(), address);
 }
@@ -66,10 +67,11 @@ Task<absl::Status> RunnerClient::SendRequest(RunnerAddress address,
                                              bool persisted,
                                              ReplySink respond) {
   const Snowflake request_id = request.request_id;
-  absl::StatusOr<std::string> result =
-      co_await Call(address, kRunnerStart,
-                    EncodeStart(StartMessage{std::move(request), persisted}),
-                    kRunnerCallTimeoutMs);
+  // Temporaries stay out of co_await expressions: GCC 12 relocates them
+  // bitwise, which breaks self-referential members (empty std::map).
+  std::string start = EncodeStart(StartMessage{std::move(request), persisted});
+  absl::StatusOr<std::string> result = co_await Call(
+      address, kRunnerStart, std::move(start), kRunnerCallTimeoutMs);
   int64_t index = 0;
   for (;;) {
     if (!result.ok()) {
@@ -94,8 +96,8 @@ Task<absl::Status> RunnerClient::SendRequest(RunnerAddress address,
       ++index;
       if (done) co_return absl::OkStatus();
     }
-    result = co_await Call(address, kRunnerPoll,
-                           EncodePoll(PollMessage{request_id, index}),
+    std::string poll = EncodePoll(PollMessage{request_id, index});
+    result = co_await Call(address, kRunnerPoll, std::move(poll),
                            kRunnerCallTimeoutMs);
   }
 }

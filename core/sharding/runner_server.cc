@@ -67,8 +67,9 @@ Task<absl::StatusOr<std::string>> RunnerServer::HandleEnvelope(
     std::string request) {
   absl::StatusOr<EnvelopeMessage> message = DecodeEnvelope(request);
   if (!message.ok()) co_return message.status();
-  co_return Empty(co_await sharding_.SendIncoming(
-      IncomingEnvelope{std::move(message->envelope)}));
+  // (Temporaries stay out of co_await expressions: GCC 12 mishandles them.)
+  IncomingMessage incoming = IncomingEnvelope{std::move(message->envelope)};
+  co_return Empty(co_await sharding_.SendIncoming(std::move(incoming)));
 }
 
 void RunnerServer::Wake(Served& served) {
@@ -113,8 +114,9 @@ Task<absl::StatusOr<std::string>> RunnerServer::HandleStart(
     served->watchers.push_back(
         scope_.Spawn(WatchHandler(served), "runner.serve_handler"));
   } else {
-    absl::Status sent = co_await sharding_.SendIncoming(
-        IncomingRequest{served->request, std::nullopt, std::move(respond)});
+    IncomingMessage incoming =
+        IncomingRequest{served->request, std::nullopt, std::move(respond)};
+    absl::Status sent = co_await sharding_.SendIncoming(std::move(incoming));
     if (!sent.ok()) co_return sent;
     served_.insert_or_assign(key, served);
   }
@@ -123,8 +125,10 @@ Task<absl::StatusOr<std::string>> RunnerServer::HandleStart(
 }
 
 Task<void> RunnerServer::WatchNotify(std::shared_ptr<Served> served) {
-  absl::Status status = co_await sharding_.NotifyIncoming(
-      IncomingRequest{served->request, std::nullopt, nullptr}, true);
+  IncomingMessage incoming =
+      IncomingRequest{served->request, std::nullopt, nullptr};
+  absl::Status status =
+      co_await sharding_.NotifyIncoming(std::move(incoming), true);
   if (!status.ok() && !IsClusterError<AlreadyProcessingMessage>(status)) {
     Fail(served, std::move(status));
   }
@@ -139,8 +143,8 @@ Task<absl::StatusOr<std::string>> RunnerServer::HandlePoll(
     NodeId from, std::string request) {
   absl::StatusOr<PollMessage> message = DecodePoll(request);
   if (!message.ok()) co_return message.status();
-  co_return co_await Answer(Key{from.value, message->request_id},
-                            message->index);
+  const Key key{from.value, message->request_id};
+  co_return co_await Answer(key, message->index);
 }
 
 Task<absl::StatusOr<std::string>> RunnerServer::Answer(Key key, int64_t index) {
@@ -175,9 +179,10 @@ Task<void> RunnerServer::Expire(Key key, std::shared_ptr<Served> served) {
   served->handler.Reset();
   if (!served->persisted && !served->finished) {
     // The caller is gone: stop its volatile request.
-    (void)co_await sharding_.SendIncoming(IncomingEnvelope{
+    IncomingMessage interrupt = IncomingEnvelope{
         storage::Interrupt{sharding_.NextSnowflake(), served->request.address,
-                           served->request.request_id}});
+                           served->request.request_id}};
+    (void)co_await sharding_.SendIncoming(std::move(interrupt));
   }
 }
 

@@ -311,7 +311,8 @@ using CallResult = std::optional<absl::StatusOr<storage::Exit>>;
 inline Task<void> CallInto(Sharding* sharding, EntityType type, std::string id,
                            std::string tag, std::string payload,
                            CallResult* out) {
-  *out = co_await sharding->Send(std::move(type), EntityId(std::move(id)),
+  EntityId entity(std::move(id));
+  *out = co_await sharding->Send(std::move(type), std::move(entity),
                                  std::move(tag), std::move(payload));
 }
 
@@ -323,15 +324,16 @@ inline Task<void> StreamInto(Sharding* sharding, std::string id,
   options.on_chunk = [chunks](const std::vector<std::string>& values) {
     chunks->insert(chunks->end(), values.begin(), values.end());
   };
-  *out = co_await sharding->Send(kTestEntity, EntityId(std::move(id)),
-                                 std::move(tag), std::move(payload),
-                                 std::move(options));
+  EntityId entity(std::move(id));
+  *out = co_await sharding->Send(kTestEntity, std::move(entity), std::move(tag),
+                                 std::move(payload), std::move(options));
 }
 
 inline Task<void> DiscardInto(Sharding* sharding, std::string id,
                               std::string tag, std::string payload,
                               std::optional<absl::Status>* out) {
-  *out = co_await sharding->SendDiscard(kTestEntity, EntityId(std::move(id)),
+  EntityId entity(std::move(id));
+  *out = co_await sharding->SendDiscard(kTestEntity, std::move(entity),
                                         std::move(tag), std::move(payload));
 }
 

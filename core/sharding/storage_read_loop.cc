@@ -92,8 +92,10 @@ Task<absl::Status> StorageReadLoop::RunPasses() {
         }
       }
       if (!resident.empty()) {
+        std::optional<std::vector<EntityAddress>> addresses =
+            std::move(resident);
         absl::StatusOr<int64_t> read =
-            co_await ReadAndProcess(pass, batch_size_, std::move(resident));
+            co_await ReadAndProcess(pass, batch_size_, std::move(addresses));
         if (!read.ok()) co_return read.status();
         read_count = *read;
         full_batch = read_count >= batch_size_;

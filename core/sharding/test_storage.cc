@@ -27,6 +27,10 @@ void TestStorage::SetFailure(StorageOp op, absl::Status error) {
   }
 }
 
+Task<void> TestStorage::Leave() {
+  if (latency_ms_ > 0) co_await SleepMs(latency_ms_);
+}
+
 int64_t TestStorage::CountOf(StorageOp op) const {
   int64_t n = 0;
   for (const Call& call : calls_) n += call.op == op ? 1 : 0;
@@ -37,6 +41,7 @@ Task<absl::Status> TestStorage::Enter(StorageOp op, std::vector<ShardId> shards,
                                       std::optional<int64_t> limit,
                                       size_t count) {
   calls_.push_back(Call{op, std::move(shards), limit, count});
+  if (latency_ms_ > 0) co_await SleepMs(latency_ms_);
   std::shared_ptr<Latch> gate = GateOf(op);
   co_await gate->Wait();
   auto it = failures_.find(op);
@@ -48,21 +53,27 @@ Task<absl::StatusOr<storage::SaveResult>> TestStorage::SaveRequest(
   absl::Status s = co_await Enter(StorageOp::kSaveRequest,
                                   std::vector<ShardId>(), std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.SaveRequest(std::move(request));
+  auto result = co_await inner_.SaveRequest(std::move(request));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::SaveEnvelope(storage::AckChunk ack) {
   absl::Status s = co_await Enter(StorageOp::kSaveEnvelope,
                                   std::vector<ShardId>(), std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.SaveEnvelope(std::move(ack));
+  auto result = co_await inner_.SaveEnvelope(std::move(ack));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::SaveEnvelope(storage::Interrupt interrupt) {
   absl::Status s = co_await Enter(StorageOp::kSaveEnvelope,
                                   std::vector<ShardId>(), std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.SaveEnvelope(std::move(interrupt));
+  auto result = co_await inner_.SaveEnvelope(std::move(interrupt));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::SaveReply(
@@ -70,7 +81,9 @@ Task<absl::Status> TestStorage::SaveReply(
   absl::Status s = co_await Enter(StorageOp::kSaveReply, std::vector<ShardId>(),
                                   std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.SaveReply(std::move(reply), std::move(fencing));
+  auto result = co_await inner_.SaveReply(std::move(reply), std::move(fencing));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::ClearReplies(
@@ -78,7 +91,9 @@ Task<absl::Status> TestStorage::ClearReplies(
   absl::Status s = co_await Enter(StorageOp::kClearReplies,
                                   std::vector<ShardId>(), std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.ClearReplies(request_id, expected_reply_id);
+  auto result = co_await inner_.ClearReplies(request_id, expected_reply_id);
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::StatusOr<std::optional<Snowflake>>>
@@ -86,7 +101,9 @@ TestStorage::RequestIdForPrimaryKey(std::string primary_key) {
   absl::Status s = co_await Enter(StorageOp::kRequestIdForPrimaryKey,
                                   std::vector<ShardId>(), std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.RequestIdForPrimaryKey(std::move(primary_key));
+  auto result = co_await inner_.RequestIdForPrimaryKey(std::move(primary_key));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::StatusOr<std::vector<storage::Reply>>> TestStorage::RepliesFor(
@@ -95,7 +112,9 @@ Task<absl::StatusOr<std::vector<storage::Reply>>> TestStorage::RepliesFor(
       co_await Enter(StorageOp::kRepliesFor, std::vector<ShardId>(),
                      std::nullopt, request_ids.size());
   if (!s.ok()) co_return s;
-  co_return co_await inner_.RepliesFor(std::move(request_ids));
+  auto result = co_await inner_.RepliesFor(std::move(request_ids));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::StatusOr<std::vector<storage::Reply>>>
@@ -104,7 +123,9 @@ TestStorage::RepliesForUnfiltered(std::vector<Snowflake> request_ids) {
       co_await Enter(StorageOp::kRepliesForUnfiltered, std::vector<ShardId>(),
                      std::nullopt, request_ids.size());
   if (!s.ok()) co_return s;
-  co_return co_await inner_.RepliesForUnfiltered(std::move(request_ids));
+  auto result = co_await inner_.RepliesForUnfiltered(std::move(request_ids));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::StatusOr<std::vector<storage::StoredMessage>>>
@@ -114,8 +135,10 @@ TestStorage::UnprocessedMessages(storage::UnprocessedQuery query,
       co_await Enter(StorageOp::kUnprocessedMessages, query.shards, query.limit,
                      query.addresses.has_value() ? query.addresses->size() : 0);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.UnprocessedMessages(std::move(query),
-                                                reader_now_ms);
+  auto result =
+      co_await inner_.UnprocessedMessages(std::move(query), reader_now_ms);
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::StatusOr<std::vector<storage::StoredMessage>>>
@@ -125,15 +148,19 @@ TestStorage::UnprocessedMessagesById(std::vector<Snowflake> ids,
       co_await Enter(StorageOp::kUnprocessedMessagesById,
                      std::vector<ShardId>(), std::nullopt, ids.size());
   if (!s.ok()) co_return s;
-  co_return co_await inner_.UnprocessedMessagesById(std::move(ids),
-                                                    reader_now_ms);
+  auto result =
+      co_await inner_.UnprocessedMessagesById(std::move(ids), reader_now_ms);
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::ResetShards(std::vector<ShardId> shards) {
   absl::Status s =
       co_await Enter(StorageOp::kResetShards, shards, std::nullopt, 0);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.ResetShards(std::move(shards));
+  auto result = co_await inner_.ResetShards(std::move(shards));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::ResetAddresses(
@@ -142,7 +169,9 @@ Task<absl::Status> TestStorage::ResetAddresses(
       co_await Enter(StorageOp::kResetAddresses, std::vector<ShardId>(),
                      std::nullopt, addresses.size());
   if (!s.ok()) co_return s;
-  co_return co_await inner_.ResetAddresses(std::move(addresses));
+  auto result = co_await inner_.ResetAddresses(std::move(addresses));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::ResetRequests(std::vector<Snowflake> ids) {
@@ -150,14 +179,18 @@ Task<absl::Status> TestStorage::ResetRequests(std::vector<Snowflake> ids) {
       co_await Enter(StorageOp::kResetRequests, std::vector<ShardId>(),
                      std::nullopt, ids.size());
   if (!s.ok()) co_return s;
-  co_return co_await inner_.ResetRequests(std::move(ids));
+  auto result = co_await inner_.ResetRequests(std::move(ids));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::ClearAddress(EntityAddress address) {
   absl::Status s = co_await Enter(StorageOp::kClearAddress,
                                   std::vector<ShardId>(), std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.ClearAddress(std::move(address));
+  auto result = co_await inner_.ClearAddress(std::move(address));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::StatusOr<MachineId>> TestStorage::Register(Runner runner,
@@ -165,14 +198,18 @@ Task<absl::StatusOr<MachineId>> TestStorage::Register(Runner runner,
   absl::Status s = co_await Enter(StorageOp::kRegister, std::vector<ShardId>(),
                                   std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.Register(std::move(runner), healthy);
+  auto result = co_await inner_.Register(std::move(runner), healthy);
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::Unregister(RunnerAddress address) {
   absl::Status s = co_await Enter(StorageOp::kUnregister,
                                   std::vector<ShardId>(), std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.Unregister(std::move(address));
+  auto result = co_await inner_.Unregister(std::move(address));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::StatusOr<std::vector<storage::RunnerEntry>>>
@@ -180,7 +217,9 @@ TestStorage::GetRunners() {
   absl::Status s = co_await Enter(StorageOp::kGetRunners,
                                   std::vector<ShardId>(), std::nullopt, 0);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.GetRunners();
+  auto result = co_await inner_.GetRunners();
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::SetRunnerHealth(RunnerAddress address,
@@ -188,35 +227,45 @@ Task<absl::Status> TestStorage::SetRunnerHealth(RunnerAddress address,
   absl::Status s = co_await Enter(StorageOp::kSetRunnerHealth,
                                   std::vector<ShardId>(), std::nullopt, 1);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.SetRunnerHealth(std::move(address), healthy);
+  auto result = co_await inner_.SetRunnerHealth(std::move(address), healthy);
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::StatusOr<std::vector<storage::FencingToken>>> TestStorage::Acquire(
     RunnerAddress address, std::vector<ShardId> shards) {
   absl::Status s = co_await Enter(StorageOp::kAcquire, shards, std::nullopt, 0);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.Acquire(std::move(address), std::move(shards));
+  auto result = co_await inner_.Acquire(std::move(address), std::move(shards));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::StatusOr<std::vector<storage::FencingToken>>> TestStorage::Refresh(
     RunnerAddress address, std::vector<ShardId> shards) {
   absl::Status s = co_await Enter(StorageOp::kRefresh, shards, std::nullopt, 0);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.Refresh(std::move(address), std::move(shards));
+  auto result = co_await inner_.Refresh(std::move(address), std::move(shards));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::Release(RunnerAddress address, ShardId shard) {
   std::vector<ShardId> shards = {shard};
   absl::Status s = co_await Enter(StorageOp::kRelease, shards, std::nullopt, 0);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.Release(std::move(address), std::move(shard));
+  auto result = co_await inner_.Release(std::move(address), std::move(shard));
+  co_await Leave();
+  co_return result;
 }
 
 Task<absl::Status> TestStorage::ReleaseAll(RunnerAddress address) {
   absl::Status s = co_await Enter(StorageOp::kReleaseAll,
                                   std::vector<ShardId>(), std::nullopt, 0);
   if (!s.ok()) co_return s;
-  co_return co_await inner_.ReleaseAll(std::move(address));
+  auto result = co_await inner_.ReleaseAll(std::move(address));
+  co_await Leave();
+  co_return result;
 }
 
 }  // namespace clustersim::sharding

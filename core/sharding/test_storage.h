@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/btree_map.h"
@@ -55,11 +56,18 @@ class TestStorage : public storage::StorageClient {
   };
 
   explicit TestStorage(storage::StorageClient& inner) : inner_(inner) {}
+  // Owns the client it forwards to.
+  explicit TestStorage(std::unique_ptr<storage::StorageClient> inner)
+      : owned_(std::move(inner)), inner_(*owned_) {}
 
   // Calls of `op` hang until released (`false`).
   void SetBlackhole(StorageOp op, bool on);
   // Calls of `op` fail with `error` (OK clears it).
   void SetFailure(StorageOp op, absl::Status error);
+  // Every call takes this long on the caller's clock before it reaches the
+  // storage, and as long again before its answer comes back (the request
+  // and response legs of a remote call).
+  void SetLatencyMs(int64_t latency_ms) { latency_ms_ = latency_ms; }
 
   const std::vector<Call>& calls() const { return calls_; }
   int64_t CountOf(StorageOp op) const;
@@ -110,11 +118,14 @@ class TestStorage : public storage::StorageClient {
   Task<absl::Status> Enter(StorageOp op, std::vector<ShardId> shards,
                            std::optional<int64_t> limit, size_t count);
   std::shared_ptr<Latch>& GateOf(StorageOp op);
+  Task<void> Leave();
 
+  std::unique_ptr<storage::StorageClient> owned_;
   storage::StorageClient& inner_;
   std::vector<Call> calls_;
   absl::btree_map<StorageOp, std::shared_ptr<Latch>> gates_;
   absl::btree_map<StorageOp, absl::Status> failures_;
+  int64_t latency_ms_ = 0;
 };
 
 }  // namespace clustersim::sharding

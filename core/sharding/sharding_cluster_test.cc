@@ -1,0 +1,381 @@
+// Multi-runner tests of Sharding in the simulated world: RunnerProcesses on
+// sim::World nodes talking over sim::Network, sharing one in-process
+// storage state (its clock is the world's global time). Covers remote
+// routing, a runner crash (its shards move and its stored messages are
+// processed by the new owners), a runner paused past its lease (reference
+// mode: its stale reply lands; fenced mode: it is refused), and a partition
+// between a runner and storage.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/cluster/shard_routing.h"
+#include "core/runtime/clock.h"
+#include "core/sharding/runner_process.h"
+#include "core/sharding/sharding_testing.h"
+#include "core/sharding/test_storage.h"
+#include "core/storage/local_storage_client.h"
+#include "core/storage/storage_state.h"
+#include "sim/network.h"
+#include "sim/node_clock.h"
+#include "sim/world.h"
+
+namespace clustersim::sharding {
+namespace {
+
+using testing::CallResult;
+using testing::kTestEntity;
+using testing::SuccessValue;
+using testing::TestEntityDefinition;
+using testing::TestEntityFactory;
+using testing::TestEntityState;
+
+const EntityType kLedger("Ledger");
+
+// The storage server's clock: global virtual time.
+class WorldClock : public Clock {
+ public:
+  explicit WorldClock(const sim::World& world) : world_(world) {}
+  int64_t NowMs() const override {
+    return sim::kSimEpochMs + world_.now_us() / 1000;
+  }
+
+ private:
+  const sim::World& world_;
+};
+
+// Ledger.Slow: sleeps, then answers with the address of the runner that
+// ran it.
+class SlowHandler : public EntityHandler {
+ public:
+  SlowHandler(EntityContext* context, int64_t sleep_ms)
+      : context_(context), sleep_ms_(sleep_ms) {}
+  Task<storage::Exit> Handle(const EntityRequest&, ChunkWriter*) override {
+    co_await SleepMs(sleep_ms_);
+    co_return storage::Exit::Success(context_->runner_address().Key());
+  }
+
+ private:
+  EntityContext* context_;
+  int64_t sleep_ms_;
+};
+
+EntityDefinition LedgerDefinition() {
+  EntityDefinition definition(kLedger);
+  definition.Add(testing::Rpc("Slow", true));
+  return definition;
+}
+
+ShardingConfig ClusterConfig(int32_t port, Mode mode) {
+  ShardingConfig config;
+  config.runner_address = RunnerAddress("runner", port);
+  config.shards_per_group = 8;
+  config.shard_lock_expiration_ms = 3'000;
+  config.shard_lock_refresh_interval_ms = 1'000;
+  config.refresh_assignments_interval_ms = 500;
+  config.entity_message_poll_interval_ms = 1'000;
+  config.entity_termination_timeout_ms = 1'000;
+  config.entity_registration_timeout_ms = 5'000;
+  config.mode = mode;
+  return config;
+}
+
+class Cluster {
+ public:
+  explicit Cluster(Mode mode, int64_t slow_ms = 2'000)
+      : mode_(mode),
+        world_(sim::WorldOptions{42, true}),
+        network_(world_, FixedLatency()),
+        state_(StorageOptions(mode)),
+        clock_(world_),
+        slow_ms_(slow_ms) {}
+
+  NodeId AddRunner(int32_t port) {
+    const NodeId node{static_cast<uint32_t>(world_.node_count() + 1)};
+    resolver_.Add(RunnerAddress("runner", port), node);
+    RunnerProcessOptions options;
+    options.config = ClusterConfig(port, mode_);
+    options.resolver = &resolver_;
+    options.storage = [this, node](const NodeEnv&, RpcEndpoint&) {
+      auto wrapped = std::make_unique<TestStorage>(
+          std::make_unique<storage::LocalStorageClient>(state_, clock_));
+      storages_[node.value] = wrapped.get();
+      return wrapped;
+    };
+    options.register_entities = [this, node](Sharding& sharding) {
+      absl::Status status = sharding.RegisterEntity(
+          TestEntityDefinition(), TestEntityFactory(&entities_[node.value]));
+      if (!status.ok()) return status;
+      const int64_t slow_ms = slow_ms_;
+      return sharding.RegisterEntity(
+          LedgerDefinition(),
+          [slow_ms](EntityContext& context)
+              -> absl::StatusOr<std::unique_ptr<EntityHandler>> {
+            return std::make_unique<SlowHandler>(&context, slow_ms);
+          });
+    };
+    const NodeId added =
+        world_.AddNode(absl::StrCat("runner-", port),
+                       RunnerProcess::Factory(std::move(options)));
+    CHECK(added == node);
+    return node;
+  }
+
+  sim::World& world() { return world_; }
+  sim::Network& network() { return network_; }
+  storage::StorageState& state() { return state_; }
+  RunnerProcess& process(NodeId node) {
+    return *static_cast<RunnerProcess*>(world_.process(node));
+  }
+  Sharding& sharding(NodeId node) { return process(node).sharding(); }
+  TestStorage& storage(NodeId node) { return *storages_.at(node.value); }
+  TestEntityState& entity(NodeId node) { return entities_[node.value]; }
+  void RunForMs(int64_t ms) { world_.RunFor(ms * 1000); }
+
+  void Call(NodeId from, EntityType type, std::string id, std::string tag,
+            std::string payload, CallResult* out) {
+    process(from).env().scope->Spawn(
+        testing::CallInto(&sharding(from), std::move(type), std::move(id),
+                          std::move(tag), std::move(payload), out));
+  }
+
+  // An entity id of `type` whose shard `node` holds.
+  std::string IdOwnedBy(NodeId node) {
+    for (int i = 0; i < 1000; ++i) {
+      const std::string id = absl::StrCat("e", i);
+      absl::StatusOr<ShardId> shard = ShardIdFor(EntityId(id), "default", 8);
+      if (shard.ok() && sharding(node).acquired_shards().contains(*shard)) {
+        return id;
+      }
+    }
+    return "";
+  }
+
+ private:
+  static sim::LinkConfig FixedLatency() {
+    sim::LinkConfig link;
+    link.latency = sim::LatencyModel{1'000, 0, 1'000};
+    return link;
+  }
+  static storage::StorageState::Options StorageOptions(Mode mode) {
+    storage::StorageState::Options options;
+    options.mode = mode == Mode::kFenced ? storage::StorageMode::kFenced
+                                         : storage::StorageMode::kReference;
+    options.runners.lock_expiration_ms = 3'000;
+    return options;
+  }
+
+  Mode mode_;
+  sim::World world_;
+  sim::Network network_;
+  storage::StorageState state_;
+  WorldClock clock_;
+  StaticRunnerResolver resolver_;
+  int64_t slow_ms_;
+  std::map<uint32_t, TestStorage*> storages_;
+  std::map<uint32_t, TestEntityState> entities_;
+};
+
+// Every shard is held by exactly one of the nodes.
+void ExpectPartitionOfShards(Cluster& cluster,
+                             const std::vector<NodeId>& nodes) {
+  std::map<ShardId, int> holders;
+  for (NodeId node : nodes) {
+    for (const ShardId& shard : cluster.sharding(node).acquired_shards()) {
+      ++holders[shard];
+    }
+  }
+  EXPECT_EQ(holders.size(), 8u);
+  for (const auto& [shard, count] : holders) EXPECT_EQ(count, 1) << shard;
+}
+
+TEST(ShardingClusterTest, ThreeRunnersRouteVolatileAndPersistedRequests) {
+  Cluster cluster(Mode::kReference);
+  const std::vector<NodeId> nodes = {cluster.AddRunner(1), cluster.AddRunner(2),
+                                     cluster.AddRunner(3)};
+  for (NodeId node : nodes) cluster.world().Start(node);
+  cluster.RunForMs(5'000);
+  ExpectPartitionOfShards(cluster, nodes);
+  for (NodeId node : nodes) {
+    EXPECT_FALSE(cluster.sharding(node).acquired_shards().empty());
+  }
+
+  std::vector<CallResult> volatile_results(20), persisted_results(20);
+  for (int i = 0; i < 20; ++i) {
+    cluster.Call(nodes[0], kTestEntity, absl::StrCat(i), "GetUserVolatile",
+                 absl::StrCat(i), &volatile_results[i]);
+    cluster.Call(nodes[0], kTestEntity, absl::StrCat(i), "GetUser",
+                 absl::StrCat(i), &persisted_results[i]);
+  }
+  cluster.RunForMs(2'000);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(SuccessValue(volatile_results[i]), absl::StrCat("User ", i));
+    EXPECT_EQ(SuccessValue(persisted_results[i]), absl::StrCat("User ", i));
+  }
+  // Every runner served some of them.
+  for (NodeId node : nodes) {
+    EXPECT_FALSE(cluster.entity(node).handled.empty()) << node.value;
+  }
+}
+
+TEST(ShardingClusterTest, RemoteStreamsDeliverEveryChunk) {
+  Cluster cluster(Mode::kReference);
+  const NodeId a = cluster.AddRunner(1);
+  const NodeId b = cluster.AddRunner(2);
+  cluster.world().Start(a);
+  cluster.world().Start(b);
+  cluster.RunForMs(5'000);
+  const std::string id = cluster.IdOwnedBy(b);
+  ASSERT_FALSE(id.empty());
+  std::vector<std::string> chunks;
+  CallResult result;
+  cluster.process(a).env().scope->Spawn(testing::StreamInto(
+      &cluster.sharding(a), id, "GetAllUsers", "1,2,3", &chunks, &result));
+  cluster.RunForMs(3'000);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_TRUE(result->ok()) << result->status();
+  EXPECT_EQ(chunks, (std::vector<std::string>{"User 1", "User 2", "User 3"}));
+}
+
+TEST(ShardingClusterTest, CrashedRunnersShardsMoveAndItsMessagesAreProcessed) {
+  Cluster cluster(Mode::kReference);
+  const std::vector<NodeId> nodes = {cluster.AddRunner(1), cluster.AddRunner(2),
+                                     cluster.AddRunner(3)};
+  for (NodeId node : nodes) cluster.world().Start(node);
+  cluster.RunForMs(5'000);
+  const std::string id = cluster.IdOwnedBy(nodes[2]);
+  ASSERT_FALSE(id.empty());
+
+  cluster.world().Crash(nodes[2]);
+  // Sent while the owner is dead: stored, then served by the new owner once
+  // the dead runner's lease and heartbeat expire.
+  CallResult persisted, volatile_result;
+  cluster.Call(nodes[0], kTestEntity, id, "GetUser", "x", &persisted);
+  cluster.Call(nodes[1], kTestEntity, id, "GetUserVolatile", "y",
+               &volatile_result);
+  cluster.RunForMs(1'000);
+  EXPECT_FALSE(persisted.has_value());
+  cluster.RunForMs(14'000);
+  EXPECT_EQ(SuccessValue(persisted), "User x");
+  EXPECT_EQ(SuccessValue(volatile_result), "User y");
+  ExpectPartitionOfShards(cluster, {nodes[0], nodes[1]});
+}
+
+int64_t CountEvents(Cluster& cluster, NodeId node, std::string_view kind) {
+  int64_t n = 0;
+  for (const sim::TraceEvent& event : cluster.world().trace().events()) {
+    n += event.node == node.value && event.kind == kind ? 1 : 0;
+  }
+  return n;
+}
+
+// A runner paused past its lease while storing a final reply: its ownership
+// check passed before the pause, its write lands after the other runner took
+// the shard over (and is running the request again).
+struct PauseOutcome {
+  std::string reply;          // what the caller got
+  int64_t fenced_writes = 0;  // the paused runner's refused writes
+  bool other_owned = false;   // the other runner held the shard meanwhile
+};
+
+PauseOutcome RunPausedPastLease(Mode mode) {
+  Cluster cluster(mode, /*slow_ms=*/4'000);
+  const NodeId a = cluster.AddRunner(1);
+  const NodeId b = cluster.AddRunner(2);
+  cluster.world().Start(a);
+  cluster.world().Start(b);
+  cluster.RunForMs(5'000);
+  const std::string id = cluster.IdOwnedBy(a);
+  CHECK(!id.empty());
+  const ShardId shard = *ShardIdFor(EntityId(id), "default", 8);
+  cluster.storage(a).SetLatencyMs(100);
+
+  CallResult result;
+  cluster.Call(b, kLedger, id, "Slow", "", &result);
+  // Step until the ownership check of the final reply reached storage.
+  const std::vector<ShardId> just_this = {shard};
+  cluster.storage(a).ClearCalls();
+  auto confirm_sent = [&] {
+    for (const TestStorage::Call& call : cluster.storage(a).calls()) {
+      if (call.op == StorageOp::kRefresh && call.shards == just_this) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (int i = 0; i < 10'000 && !confirm_sent(); ++i) cluster.RunForMs(1);
+  CHECK(confirm_sent());
+  cluster.RunForMs(150);  // applied; its answer is on the way back
+  cluster.world().Pause(a);
+  // Past the lease: `b` takes the shard over and runs the request again.
+  cluster.RunForMs(7'000);
+  PauseOutcome outcome;
+  outcome.other_owned = cluster.sharding(b).acquired_shards().contains(shard);
+  cluster.world().Resume(a);
+  cluster.RunForMs(15'000);
+  outcome.reply = SuccessValue(result);
+  outcome.fenced_writes = CountEvents(cluster, a, "sharding.reply_fenced");
+  return outcome;
+}
+
+TEST(ShardingClusterTest, ReferenceModeLetsAStaleOwnerWriteItsReply) {
+  const PauseOutcome outcome = RunPausedPastLease(Mode::kReference);
+  EXPECT_TRUE(outcome.other_owned);
+  // Effect's behaviour (no fencing): the paused runner's reply is stored
+  // although the other runner held the shard: a single-writer violation.
+  EXPECT_EQ(outcome.fenced_writes, 0);
+  EXPECT_EQ(outcome.reply, "runner:1");
+}
+
+TEST(ShardingClusterTest, FencedModeRefusesTheStaleOwnersReply) {
+  const PauseOutcome outcome = RunPausedPastLease(Mode::kFenced);
+  EXPECT_TRUE(outcome.other_owned);
+  EXPECT_EQ(outcome.fenced_writes, 1);
+  EXPECT_EQ(outcome.reply, "runner:2");
+}
+
+// A runner cut off from storage stops processing its shards (forced
+// release) before the other runner can take them, and rejoins after the
+// partition heals.
+TEST(ShardingClusterTest, PartitionFromStorageMovesShardsWithoutOverlap) {
+  Cluster cluster(Mode::kReference);
+  const NodeId a = cluster.AddRunner(1);
+  const NodeId b = cluster.AddRunner(2);
+  cluster.world().Start(a);
+  cluster.world().Start(b);
+  cluster.RunForMs(5'000);
+  const std::string id = cluster.IdOwnedBy(a);
+  ASSERT_FALSE(id.empty());
+
+  for (int op = 0; op <= static_cast<int>(StorageOp::kReleaseAll); ++op) {
+    cluster.storage(a).SetBlackhole(static_cast<StorageOp>(op), true);
+  }
+  CallResult result;
+  cluster.Call(b, kTestEntity, id, "GetUserVolatile", "v", &result);
+  for (int step = 0; step < 150; ++step) {
+    cluster.RunForMs(100);
+    for (const ShardId& shard : cluster.sharding(a).acquired_shards()) {
+      ASSERT_FALSE(cluster.sharding(b).acquired_shards().contains(shard))
+          << shard << " at step " << step;
+    }
+  }
+  EXPECT_TRUE(cluster.sharding(a).acquired_shards().empty());
+  EXPECT_EQ(cluster.sharding(b).acquired_shards().size(), 8u);
+  EXPECT_EQ(SuccessValue(result), "User v");
+
+  for (int op = 0; op <= static_cast<int>(StorageOp::kReleaseAll); ++op) {
+    cluster.storage(a).SetBlackhole(static_cast<StorageOp>(op), false);
+  }
+  cluster.RunForMs(15'000);
+  ExpectPartitionOfShards(cluster, {a, b});
+  EXPECT_FALSE(cluster.sharding(a).acquired_shards().empty());
+}
+
+}  // namespace
+}  // namespace clustersim::sharding
