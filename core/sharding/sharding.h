@@ -167,6 +167,8 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
                    std::optional<Snowflake> expected_reply_id);
   // Reads storage now.
   void PollStorage();
+  // This node's wall clock.
+  int64_t NowMs() const { return env_.executor->NowMs(); }
   // The shard an entity id of the group routes to.
   absl::StatusOr<ShardId> ShardFor(const EntityId& id,
                                    const std::string& group) const;

@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/cluster/shard_routing.h"
+#include "core/cluster/singleton_address.h"
 #include "core/runtime/clock.h"
 #include "core/sharding/runner_process.h"
 #include "core/sharding/sharding_testing.h"
@@ -88,8 +89,10 @@ ShardingConfig ClusterConfig(int32_t port, Mode mode) {
 
 class Cluster {
  public:
-  explicit Cluster(Mode mode, int64_t slow_ms = 2'000)
+  explicit Cluster(Mode mode, int64_t slow_ms = 2'000,
+                   Sharding::HealthCheck health = Sharding::HealthCheck::kNoop)
       : mode_(mode),
+        health_(health),
         world_(sim::WorldOptions{42, true}),
         network_(world_, FixedLatency()),
         state_(StorageOptions(mode)),
@@ -101,6 +104,8 @@ class Cluster {
     resolver_.Add(RunnerAddress("runner", port), node);
     RunnerProcessOptions options;
     options.config = ClusterConfig(port, mode_);
+    options.config.runner_health_check_interval_ms = 1'000;
+    options.sharding.health_check = health_;
     options.resolver = &resolver_;
     options.storage = [this, node](const NodeEnv&, RpcEndpoint&) {
       auto wrapped = std::make_unique<TestStorage>(
@@ -111,6 +116,10 @@ class Cluster {
     options.register_entities = [this, node](Sharding& sharding) {
       absl::Status status = sharding.RegisterEntity(
           TestEntityDefinition(), TestEntityFactory(&entities_[node.value]));
+      if (!status.ok()) return status;
+      int* starts = &singleton_starts_[node.value];
+      status = sharding.RegisterSingleton(
+          "watchdog", "default", [starts] { return CountStart(starts); });
       if (!status.ok()) return status;
       const int64_t slow_ms = slow_ms_;
       return sharding.RegisterEntity(
@@ -136,6 +145,8 @@ class Cluster {
   Sharding& sharding(NodeId node) { return process(node).sharding(); }
   TestStorage& storage(NodeId node) { return *storages_.at(node.value); }
   TestEntityState& entity(NodeId node) { return entities_[node.value]; }
+  // How often the "watchdog" singleton started on the node.
+  int singleton_starts(NodeId node) { return singleton_starts_[node.value]; }
   void RunForMs(int64_t ms) { world_.RunFor(ms * 1000); }
 
   void Call(NodeId from, EntityType type, std::string id, std::string tag,
@@ -171,7 +182,13 @@ class Cluster {
     return options;
   }
 
+  static Task<void> CountStart(int* starts) {
+    ++*starts;
+    co_return;
+  }
+
   Mode mode_;
+  Sharding::HealthCheck health_;
   sim::World world_;
   sim::Network network_;
   storage::StorageState state_;
@@ -180,6 +197,7 @@ class Cluster {
   int64_t slow_ms_;
   std::map<uint32_t, TestStorage*> storages_;
   std::map<uint32_t, TestEntityState> entities_;
+  std::map<uint32_t, int> singleton_starts_;
 };
 
 // Every shard is held by exactly one of the nodes.
@@ -375,6 +393,72 @@ TEST(ShardingClusterTest, PartitionFromStorageMovesShardsWithoutOverlap) {
   cluster.RunForMs(15'000);
   ExpectPartitionOfShards(cluster, {a, b});
   EXPECT_FALSE(cluster.sharding(a).acquired_shards().empty());
+}
+
+TEST(ShardingClusterTest, ASingletonRunsOnceAndMovesWithItsShard) {
+  Cluster cluster(Mode::kReference);
+  const std::vector<NodeId> nodes = {cluster.AddRunner(1), cluster.AddRunner(2),
+                                     cluster.AddRunner(3)};
+  for (NodeId node : nodes) cluster.world().Start(node);
+  cluster.RunForMs(5'000);
+  const SingletonAddress address(
+      "watchdog", *ShardIdFor(EntityId("watchdog"), "default", 8));
+  NodeId owner{0};
+  int running = 0;
+  for (NodeId node : nodes) {
+    if (cluster.sharding(node).singletons().IsRunning(address)) {
+      owner = node;
+      ++running;
+    }
+  }
+  ASSERT_EQ(running, 1);
+  EXPECT_EQ(cluster.singleton_starts(owner), 1);
+
+  cluster.world().Crash(owner);
+  cluster.RunForMs(10'000);
+  running = 0;
+  for (NodeId node : nodes) {
+    if (node == owner) continue;
+    running += cluster.sharding(node).singletons().IsRunning(address) ? 1 : 0;
+  }
+  EXPECT_EQ(running, 1);
+}
+
+// Effect's health checker (a singleton) pings the other runners; under a
+// runner-to-runner partition with storage still reachable, it marks the
+// peer it cannot reach unhealthy (never the last healthy one), which then
+// owns nothing, until the partition heals (effect-semantics.md §14.14).
+TEST(ShardingClusterTest, HealthCheckMarksAnUnreachableRunnerUnhealthy) {
+  Cluster cluster(Mode::kReference, 2'000, Sharding::HealthCheck::kPing);
+  const NodeId a = cluster.AddRunner(1);
+  const NodeId b = cluster.AddRunner(2);
+  cluster.world().Start(a);
+  cluster.world().Start(b);
+  cluster.RunForMs(5'000);
+  ASSERT_FALSE(cluster.sharding(a).acquired_shards().empty());
+  ASSERT_FALSE(cluster.sharding(b).acquired_shards().empty());
+
+  const std::vector<NodeId> left = {a}, right = {b};
+  cluster.network().Partition(left, right);
+  // Six pings of 10 s each, 500 ms apart, then the next sync.
+  cluster.RunForMs(75'000);
+  const size_t held_a = cluster.sharding(a).acquired_shards().size();
+  const size_t held_b = cluster.sharding(b).acquired_shards().size();
+  EXPECT_TRUE((held_a == 8 && held_b == 0) || (held_a == 0 && held_b == 8))
+      << held_a << " / " << held_b;
+  int unhealthy = 0;
+  for (const storage::RunnerEntry& entry :
+       cluster.state().GetRunners(cluster.world().NodeNowMs(a))) {
+    unhealthy += entry.healthy ? 0 : 1;
+  }
+  EXPECT_EQ(unhealthy, 1);
+
+  cluster.network().Heal();
+  // A ping under way when the partition heals still waits out its 10 s.
+  cluster.RunForMs(30'000);
+  ExpectPartitionOfShards(cluster, {a, b});
+  EXPECT_FALSE(cluster.sharding(a).acquired_shards().empty());
+  EXPECT_FALSE(cluster.sharding(b).acquired_shards().empty());
 }
 
 }  // namespace
