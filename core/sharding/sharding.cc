@@ -284,6 +284,7 @@ Task<absl::StatusOr<storage::Exit>> Sharding::Send(EntityType type, EntityId id,
   // The send runs beside the caller, which consumes (and acks) replies.
   FiberHandle sender = SpawnJoinable(
       calls_scope_, RunClientSend(call, std::move(request)), "client.send");
+  call->sender = sender;
 
   // Cancelling the caller stops the send and forwards the interrupt.
   struct Interrupted {
@@ -386,10 +387,25 @@ bool Sharding::IsInTeardown(const EntityAddress& caller) const {
   return entry != nullptr && entry->status != EntityStatus::kAlive;
 }
 
-void Sharding::CloseClients() {
-  calls_scope_.Close();
-  // Callers still waiting are interrupted, as Effect's client scope does.
+Task<void> Sharding::CloseClients() {
+  // Effect's client scope interrupts its outstanding requests: volatile
+  // ones have their Interrupt forwarded (durable ones not: the runner is
+  // shutting down, so it is transient), and the callers are interrupted.
   const auto calls = std::exchange(client_calls_, {});
+  std::vector<FiberHandle> interrupts;
+  for (const auto& [id, call] : calls) {
+    call->sender.Cancel();
+    if (IsUninterruptibleForClient(*call->rpc) || call->rpc->persisted) {
+      continue;
+    }
+    OutgoingEnvelope interrupt{
+        storage::Interrupt{snowflakes_.Next(), call->address, id}, false};
+    interrupts.push_back(SpawnJoinable(
+        calls_scope_, SendInterrupt(std::move(interrupt), call->runner),
+        "client.interrupt"));
+  }
+  for (const FiberHandle& interrupt : interrupts) co_await interrupt.Join();
+  calls_scope_.Close();
   for (const auto& [id, call] : calls) call->replies.Close();
 }
 
@@ -743,7 +759,7 @@ Task<void> Sharding::Shutdown() {
   co_await BeginShutdown();
   if (locks_ != nullptr) co_await locks_->Handoff();
   singletons_->StopAll();
-  CloseClients();
+  co_await CloseClients();
   membership_->Stop();
   if (read_loop_ != nullptr) read_loop_->Stop();
   poller_.Stop();

@@ -67,6 +67,7 @@
 #include "core/runtime/scope.h"
 #include "core/runtime/sync.h"
 #include "core/runtime/task.h"
+#include "core/sharding/async.h"
 #include "core/sharding/config.h"
 #include "core/sharding/entity.h"
 #include "core/sharding/entity_manager.h"
@@ -235,6 +236,8 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
     Queue<std::variant<storage::Reply, absl::Status>> replies;
     // Where a volatile request was sent: its acks and interrupts go there.
     std::optional<RunnerAddress> runner;
+    // The fiber sending the request.
+    FiberHandle sender;
   };
 
   // --- ShardLockHooks ---
@@ -289,7 +292,7 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   Task<void> AddEntityWhenIdle(std::unique_ptr<EntityManager> manager);
   void AddEntity(std::unique_ptr<EntityManager> manager);
   Task<void> BeginShutdown();
-  void CloseClients();
+  Task<void> CloseClients();
 
   const ShardingConfig config_;
   NodeEnv env_;

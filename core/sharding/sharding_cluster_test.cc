@@ -461,5 +461,57 @@ TEST(ShardingClusterTest, HealthCheckMarksAnUnreachableRunnerUnhealthy) {
   EXPECT_FALSE(cluster.sharding(b).acquired_shards().empty());
 }
 
+Task<void> DiscardEntity(Sharding* sharding, EntityType type, std::string id,
+                         std::string tag, std::optional<absl::Status>* out) {
+  EntityId entity(std::move(id));
+  std::string payload;
+  *out = co_await sharding->SendDiscard(std::move(type), std::move(entity),
+                                        std::move(tag), std::move(payload));
+}
+
+// Effect: "client volatile discard retries a failed delivery".
+TEST(ShardingClusterTest, VolatileDiscardRetriesAFailedDelivery) {
+  Cluster cluster(Mode::kReference);
+  const NodeId a = cluster.AddRunner(1);
+  const NodeId b = cluster.AddRunner(2);
+  cluster.world().Start(a);
+  cluster.world().Start(b);
+  cluster.RunForMs(5'000);
+  const std::string id = cluster.IdOwnedBy(b);
+  const std::vector<NodeId> left = {a}, right = {b};
+  cluster.network().Partition(left, right);
+  std::optional<absl::Status> sent;
+  cluster.process(a).env().scope->Spawn(DiscardEntity(
+      &cluster.sharding(a), kTestEntity, id, "NeverVolatile", &sent));
+  cluster.RunForMs(5'000);  // the first attempt times out
+  EXPECT_FALSE(sent.has_value());
+  cluster.network().Heal();
+  cluster.RunForMs(200);  // retried after send_retry_interval_ms
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_TRUE(sent->ok()) << *sent;
+  EXPECT_EQ(cluster.entity(b).running, 1);
+}
+
+// Effect: "interrupts are sent for volatile messages on shutdown".
+TEST(ShardingClusterTest, ShutdownInterruptsVolatileRequestsInFlight) {
+  Cluster cluster(Mode::kReference);
+  const NodeId a = cluster.AddRunner(1);
+  const NodeId b = cluster.AddRunner(2);
+  cluster.world().Start(a);
+  cluster.world().Start(b);
+  cluster.RunForMs(5'000);
+  const std::string id = cluster.IdOwnedBy(b);
+  CallResult result;
+  cluster.Call(a, kTestEntity, id, "NeverVolatile", "", &result);
+  cluster.RunForMs(100);
+  ASSERT_EQ(cluster.entity(b).running, 1);
+  cluster.process(a).Shutdown();
+  cluster.RunForMs(2'000);
+  EXPECT_TRUE(cluster.process(a).shutdown_complete());
+  EXPECT_EQ(cluster.entity(b).interrupts, 1);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_TRUE(IsAbandoned(result->status())) << result->status();
+}
+
 }  // namespace
 }  // namespace clustersim::sharding

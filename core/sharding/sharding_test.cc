@@ -326,6 +326,88 @@ TEST_F(ShardingTest, DurableStreamsAreResumedOnRestart) {
   EXPECT_EQ(Unprocessed(), 0);
 }
 
+// Effect: "interrupt for future request works while mailbox is full".
+TEST_F(ShardingTest, InterruptForAFutureRequestWorksWhileTheMailboxIsFull) {
+  StartNode();
+  std::vector<CallResult> results(12);
+  std::vector<FiberId> callers;
+  for (int i = 0; i < 12; ++i) {
+    callers.push_back(CallFiber("1", "NeverFork", "", &results[i]));
+  }
+  ex_.RunForMs(10);
+  EXPECT_EQ(entity_.running, 10);
+  node_->scope().Cancel(callers[10]);  // still in storage
+  ex_.RunForMs(100);
+  node_->scope().Cancel(callers[0]);
+  ex_.RunForMs(300);
+  // The twelfth runs; both interrupted requests got their interrupt exit
+  // (the eleventh may be interrupted before its handler starts).
+  EXPECT_GE(entity_.running, 11);
+  int64_t interrupt_exits = 0;
+  for (const RecordingTrace::Event& event : node_->trace().events()) {
+    if (event.kind == "entity.reply" &&
+        event.detail.find("exit=interrupt") != std::string::npos) {
+      ++interrupt_exits;
+    }
+  }
+  EXPECT_EQ(interrupt_exits, 2);
+}
+
+Task<void> Heartbeat(storage::StorageState* state, Runner runner,
+                     ManualExecutor* ex) {
+  for (;;) {
+    (void)state->Register(runner, true, ex->NowMs());
+    co_await SleepMs(500);
+  }
+}
+
+class ShardingReassignmentTest : public ShardingTest {
+ protected:
+  static ShardingConfig Config() {
+    ShardingConfig config = TestConfig();
+    config.shard_lock_expiration_ms = 3'000;
+    config.shard_lock_refresh_interval_ms = 100;
+    config.entity_termination_timeout_ms = 1'000;
+    return config;
+  }
+  ShardingReassignmentTest() : ShardingTest(Config()) {}
+};
+
+// Effect: "keeps the graceful timeout for normal shard reassignment".
+TEST_F(ShardingReassignmentTest, KeepsTheGracefulTimeoutWhenAShardMoves) {
+  TestNode& node = StartNode();
+  CallResult result;
+  Call("1", "NeverVolatile", "", &result);
+  // Past the acquisition loop's 1 s pause after its first acquisition.
+  ex_.RunForMs(1'500);
+  ASSERT_EQ(node.sharding.ActiveEntityCount(), 1);
+  const ShardId shard =
+      *ShardIdFor(EntityId("1"), "default", config_.shards_per_group);
+  // This runner turns unhealthy and another one is healthy: every shard
+  // moves, gracefully.
+  state_.SetRunnerHealth(*config_.runner_address, false);
+  node.scope().Spawn(Heartbeat(
+      &state_, Runner(RunnerAddress("localhost", 9999), {"default"}, 1), &ex_));
+  node.storage.ClearCalls();
+  ex_.RunForMs(10);
+  EXPECT_FALSE(node.sharding.acquired_shards().contains(shard));
+  EXPECT_EQ(node.sharding.ActiveEntityCount(), 0);
+  ex_.RunForMs(890);
+  EXPECT_EQ(entity_.interrupts, 0);
+  auto released = [&] {
+    for (const TestStorage::Call& call : node.storage.calls()) {
+      if (call.op == StorageOp::kRelease && call.shards.front() == shard) {
+        return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_FALSE(released());
+  ex_.RunForMs(200);
+  EXPECT_EQ(entity_.interrupts, 1);
+  EXPECT_TRUE(released());
+}
+
 class ShardingRegistrationTest : public ShardingTest {
  protected:
   static ShardingConfig Config() {
@@ -517,6 +599,51 @@ TEST_F(BatchResidencyTest, AdvancesPastInFlightRequestsInBoundedBatches) {
   ex_.RunForMs(5'000);
   EXPECT_EQ(SuccessValue(c), "User 3");
 }
+
+class ApproachingCapTest : public ShardingResidencyTest {
+ protected:
+  ApproachingCapTest() { config_ = Config(5, 100); }
+};
+
+// Effect: "keeps full-sized storage reads when approaching the entity cap".
+TEST_F(ApproachingCapTest, KeepsFullSizedReads) {
+  TestNode& node = StartNode();
+  std::vector<CallResult> busy(4);
+  for (int i = 0; i < 4; ++i)
+    Call(std::to_string(i), "NeverFork", "", &busy[i]);
+  ex_.RunForMs(10);
+  std::vector<std::optional<absl::Status>> sent(10);
+  for (int i = 0; i < 10; ++i) {
+    node.scope().Spawn(DiscardInto(&node.sharding, std::to_string(100 + i),
+                                   "GetUser", "x", &sent[i]));
+  }
+  ex_.RunForMs(5'000);
+  int64_t reads = 0;
+  for (const TestStorage::Call& call : node.storage.calls()) {
+    if (call.op != StorageOp::kUnprocessedMessages) continue;
+    ++reads;
+    EXPECT_EQ(call.limit, 100);
+  }
+  EXPECT_GT(reads, 0);
+}
+
+class SmallBatchTest : public ShardingResidencyTest,
+                       public ::testing::WithParamInterface<int64_t> {
+ protected:
+  SmallBatchTest() { config_ = Config(10'000, GetParam()); }
+};
+
+// Effect: "normalizes programmatic batch sizes below one".
+TEST_P(SmallBatchTest, BatchSizesBelowOneActAsOne) {
+  StartNode();
+  CallResult result;
+  Call("1", "GetUser", "1", &result);
+  ex_.RunForMs(5'000);
+  EXPECT_EQ(SuccessValue(result), "User 1");
+}
+
+INSTANTIATE_TEST_SUITE_P(ZeroAndNegative, SmallBatchTest,
+                         ::testing::Values(0, -1));
 
 class UnboundedResidencyTest : public ShardingTest {
  protected:
