@@ -99,6 +99,13 @@ class Cluster {
         clock_(world_),
         slow_ms_(slow_ms) {}
 
+  ~Cluster() {
+    // The nodes' fibers refer to the state below: end them first.
+    for (uint32_t id = 1; id <= world_.node_count(); ++id) {
+      world_.Crash(NodeId{id});
+    }
+  }
+
   NodeId AddRunner(int32_t port) {
     const NodeId node{static_cast<uint32_t>(world_.node_count() + 1)};
     resolver_.Add(RunnerAddress("runner", port), node);
