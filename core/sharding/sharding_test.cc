@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/cluster/cluster_error.h"
@@ -407,6 +408,58 @@ TEST_F(ShardingReassignmentTest, KeepsTheGracefulTimeoutWhenAShardMoves) {
   EXPECT_EQ(entity_.interrupts, 1);
   EXPECT_TRUE(released());
 }
+
+// Effect: "shutdown completes when a finalizing entity sends an outgoing
+// message" and "... awaits a reply from an unroutable entity": sends made
+// while the runner tears down are abandoned instead of retried forever.
+class ShutdownSendTest
+    : public ShardingTest,
+      public ::testing::WithParamInterface<std::tuple<bool, bool>> {
+ protected:
+  ShutdownSendTest() { config_.entity_termination_timeout_ms = 1'000; }
+  bool persisted() const { return std::get<0>(GetParam()); }
+  bool discard() const { return std::get<1>(GetParam()); }
+};
+
+TEST_P(ShutdownSendTest, ShutdownCompletesWhileTheEntityTypeIsSentTo) {
+  StartNode();
+  CallResult busy;
+  Call("1", "NeverFork", "", &busy);
+  ex_.RunForMs(10);
+  bool done = false;
+  node_->scope().Spawn(ShutdownInto(&node_->sharding, &done));
+  ex_.RunForMs(50);
+  ASSERT_TRUE(node_->sharding.IsShutdown());
+  ASSERT_FALSE(done);
+  const std::string tag = persisted() ? "GetUser" : "GetUserVolatile";
+  std::optional<absl::Status> sent;
+  CallResult result;
+  if (discard()) {
+    node_->scope().Spawn(DiscardInto(&node_->sharding, "2", tag, "2", &sent));
+  } else {
+    Call("2", tag, "2", &result);
+  }
+  ex_.RunForMs(4'000);
+  EXPECT_TRUE(done);
+  if (discard()) {
+    ASSERT_TRUE(sent.has_value());
+    EXPECT_TRUE(sent->ok()) << *sent;
+  } else {
+    ASSERT_TRUE(result.has_value());
+    if (persisted()) {
+      // 4.1.0: stored, and the caller is interrupted with Abandon.
+      EXPECT_TRUE(IsAbandoned(result->status())) << result->status();
+    } else {
+      EXPECT_TRUE(IsClusterError<EntityNotAssignedToRunner>(result->status()))
+          << result->status();
+    }
+  }
+  EXPECT_EQ(Journal(), persisted() ? 2 : 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(PersistedAndDiscard, ShutdownSendTest,
+                         ::testing::Combine(::testing::Bool(),
+                                            ::testing::Bool()));
 
 class ShardingRegistrationTest : public ShardingTest {
  protected:
