@@ -130,6 +130,8 @@ Task<void> RunnerServer::WatchNotify(std::shared_ptr<Served> served) {
   absl::Status status =
       co_await sharding_.NotifyIncoming(std::move(incoming), true);
   if (!status.ok() && !IsClusterError<AlreadyProcessingMessage>(status)) {
+    // Not deliverable here: the caller reads the reply from storage.
+    served->handler.Reset();
     Fail(served, std::move(status));
   }
 }

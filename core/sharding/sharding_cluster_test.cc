@@ -106,6 +106,29 @@ class Cluster {
     }
   }
 
+  // A node without a runner address: it only sends.
+  NodeId AddClient() {
+    const NodeId node{static_cast<uint32_t>(world_.node_count() + 1)};
+    RunnerProcessOptions options;
+    options.config = ClusterConfig(1, mode_);
+    options.config.runner_address = std::nullopt;
+    options.resolver = &resolver_;
+    options.storage = [this, node](const NodeEnv&, RpcEndpoint&) {
+      auto wrapped = std::make_unique<TestStorage>(
+          std::make_unique<storage::LocalStorageClient>(state_, clock_));
+      storages_[node.value] = wrapped.get();
+      return wrapped;
+    };
+    options.register_entities = [](Sharding& sharding) {
+      sharding.DefineEntity(TestEntityDefinition());
+      return absl::OkStatus();
+    };
+    const NodeId added =
+        world_.AddNode("client", RunnerProcess::Factory(std::move(options)));
+    CHECK(added == node);
+    return node;
+  }
+
   NodeId AddRunner(int32_t port) {
     const NodeId node{static_cast<uint32_t>(world_.node_count() + 1)};
     resolver_.Add(RunnerAddress("runner", port), node);
@@ -518,6 +541,32 @@ TEST(ShardingClusterTest, ShutdownInterruptsVolatileRequestsInFlight) {
   EXPECT_EQ(cluster.entity(b).interrupts, 1);
   ASSERT_TRUE(result.has_value());
   EXPECT_TRUE(IsAbandoned(result->status())) << result->status();
+}
+
+TEST(ShardingClusterTest, AClientOnlyNodeRoutesWithoutOwningShards) {
+  Cluster cluster(Mode::kReference);
+  const NodeId a = cluster.AddRunner(1);
+  const NodeId b = cluster.AddRunner(2);
+  const NodeId client = cluster.AddClient();
+  for (NodeId node : {a, b, client}) cluster.world().Start(node);
+  cluster.RunForMs(5'000);
+  EXPECT_TRUE(cluster.sharding(client).acquired_shards().empty());
+  EXPECT_FALSE(cluster.sharding(client).machine_id().has_value());
+  std::vector<CallResult> volatile_results(8), persisted_results(8);
+  for (int i = 0; i < 8; ++i) {
+    cluster.Call(client, kTestEntity, absl::StrCat(i), "GetUserVolatile",
+                 absl::StrCat(i), &volatile_results[i]);
+    cluster.Call(client, kTestEntity, absl::StrCat(i), "GetUser",
+                 absl::StrCat(i), &persisted_results[i]);
+  }
+  cluster.RunForMs(2'000);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(SuccessValue(volatile_results[i]), absl::StrCat("User ", i));
+    EXPECT_EQ(SuccessValue(persisted_results[i]), absl::StrCat("User ", i));
+  }
+  // Only runners are registered.
+  EXPECT_EQ(cluster.state().GetRunners(cluster.world().NodeNowMs(a)).size(),
+            2u);
 }
 
 }  // namespace
