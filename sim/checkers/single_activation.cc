@@ -40,7 +40,16 @@ void SingleActivationChecker::OnTraceEvent(int64_t time_us, uint32_t node,
                                            std::string_view kind,
                                            std::string_view detail) {
   if (kind == "node.crash") {
+    paused_since_us_.erase(node);
     Crash(node);
+    return;
+  }
+  if (kind == "node.pause") {
+    paused_since_us_.try_emplace(node, time_us);
+    return;
+  }
+  if (kind == "node.resume") {
+    paused_since_us_.erase(node);
     return;
   }
   const bool start = kind == "entity.start";
@@ -67,11 +76,19 @@ void SingleActivationChecker::Start(int64_t time_us, uint32_t node,
       own = &a;
       continue;
     }
-    sink_(Finding{kSingleActivation, time_us,
-                  absl::StrCat(address, " started on ", Where(runner, node),
-                               " at ", FormatDurationUs(time_us),
-                               " while alive on ", Where(a.runner, a.node),
-                               " since ", FormatDurationUs(a.since_us))});
+    auto paused = paused_since_us_.find(a.node);
+    std::string frozen;
+    if (paused != paused_since_us_.end()) {
+      ++overlaps_with_paused_;
+      frozen = absl::StrCat(" (its node paused since ",
+                            FormatDurationUs(paused->second), ")");
+    }
+    sink_(
+        Finding{kSingleActivation, time_us,
+                absl::StrCat(address, " started on ", Where(runner, node),
+                             " at ", FormatDurationUs(time_us),
+                             " while alive on ", Where(a.runner, a.node),
+                             " since ", FormatDurationUs(a.since_us), frozen)});
   }
   if (own != nullptr) {
     ++same_runner_overlaps_;

@@ -6,9 +6,13 @@
 //                 on that runner from now (core/sharding/entity_manager.h);
 //   entity.stop   (same detail)                           ... until now;
 //   node.crash                                            every entity of
-//                 that node dies at once (kill -9 runs no stop).
+//                 that node dies at once (kill -9 runs no stop);
+//   node.pause / node.resume                              noted, to tell
+//                 frozen holders apart.
 // A start while another runner holds the same address alive is a finding
-// naming the address, both runners and since when the first was alive.
+// naming the address, both runners and since when the first was alive. An
+// entity on a paused node is still alive (it has not terminated, and runs
+// on as soon as its node resumes); the finding says so.
 // Overlapping activations on one runner (a retired entity still draining
 // while a new one spawns) are not a violation of this invariant; they are
 // counted separately. Other events are ignored.
@@ -38,6 +42,8 @@ class SingleActivationChecker {
 
   // Entity starts seen.
   int64_t activations() const { return activations_; }
+  // Findings whose earlier holder's node was paused at the time.
+  int64_t overlaps_with_paused() const { return overlaps_with_paused_; }
   // Starts while the same runner still had the address alive.
   int64_t same_runner_overlaps() const { return same_runner_overlaps_; }
   // Starts or stops whose detail does not parse.
@@ -64,6 +70,9 @@ class SingleActivationChecker {
 
   FindingSink sink_;
   absl::btree_map<std::string, std::vector<Activation>> alive_;
+  // Paused nodes, and since when.
+  absl::btree_map<uint32_t, int64_t> paused_since_us_;
+  int64_t overlaps_with_paused_ = 0;
   int64_t activations_ = 0;
   int64_t same_runner_overlaps_ = 0;
   int64_t malformed_ = 0;

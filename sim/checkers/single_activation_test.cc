@@ -68,6 +68,25 @@ TEST_F(SingleActivationTest, ACrashEndsEveryActivationOfItsNode) {
   EXPECT_EQ(findings_.size(), 1u);
 }
 
+TEST_F(SingleActivationTest, AHolderOnAPausedNodeIsStillAliveAndSaidToBe) {
+  Event(1'000'000, 1, "entity.start", On(kA, 1));
+  Event(2'000'000, 1, "node.pause", "");
+  Event(6'000'000, 2, "entity.start", On(kA, 2));
+  Event(7'000'000, 1, "node.resume", "held=3 inbox=1");
+  Event(7'500'000, 3, "entity.start", On(kA, 3));
+  ASSERT_EQ(findings_.size(), 3u);
+  EXPECT_EQ(findings_[0].message,
+            "EntityAddress(Counter, c1, default:7) started on runner r2:34002 "
+            "(node 2) at 6s while alive on runner r1:34001 (node 1) since 1s "
+            "(its node paused since 2s)");
+  EXPECT_EQ(checker_.overlaps_with_paused(), 1);
+  // Resumed: an ordinary overlap again.
+  EXPECT_EQ(findings_[1].message,
+            "EntityAddress(Counter, c1, default:7) started on runner r3:34003 "
+            "(node 3) at 7500ms while alive on runner r1:34001 (node 1) since "
+            "1s");
+}
+
 TEST_F(SingleActivationTest, OverlapOnOneRunnerIsCountedNotReported) {
   Event(1'000'000, 1, "entity.start", On(kA, 1));
   Event(2'000'000, 1, "entity.start", On(kA, 1));  // old one still draining
