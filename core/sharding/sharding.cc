@@ -272,6 +272,10 @@ Task<absl::StatusOr<storage::Exit>> Sharding::Send(EntityType type, EntityId id,
       PrepareRequest(type, id, std::move(tag), std::move(payload));
   if (!prepared.ok()) co_return prepared.status();
   OutgoingRequest request = *std::move(prepared);
+  // The clients are closed (shut down): nothing would send it.
+  if (calls_scope_.closed()) {
+    co_return ToStatus(EntityNotAssignedToRunner{request.envelope.address});
+  }
   const Snowflake request_id = request.envelope.request_id;
   auto call =
       std::make_shared<ClientCall>(request.envelope.address, request.rpc);

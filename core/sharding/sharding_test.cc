@@ -141,6 +141,12 @@ TEST_F(ShardingTest, InterruptsAreNotSentForDurableMessagesOnShutdown) {
   // The caller was interrupted with Effect's Abandon marker.
   ASSERT_TRUE(result.has_value());
   EXPECT_TRUE(IsAbandoned(result->status())) << result->status();
+  // Calls after the shutdown fail at once.
+  CallResult late;
+  Call("2", "GetUserVolatile", "2", &late);
+  ex_.RunForMs(1);
+  ASSERT_TRUE(late.has_value());
+  EXPECT_TRUE(IsClusterError<EntityNotAssignedToRunner>(late->status()));
 }
 
 TEST_F(ShardingTest, FailsVolatileRequestsImmediatelyWhenTheMailboxIsFull) {
