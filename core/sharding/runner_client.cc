@@ -23,12 +23,60 @@ bool IsDefect(const absl::Status& status) {
   return status.code() == absl::StatusCode::kInternal;
 }
 
+Task<void> RunnerClient::RunCall(RpcEndpoint* rpc, NodeId node,
+                                 RpcMethod method, std::string request,
+                                 int64_t timeout_ms, Answer answer) {
+  answer->Set(co_await rpc->Call(node, method, std::move(request), timeout_ms));
+}
+
 Task<absl::StatusOr<std::string>> RunnerClient::Call(
     const RunnerAddress& address, RpcMethod method, std::string request,
     int64_t timeout_ms) {
   std::optional<NodeId> node = resolver_.NodeOf(address);
   if (!node.has_value()) co_return ToStatus(RunnerUnavailable{address});
-  co_return co_await rpc_.Call(*node, method, std::move(request), timeout_ms);
+  // The call runs in its own fiber so a departure of the runner can answer
+  // it early (OnRunnerUnavailable).
+  auto answer = std::make_shared<Deferred<absl::StatusOr<std::string>>>();
+  const FiberId fiber = scope_.Spawn(
+      RunCall(&rpc_, *node, method, std::move(request), timeout_ms, answer),
+      "runner.call");
+  if (!fiber) co_return ToStatus(RunnerUnavailable{address});
+  in_flight_[address].insert(answer);
+  struct Done {
+    RunnerClient* self;
+    const RunnerAddress& address;
+    Answer answer;
+    FiberId fiber;
+    ~Done() {
+      self->scope_.Cancel(fiber);
+      auto it = self->in_flight_.find(address);
+      if (it == self->in_flight_.end()) return;
+      it->second.erase(answer);
+      if (it->second.empty()) self->in_flight_.erase(it);
+    }
+  } done{this, address, answer, fiber};
+  std::optional<absl::StatusOr<std::string>> result = co_await answer->Wait();
+  co_return result.value_or(ToStatus(RunnerUnavailable{address}));
+}
+
+void RunnerClient::OnRunnerUnavailable(const RunnerAddress& address) {
+  auto it = in_flight_.find(address);
+  if (it == in_flight_.end()) return;
+  const std::set<Answer> answers = std::move(it->second);
+  in_flight_.erase(it);
+  for (const Answer& answer : answers) {
+    answer->Set(ToStatus(RunnerUnavailable{address}));
+  }
+}
+
+Task<absl::StatusOr<std::string>> RunnerClient::CallIdempotent(
+    const RunnerAddress& address, RpcMethod method, std::string request) {
+  absl::StatusOr<std::string> result;
+  for (int attempt = 0; attempt < kRunnerCallAttempts; ++attempt) {
+    result = co_await Call(address, method, request, kRunnerCallTimeoutMs);
+    if (!absl::IsDeadlineExceeded(result.status())) break;
+  }
+  co_return result;
 }
 
 Task<absl::Status> RunnerClient::Ping(RunnerAddress address) {
@@ -70,8 +118,8 @@ Task<absl::Status> RunnerClient::SendRequest(RunnerAddress address,
   // Temporaries stay out of co_await expressions: GCC 12 relocates them
   // bitwise, which breaks self-referential members (empty std::map).
   std::string start = EncodeStart(StartMessage{std::move(request), persisted});
-  absl::StatusOr<std::string> result = co_await Call(
-      address, kRunnerStart, std::move(start), kRunnerCallTimeoutMs);
+  absl::StatusOr<std::string> result =
+      co_await CallIdempotent(address, kRunnerStart, std::move(start));
   int64_t index = 0;
   for (;;) {
     if (!result.ok()) {
@@ -97,8 +145,7 @@ Task<absl::Status> RunnerClient::SendRequest(RunnerAddress address,
       if (done) co_return absl::OkStatus();
     }
     std::string poll = EncodePoll(PollMessage{request_id, index});
-    result = co_await Call(address, kRunnerPoll, std::move(poll),
-                           kRunnerCallTimeoutMs);
+    result = co_await CallIdempotent(address, kRunnerPoll, std::move(poll));
   }
 }
 

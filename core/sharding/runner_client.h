@@ -2,6 +2,10 @@
 // Runners.makeRpc): Ping, Notify, Envelope, and the Effect/Stream request as
 // a Start followed by long polls (runner_protocol.h).
 //
+// Messages lost on the way are absorbed for Start and Poll, which the server
+// answers idempotently: a call that times out is repeated before the runner
+// counts as unreachable (Effect's runners talk over TCP, which retransmits).
+//
 // Error mapping, as Effect's: a cluster error the remote runner returned
 // (EntityNotAssignedToRunner, MailboxFull, AlreadyProcessingMessage, ...)
 // reaches the caller as is; a transport failure (timeout, unknown address,
@@ -14,10 +18,17 @@
 #ifndef CLUSTERSIM_CORE_SHARDING_RUNNER_CLIENT_H_
 #define CLUSTERSIM_CORE_SHARDING_RUNNER_CLIENT_H_
 
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
 #include "absl/status/status.h"
 #include "core/cluster/runner_address.h"
 #include "core/cluster/snowflake_generator.h"
 #include "core/rpc/rpc_endpoint.h"
+#include "core/runtime/scope.h"
+#include "core/runtime/sync.h"
 #include "core/runtime/task.h"
 #include "core/sharding/message.h"
 #include "core/sharding/outgoing.h"
@@ -31,9 +42,21 @@ bool IsDefect(const absl::Status& status);
 
 class RunnerClient {
  public:
+  // Calls run in fibers of a child scope of `parent`.
   RunnerClient(RpcEndpoint& rpc, const RunnerResolver& resolver,
-               SnowflakeGenerator& snowflakes)
-      : rpc_(rpc), resolver_(resolver), snowflakes_(snowflakes) {}
+               SnowflakeGenerator& snowflakes, Scope& parent)
+      : rpc_(rpc),
+        resolver_(resolver),
+        snowflakes_(snowflakes),
+        scope_(parent) {}
+  ~RunnerClient() { scope_.Close(); }
+  RunnerClient(const RunnerClient&) = delete;
+  RunnerClient& operator=(const RunnerClient&) = delete;
+
+  // Effect's Runners.onRunnerUnavailable: the runner left the cluster, so
+  // its connection is dropped and the calls in flight to it fail at once
+  // with RunnerUnavailable.
+  void OnRunnerUnavailable(const RunnerAddress& address);
 
   // OK, or RunnerUnavailable.
   Task<absl::Status> Ping(RunnerAddress address);
@@ -50,10 +73,23 @@ class RunnerClient {
   Task<absl::StatusOr<std::string>> Call(const RunnerAddress& address,
                                          RpcMethod method, std::string request,
                                          int64_t timeout_ms);
+  // Start and Poll are idempotent on the server: a call that times out is
+  // repeated, as a connection would retransmit, up to kRunnerCallAttempts.
+  Task<absl::StatusOr<std::string>> CallIdempotent(const RunnerAddress& address,
+                                                   RpcMethod method,
+                                                   std::string request);
+
+  using Answer = std::shared_ptr<Deferred<absl::StatusOr<std::string>>>;
+  static Task<void> RunCall(RpcEndpoint* rpc, NodeId node, RpcMethod method,
+                            std::string request, int64_t timeout_ms,
+                            Answer answer);
 
   RpcEndpoint& rpc_;
   const RunnerResolver& resolver_;
   SnowflakeGenerator& snowflakes_;
+  // The answers awaited per runner, so a departure can fail them.
+  std::map<RunnerAddress, std::set<Answer>> in_flight_;
+  Scope scope_;
 };
 
 }  // namespace clustersim::sharding

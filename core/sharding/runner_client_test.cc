@@ -70,7 +70,7 @@ class RunnerClientTest : public ::testing::Test {
         server_rpc_(server_env_.env()),
         server_(server_rpc_),
         snowflakes_(ex_, MachineId(1)),
-        client_(client_rpc_, resolver_, snowflakes_) {
+        client_(client_rpc_, resolver_, snowflakes_, client_env_.scope()) {
     resolver_.Add(kServer, NodeId{2});
     client_env_.transport().set_handler([this](NodeId, std::string bytes) {
       if (!down_) (void)server_rpc_.HandleMessage(NodeId{1}, bytes);
@@ -217,6 +217,37 @@ TEST_F(RunnerClientTest, PingReachesKnownRunnersOnly) {
   EXPECT_TRUE(IsClusterError<RunnerUnavailable>(*known));
   ASSERT_TRUE(unknown.has_value());
   EXPECT_TRUE(IsClusterError<RunnerUnavailable>(*unknown));
+}
+
+TEST_F(RunnerClientTest, ARunnerLeavingFailsItsCallsInFlight) {
+  down_ = true;  // nothing answers
+  std::vector<storage::Reply> replies;
+  std::optional<absl::Status> status;
+  client_env_.scope().Spawn(SendInto(&client_, false, &replies, &status));
+  ex_.RunForMs(1'000);
+  EXPECT_FALSE(status.has_value());
+  client_.OnRunnerUnavailable(kServer);
+  ex_.RunForMs(1);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(IsClusterError<RunnerUnavailable>(*status)) << *status;
+}
+
+TEST_F(RunnerClientTest, LostAnswersOfIdempotentCallsAreRetried) {
+  // The first Start answer is lost: the client asks again.
+  int dropped = 0;
+  server_env_.transport().set_handler(
+      [this, &dropped](NodeId, std::string bytes) {
+        if (dropped++ == 0) return;
+        (void)client_rpc_.HandleMessage(NodeId{2}, bytes);
+      });
+  server_.script = {EncodePollResult(Exit("lost")),
+                    EncodePollResult(Exit("v"))};
+  std::vector<storage::Reply> replies;
+  std::optional<absl::Status> status = Send(false, &replies);
+  ASSERT_TRUE(status.has_value() && status->ok()) << *status;
+  EXPECT_EQ(server_.starts.size(), 2u);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0], Exit("v"));
 }
 
 }  // namespace

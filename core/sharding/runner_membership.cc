@@ -17,13 +17,12 @@ std::optional<Runner> SelfRunner(const ShardingConfig& config) {
 
 }  // namespace
 
-RunnerMembership::RunnerMembership(const ShardingConfig& config,
-                                   const NodeEnv& env,
-                                   storage::StorageClient& storage,
-                                   ShardLocks* locks,
-                                   SnowflakeGenerator& snowflakes,
-                                   Scope& parent, ClusterMetrics& metrics,
-                                   std::function<bool()> is_shutdown)
+RunnerMembership::RunnerMembership(
+    const ShardingConfig& config, const NodeEnv& env,
+    storage::StorageClient& storage, ShardLocks* locks,
+    SnowflakeGenerator& snowflakes, Scope& parent, ClusterMetrics& metrics,
+    std::function<bool()> is_shutdown,
+    std::function<void(const RunnerAddress&)> on_runner_unavailable)
     : config_(config),
       env_(env),
       storage_(storage),
@@ -31,6 +30,7 @@ RunnerMembership::RunnerMembership(const ShardingConfig& config,
       snowflakes_(snowflakes),
       metrics_(metrics),
       is_shutdown_(std::move(is_shutdown)),
+      on_runner_unavailable_(std::move(on_runner_unavailable)),
       self_(SelfRunner(config)),
       scope_(parent) {
   if (self_.has_value()) {
@@ -137,6 +137,7 @@ Task<absl::Status> RunnerMembership::SyncUntilError() {
     for (const auto& [runner, healthy] : all_runners_) {
       healthy_runners_.erase(runner);
       env_.trace->Record("runner.unavailable", runner.address().Key());
+      on_runner_unavailable_(runner.address());
       // A pending runner owns nothing: its departure only restarts the
       // quiet period.
       if (pending_runners_.erase(runner) > 0) {

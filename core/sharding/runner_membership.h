@@ -56,11 +56,15 @@ namespace clustersim::sharding {
 class RunnerMembership {
  public:
   // `locks` is null exactly on client-only nodes. `is_shutdown` tells
-  // whether the runner is shutting down.
-  RunnerMembership(const ShardingConfig& config, const NodeEnv& env,
-                   storage::StorageClient& storage, ShardLocks* locks,
-                   SnowflakeGenerator& snowflakes, Scope& parent,
-                   ClusterMetrics& metrics, std::function<bool()> is_shutdown);
+  // whether the runner is shutting down; `on_runner_unavailable` is told of
+  // every runner that vanished or turned unhealthy (Effect's
+  // Runners.onRunnerUnavailable).
+  RunnerMembership(
+      const ShardingConfig& config, const NodeEnv& env,
+      storage::StorageClient& storage, ShardLocks* locks,
+      SnowflakeGenerator& snowflakes, Scope& parent, ClusterMetrics& metrics,
+      std::function<bool()> is_shutdown,
+      std::function<void(const RunnerAddress&)> on_runner_unavailable);
   ~RunnerMembership();
   RunnerMembership(const RunnerMembership&) = delete;
   RunnerMembership& operator=(const RunnerMembership&) = delete;
@@ -101,6 +105,7 @@ class RunnerMembership {
   SnowflakeGenerator& snowflakes_;
   ClusterMetrics& metrics_;
   std::function<bool()> is_shutdown_;
+  std::function<void(const RunnerAddress&)> on_runner_unavailable_;
   const std::optional<Runner> self_;
 
   // Kept across loop restarts (4.1.0).

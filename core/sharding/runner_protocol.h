@@ -12,7 +12,8 @@
 //   kEnvelope  {AckChunk | Interrupt, persisted}   -> {}
 // A PollResult is the reply at that index, or "pending" when none came
 // within kLongPollWaitMs (the caller polls again, which also proves the
-// server alive). Polling index i acknowledges the replies before it. Errors
+// server alive). A repeated Start for a request already served is answered
+// like a poll of index 0, so Start and Poll are idempotent. Errors
 // travel as the call's Status (cluster errors with their payload; a server
 // defect as Internal). A call that times out, or an answer that does not
 // decode, is the caller's RunnerUnavailable, as a broken connection is in
@@ -48,6 +49,9 @@ enum RunnerMethod : RpcMethod {
 
 // Per-call timeout on the caller's side.
 inline constexpr int64_t kRunnerCallTimeoutMs = 5'000;
+// Attempts of an idempotent call (Start, Poll) before the runner counts as
+// unreachable.
+inline constexpr int kRunnerCallAttempts = 3;
 // Effect's RunnerHealth ping timeout.
 inline constexpr int64_t kRunnerPingTimeoutMs = 10'000;
 // How long the server holds a poll that has no reply yet.

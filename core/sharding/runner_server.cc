@@ -96,6 +96,8 @@ Task<absl::StatusOr<std::string>> RunnerServer::HandleStart(
   absl::StatusOr<StartMessage> message = DecodeStart(request);
   if (!message.ok()) co_return message.status();
   const Key key{from.value, message->request.request_id};
+  // A repeated Start (its answer was lost) is answered, not delivered again.
+  if (served_.contains(key)) co_return co_await Answer(key, 0);
   auto served = std::make_shared<Served>(message->request, message->persisted);
   served->last_poll_ms = env_.executor->NowMs();
   std::weak_ptr<Served> weak = served;

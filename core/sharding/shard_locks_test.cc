@@ -72,8 +72,9 @@ class TestRunner {
         snowflakes_(ex, MachineId(0)),
         scope_(env_.scope()),
         locks(config_, env_.env(), storage, scope_, hooks, metrics),
-        membership(config_, env_.env(), storage, &locks, snowflakes_, scope_,
-                   metrics, [this] { return hooks.shutdown; }) {
+        membership(
+            config_, env_.env(), storage, &locks, snowflakes_, scope_, metrics,
+            [this] { return hooks.shutdown; }, [](const RunnerAddress&) {}) {
     CHECK(config_.Validate().ok());
   }
 

@@ -61,7 +61,7 @@ Sharding::Sharding(ShardingConfig config, const NodeEnv& env,
                    if (read_loop_ != nullptr) read_loop_->Wake();
                  }),
       poller_(config_, env_, storage, scope_),
-      runner_client_(rpc, resolver, snowflakes_),
+      runner_client_(rpc, resolver, snowflakes_, scope_),
       runners_(config_, storage, reply_handlers_, poller_, runner_client_,
                snowflakes_),
       entities_scope_(scope_),
@@ -74,7 +74,10 @@ Sharding::Sharding(ShardingConfig config, const NodeEnv& env,
   }
   membership_ = std::make_unique<RunnerMembership>(
       config_, env_, storage, locks_.get(), snowflakes_, scope_, metrics_,
-      [this] { return shutdown_; });
+      [this] { return shutdown_; },
+      [this](const RunnerAddress& address) {
+        runner_client_.OnRunnerUnavailable(address);
+      });
   singletons_ = std::make_unique<Singletons>(
       config_, env_,
       [this](const ShardId& shard) {

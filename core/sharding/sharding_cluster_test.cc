@@ -569,5 +569,34 @@ TEST(ShardingClusterTest, AClientOnlyNodeRoutesWithoutOwningShards) {
             2u);
 }
 
+// Lost messages are absorbed (Start and Poll are repeated and answered
+// idempotently), so volatile requests neither fail nor run twice.
+TEST(ShardingClusterTest, VolatileRequestsSurviveMessageLossOnce) {
+  Cluster cluster(Mode::kReference);
+  const NodeId a = cluster.AddRunner(1);
+  const NodeId b = cluster.AddRunner(2);
+  cluster.world().Start(a);
+  cluster.world().Start(b);
+  cluster.RunForMs(5'000);
+  sim::LinkConfig lossy;
+  lossy.latency = sim::LatencyModel{1'000, 0, 1'000};
+  lossy.loss = 0.05;
+  cluster.network().SetLink(a, b, lossy);
+  cluster.network().SetLink(b, a, lossy);
+  const std::string id = cluster.IdOwnedBy(b);
+  std::vector<CallResult> results(50);
+  for (int i = 0; i < 50; ++i) {
+    cluster.Call(a, kTestEntity, id, "GetUserVolatile", absl::StrCat(i),
+                 &results[i]);
+    cluster.RunForMs(50);
+  }
+  cluster.RunForMs(60'000);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(SuccessValue(results[i]), absl::StrCat("User ", i));
+  }
+  EXPECT_EQ(cluster.entity(b).handled.size(), 50u);
+  EXPECT_GT(cluster.network().stats().lost, 0u);
+}
+
 }  // namespace
 }  // namespace clustersim::sharding
