@@ -30,6 +30,9 @@ ReplyHandlers::Registration& ReplyHandlers::Registration::operator=(
 
 Task<absl::Status> ReplyHandlers::Registration::Wait() {
   std::shared_ptr<Handler> handler = handler_;
+  if (handler == nullptr) {
+    co_return absl::CancelledError("reply handler detached");
+  }
   std::optional<absl::Status> status = co_await handler->done.Wait();
   co_return status.value_or(absl::CancelledError("reply handler detached"));
 }

@@ -61,7 +61,8 @@ class ReplyHandlers {
     Registration& operator=(Registration&& other) noexcept;
     ~Registration() { Reset(); }
 
-    // Completes with OK on the WithExit, or the unregistration's error.
+    // Completes with OK on the WithExit, or the unregistration's error; at
+    // once with Cancelled if already reset (or moved from).
     Task<absl::Status> Wait();
     // Removes the handler now (a no-op if already completed).
     void Reset();
