@@ -33,7 +33,9 @@
 //
 // Observable events: "shard.acquire" / "shard.release"
 // ("<group:n> runner=<host:port>"), "shard.locks_unhealthy",
-// "shard.locks_healthy", "shard.release_failed", "shard.forced_pending".
+// "shard.locks_still_unhealthy", "shard.locks_healthy",
+// "shard.acquire_failed", "shard.release_failed" (at most every 30 s),
+// "shard.forced_pending", "shard.release_all".
 //
 // Single-threaded. Owned by the runner's Sharding; the hooks, storage client
 // and metrics outlive it. Its fibers live in two child scopes of `parent`:
