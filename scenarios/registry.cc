@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "scenarios/counter.h"
 #include "scenarios/pingpong.h"
 
 namespace clustersim::scenarios {
@@ -13,6 +14,7 @@ namespace {
 std::vector<Scenario> Build() {
   std::vector<Scenario> all = {
       PingPongScenario(),
+      CounterScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;

@@ -3,13 +3,14 @@
 //
 // The storage server (core/storage/storage_server.h) traces every operation
 // on its node as "storage.<method>" with "request=<id>" first in the detail
-// (after "from=<node> ") and its outcome after " -> ". The watch reacts to
-//   storage.save_request  "... -> saved"            request_saved(id)
-//   storage.save_reply    "... exit ... -> ok"      exit_accepted(WithExit),
-//                                                  read back from the state
-// and, after every SaveReply, polls the audit for ownership violations
-// (`replies_accepted` is called with the audit so a SingleWriterChecker can
-// poll it). Other events, and events of other nodes, are ignored.
+// (after "from=<node> ") and its outcome after " -> ". The watch calls
+//   request_saved(id)         on storage.save_request "... -> saved";
+//   exit_accepted(WithExit)   on storage.save_reply "... exit ... -> ok",
+//                             with the exit read back from the state;
+//   reply_written(audit)      after every storage.save_reply, accepted or
+//                             not, so a SingleWriterChecker can poll the
+//                             audit for ownership violations.
+// Other events, and events of other nodes, are ignored.
 //
 // Single-threaded; the backend outlives the watch.
 #ifndef CLUSTERSIM_SIM_CHECKERS_STORAGE_WATCH_H_

@@ -1,0 +1,658 @@
+#include "scenarios/counter.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "core/base/check.h"
+#include "core/base/status_macros.h"
+#include "core/cluster/entity_address.h"
+#include "core/cluster/runner_address.h"
+#include "core/cluster/shard_routing.h"
+#include "core/codec/byte_reader.h"
+#include "core/codec/byte_writer.h"
+#include "core/runtime/distributions.h"
+#include "core/runtime/process.h"
+#include "core/runtime/sync.h"
+#include "core/runtime/task.h"
+#include "core/sharding/async.h"
+#include "core/sharding/config.h"
+#include "core/sharding/entity.h"
+#include "core/sharding/runner_process.h"
+#include "core/sharding/runner_resolver.h"
+#include "core/sharding/sharding.h"
+#include "core/sharding/typed_rpc.h"
+#include "core/storage/envelope.h"
+#include "core/storage/reply.h"
+#include "core/storage/storage_rpc_client.h"
+#include "core/storage/storage_server.h"
+#include "core/storage/storage_state.h"
+#include "scenarios/buggy_storage_client.h"
+#include "scenarios/harness.h"
+#include "sim/checkers/exactly_once_reply.h"
+#include "sim/checkers/finding.h"
+#include "sim/checkers/ledger.h"
+#include "sim/checkers/liveness.h"
+#include "sim/checkers/single_activation.h"
+#include "sim/checkers/single_writer.h"
+#include "sim/checkers/storage_watch.h"
+#include "sim/checkers/unique_ids.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+namespace clustersim::scenarios {
+namespace {
+
+using sim::checkers::Finding;
+
+constexpr char kCounterType[] = "Counter";
+constexpr char kIncrementTag[] = "Increment";
+constexpr char kShardGroup[] = "default";
+constexpr int kCounters = 8;
+constexpr int32_t kShards = 16;
+constexpr int32_t kFirstPort = 34431;
+
+// The client: the wait for one reply, the pause before a resend, the pause
+// between operations, and when it starts.
+constexpr int64_t kCallTimeoutMs = 5'000;
+constexpr int64_t kResendDelayMs = 200;
+constexpr int64_t kMinThinkMs = 10;
+constexpr int64_t kMaxThinkMs = 100;
+constexpr int64_t kClientStartMs = 1'000;
+constexpr int64_t kMaxAmount = 9;
+// A Counter works this long per unit of an increment.
+constexpr int64_t kWorkMsPerUnit = 4;
+
+// Storage calls: lock operations get the lock interval, as in Effect.
+constexpr int64_t kStorageCallTimeoutMs = 2'000;
+
+// Liveness: every saved request is answered within this bound after the
+// later of its save and the last fault's end. Clients stop starting
+// operations this long before the end, and a run with timed faults lasts
+// until kSettleUs after the last one.
+constexpr int64_t kLivenessBoundUs = 15'000'000;
+constexpr int64_t kSettleUs = 20'000'000;
+
+constexpr std::string_view kRedeliverAnswered = "counter-redeliver-answered";
+constexpr std::string_view kAcquireTakesHeldShards =
+    "counter-acquire-takes-held-shards";
+constexpr std::string_view kResendNewKey = "counter-resend-new-key";
+
+// The rolling restart: each of the first kRollingRestarts runners in turn
+// shuts down gracefully, stops once its shutdown completes (or after
+// kShutdownLimitUs), and starts again kRestartDelayUs later.
+constexpr uint32_t kRollingRestarts = 3;
+constexpr int64_t kShutdownPollUs = 100'000;
+constexpr int64_t kShutdownLimitUs = 10'000'000;
+constexpr int64_t kRestartDelayUs = 5'000'000;
+
+// --- The Counter entity's contract -----------------------------------------
+
+// Adds `amount` to counter `key` for operation `op`; `primary_key` is the
+// dedupe key (the operation's id, unless a mutant changes it).
+struct Increment {
+  std::string key;
+  std::string op;
+  int64_t amount = 0;
+  std::string primary_key;
+};
+
+// What a Counter applied: the reply, and so the ledger entry.
+struct Applied {
+  std::string key;
+  std::string op;
+  int64_t amount = 0;
+};
+
+void EncodeIncrement(const Increment& in, codec::ByteWriter& writer) {
+  writer.PutString(in.key);
+  writer.PutString(in.op);
+  writer.PutSignedVarint(in.amount);
+  writer.PutString(in.primary_key);
+}
+
+absl::StatusOr<Increment> DecodeIncrement(codec::ByteReader& reader) {
+  Increment in;
+  CLUSTERSIM_ASSIGN_OR_RETURN(in.key, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(in.op, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(in.amount, reader.GetSignedVarint());
+  CLUSTERSIM_ASSIGN_OR_RETURN(in.primary_key, reader.GetString());
+  return in;
+}
+
+void EncodeApplied(const Applied& out, codec::ByteWriter& writer) {
+  writer.PutString(out.key);
+  writer.PutString(out.op);
+  writer.PutSignedVarint(out.amount);
+}
+
+absl::StatusOr<Applied> DecodeApplied(codec::ByteReader& reader) {
+  Applied out;
+  CLUSTERSIM_ASSIGN_OR_RETURN(out.key, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(out.op, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(out.amount, reader.GetSignedVarint());
+  return out;
+}
+
+const sharding::TypedRpc<Increment, Applied>& IncrementRpc() {
+  static const auto* const rpc = [] {
+    sharding::TypedRpc<Increment, Applied>::Options options;
+    options.persisted = true;
+    // Giving up on a wait must not interrupt the handler: the client
+    // resends under the same primary key instead.
+    options.uninterruptible = sharding::Uninterruptible::kClient;
+    options.primary_key = [](const Increment& in) {
+      return std::optional<std::string>(in.primary_key);
+    };
+    return new sharding::TypedRpc<Increment, Applied>(
+        kIncrementTag,
+        sharding::WireCodec<Increment>{&EncodeIncrement, &DecodeIncrement},
+        sharding::WireCodec<Applied>{&EncodeApplied, &DecodeApplied},
+        std::move(options));
+  }();
+  return *rpc;
+}
+
+EntityAddress CounterAddress(const std::string& key) {
+  absl::StatusOr<ShardId> shard =
+      ShardIdFor(EntityId(key), kShardGroup, kShards);
+  CHECK(shard.ok(), "counter keys route");
+  return EntityAddress(EntityType(kCounterType), EntityId(key), *shard);
+}
+
+// Exits compared as opaque text.
+std::string ExitText(const storage::Exit& exit) {
+  if (exit.is_success()) return absl::StrCat("success:", exit.value());
+  return absl::StrCat("failure:", static_cast<int>(exit.cause().kind), ":",
+                      exit.cause().message);
+}
+
+// --- The oracle
+// ---------------------------------------------------------------
+
+struct CounterRun {
+  storage::StorageMode mode;
+  uint32_t storage_node;
+  // When clients stop starting operations (global virtual time).
+  int64_t stop_issuing_us;
+};
+
+// Sees the trace (entities, storage), the clients and the handlers from
+// outside the nodes, so it survives their crashes; feeds every checker.
+class Oracle : public sim::TraceListener {
+ public:
+  Oracle(SimHarness& harness, const storage::StorageBackend& backend,
+         const CounterRun& run)
+      : h_(harness),
+        backend_(backend),
+        run_(run),
+        activation_(Sink()),
+        writer_(run.mode, Sink()),
+        exactly_once_(Sink()),
+        liveness_(kLivenessBoundUs, Sink()),
+        ledger_(Sink()),
+        ids_(Sink()),
+        watch_(run.storage_node, backend,
+               sim::checkers::StorageWatch::Callbacks{
+                   .request_saved =
+                       [this](int64_t time_us, Snowflake id) {
+                         RequestSaved(time_us, id);
+                       },
+                   .exit_accepted =
+                       [this](int64_t time_us, const storage::WithExit& exit) {
+                         ExitAccepted(time_us, exit);
+                       },
+                   .reply_written =
+                       [this](int64_t time_us,
+                              const storage::StorageAudit& audit) {
+                         writer_.Poll(time_us, audit);
+                       }}) {}
+
+  void OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,
+                    std::string_view detail) override {
+    activation_.OnTraceEvent(time_us, node, kind, detail);
+    watch_.OnTraceEvent(time_us, node, kind, detail);
+  }
+
+  // --- From the clients ---
+  bool Issuing() const { return h_.world().now_us() < run_.stop_issuing_us; }
+  void Issued(const Increment& op) {
+    issued_.emplace(op.op, std::make_pair(op.key, op.amount));
+  }
+  void Resent() { ++resends_; }
+  void Answered(const Increment& op, const storage::Exit& exit) {
+    ++answered_;
+    exactly_once_.OnCallerReply(h_.world().now_us(), op.op, StoredRequest(op),
+                                ExitText(exit));
+  }
+
+  // --- From the entities ---
+  void HandlerStarted(Snowflake request_id, const RunnerAddress& runner) {
+    exactly_once_.OnHandlerStarted(h_.world().now_us(), request_id,
+                                   runner.Key());
+  }
+
+  // Judges what only the end of the run can show.
+  void Finish() {
+    sim::World& world = h_.world();
+    const int64_t now_us = world.now_us();
+    bool runner_up = false;
+    for (uint32_t n = 1; n < run_.storage_node; ++n) {
+      runner_up |= world.state(NodeId{n}) == sim::NodeState::kUp;
+    }
+    // A lossy link never heals: the RPC layer does not retransmit, so
+    // whole-run loss keeps costing timeouts (and shard locks) to the end.
+    const sim::FaultPlan& plan = h_.options().faults;
+    const bool can_progress =
+        !h_.stopped_early() && runner_up && plan.loss == 0 &&
+        plan.corrupt == 0 &&
+        world.state(NodeId{run_.storage_node}) == sim::NodeState::kUp;
+    if (can_progress) liveness_.Check(h_.quiet_time_us(), now_us);
+    // Every saved request was due by the end.
+    const bool complete = can_progress && liveness_.unjudged() == 0;
+    // The model: each operation storage accepted takes effect once. Until
+    // the run is complete, only the answered ones are judged.
+    for (const auto& [op, target] : issued_) {
+      const std::optional<Snowflake> id =
+          StoredRequest(Increment{target.first, op, target.second, op});
+      if (id.has_value() && (complete || exits_.contains(*id))) {
+        ledger_.Expect(op, target.first, target.second);
+      }
+    }
+    ledger_.Check(now_us);
+    if (complete) exactly_once_.CheckAllReplied(now_us);
+
+    int64_t total = 0;
+    for (const auto& [key, value] : ledger_.Balances()) total += value;
+    const std::pair<const char*, int64_t> stats[] = {
+        {"ops_issued", static_cast<int64_t>(issued_.size())},
+        {"ops_answered", answered_},
+        {"resends", resends_},
+        {"requests_saved", exactly_once_.requests_saved()},
+        {"exits_saved", exactly_once_.exits_saved()},
+        {"handler_starts", exactly_once_.handler_starts()},
+        {"failure_exits", failure_exits_},
+        {"ledger_total", total},
+        {"activations", activation_.activations()},
+        {"activation_overlaps_paused", activation_.overlaps_with_paused()},
+        {"single_writer_violations", writer_.violations()},
+        {"liveness_judged", can_progress ? 1 : 0},
+        {"complete", complete ? 1 : 0},
+        {"max_reply_after_quiet_ms",
+         liveness_.max_latency_after_quiet_us() / 1000},
+        {"storage_requests", static_cast<int64_t>(backend_.stats().requests)},
+        {"storage_injected_errors",
+         static_cast<int64_t>(backend_.stats().injected_errors)},
+    };
+    for (const auto& [name, value] : stats) h_.AddStat(name, value);
+  }
+
+ private:
+  sim::checkers::FindingSink Sink() {
+    return [this](Finding f) {
+      h_.Violate(std::move(f.invariant), std::move(f.message));
+    };
+  }
+
+  std::optional<Snowflake> StoredRequest(const Increment& op) const {
+    absl::StatusOr<std::optional<Snowflake>> id =
+        backend_.state().RequestIdForPrimaryKey(storage::ComposePrimaryKey(
+            CounterAddress(op.key), kIncrementTag, op.primary_key));
+    return id.ok() ? *id : std::nullopt;
+  }
+
+  void RequestSaved(int64_t time_us, Snowflake id) {
+    exactly_once_.OnRequestSaved(time_us, id);
+    liveness_.OnAccepted(time_us, absl::StrCat("request ", id.ToString()));
+    ids_.Observe(time_us, id, absl::StrCat("request ", id.ToString()));
+  }
+
+  void ExitAccepted(int64_t time_us, const storage::WithExit& exit) {
+    const std::string request =
+        absl::StrCat("request ", exit.request_id.ToString());
+    exits_.insert(exit.request_id);
+    exactly_once_.OnExitSaved(time_us, exit.request_id, ExitText(exit.exit));
+    liveness_.OnReplied(time_us, request);
+    ids_.Observe(time_us, exit.id, absl::StrCat("the reply to ", request));
+    absl::StatusOr<Applied> applied =
+        exit.exit.is_success()
+            ? IncrementRpc().DecodeResponse(exit.exit.value())
+            : absl::StatusOr<Applied>(absl::InternalError("failed"));
+    if (!applied.ok()) {
+      ++failure_exits_;
+      return;
+    }
+    ledger_.Record(applied->op, applied->key, applied->amount);
+  }
+
+  SimHarness& h_;
+  const storage::StorageBackend& backend_;
+  const CounterRun run_;
+  sim::checkers::SingleActivationChecker activation_;
+  sim::checkers::SingleWriterChecker writer_;
+  sim::checkers::ExactlyOnceReplyChecker exactly_once_;
+  sim::checkers::LivenessChecker liveness_;
+  sim::checkers::LedgerChecker ledger_;
+  sim::checkers::UniqueIdChecker ids_;
+  sim::checkers::StorageWatch watch_;
+  // Every operation a client started: op -> (key, amount).
+  absl::btree_map<std::string, std::pair<std::string, int64_t>> issued_;
+  absl::btree_set<Snowflake> exits_;
+  int64_t answered_ = 0;
+  int64_t resends_ = 0;
+  int64_t failure_exits_ = 0;
+};
+
+// --- The entity
+// -----------------------------------------------------------------
+
+class CounterEntity : public sharding::EntityHandler {
+ public:
+  CounterEntity(sharding::EntityContext& context, Oracle* oracle)
+      : context_(context), oracle_(oracle) {}
+
+  Task<storage::Exit> Handle(const sharding::EntityRequest& request,
+                             sharding::ChunkWriter*) override {
+    oracle_->HandlerStarted(request.request_id, context_.runner_address());
+    return IncrementRpc().Serve(
+        request, [](Increment in) { return Apply(std::move(in)); });
+  }
+
+ private:
+  static Task<absl::StatusOr<Applied>> Apply(Increment in) {
+    co_await SleepMs(kWorkMsPerUnit * std::max<int64_t>(in.amount, 0));
+    co_return Applied{std::move(in.key), std::move(in.op), in.amount};
+  }
+
+  sharding::EntityContext& context_;
+  Oracle* oracle_;
+};
+
+sharding::EntityDefinition CounterDefinition() {
+  sharding::EntityDefinition definition{EntityType(kCounterType)};
+  definition.Add(IncrementRpc().Spec());
+  return definition;
+}
+
+// --- A runner node: the runner process and its client
+// -------------------------
+
+class CounterNode : public Process {
+ public:
+  CounterNode(const NodeEnv& env, const sharding::RunnerProcessOptions& options,
+              Oracle* oracle, bool resend_new_key)
+      : env_(env),
+        oracle_(oracle),
+        resend_new_key_(resend_new_key),
+        runner_(env, options) {
+    env.scope->Spawn(ClientLoop(this), "counter.client");
+  }
+
+  void OnMessage(NodeId from, std::string_view bytes) override {
+    runner_.OnMessage(from, bytes);
+  }
+
+  void Shutdown() { runner_.Shutdown(); }
+  bool shutdown_complete() const { return runner_.shutdown_complete(); }
+
+ private:
+  // One operation at a time, resent under the same primary key until it is
+  // answered.
+  static Task<void> ClientLoop(CounterNode* self) {
+    Random& random = *self->env_.random;
+    co_await SleepMs(kClientStartMs);
+    for (uint64_t seq = 1; self->oracle_->Issuing(); ++seq) {
+      Increment op;
+      op.key = absl::StrCat("c", UniformInt(random, 0, kCounters - 1));
+      op.op = absl::StrCat("n", self->env_.self.value, ".",
+                           self->env_.incarnation, "-", seq);
+      op.amount = UniformInt(random, 1, kMaxAmount);
+      op.primary_key = op.op;
+      self->oracle_->Issued(op);
+      for (int resend = 1;; ++resend) {
+        std::optional<absl::StatusOr<storage::Exit>> exit =
+            co_await sharding::WithTimeout(
+                *self->env_.scope,
+                self->runner_.sharding().Send(EntityType(kCounterType),
+                                              EntityId(op.key), kIncrementTag,
+                                              IncrementRpc().EncodeRequest(op)),
+                kCallTimeoutMs);
+        if (exit.has_value() && exit->ok()) {
+          self->oracle_->Answered(op, **exit);
+          break;
+        }
+        self->oracle_->Resent();
+        if (self->resend_new_key_) {
+          op.primary_key = absl::StrCat(op.op, "/", resend);
+        }
+        co_await SleepMs(kResendDelayMs);
+      }
+      co_await SleepMs(UniformInt(random, kMinThinkMs, kMaxThinkMs));
+    }
+  }
+
+  NodeEnv env_;
+  Oracle* oracle_;
+  bool resend_new_key_;
+  sharding::RunnerProcess runner_;
+};
+
+// Shuts a runner down gracefully at `at_us`; once the shutdown completed
+// (or after kShutdownLimitUs) stops the node, and starts it again
+// kRestartDelayUs later, when the other runners have taken its shards over.
+// Skipped if a fault has the node down or paused at that instant, and
+// abandoned if a fault restarts it meanwhile.
+class RollingRestart {
+ public:
+  RollingRestart(sim::World& world, NodeId node, int64_t at_us)
+      : world_(world), node_(node) {
+    world.ScheduleAt(at_us, Action{&RollingRestart::Begin, this});
+  }
+
+  int64_t restarts() const { return restarts_; }
+
+ private:
+  static void Begin(void* self) {
+    auto* r = static_cast<RollingRestart*>(self);
+    if (r->world_.state(r->node_) != sim::NodeState::kUp) return;
+    r->incarnation_ = r->world_.incarnation(r->node_);
+    r->deadline_us_ = r->world_.now_us() + kShutdownLimitUs;
+    r->Node()->Shutdown();
+    r->world_.ScheduleAfter(kShutdownPollUs, Action{&RollingRestart::Poll, r});
+  }
+
+  static void Poll(void* self) {
+    auto* r = static_cast<RollingRestart*>(self);
+    if (!r->Unchanged()) return;
+    const bool done = r->world_.state(r->node_) == sim::NodeState::kUp &&
+                      r->Node()->shutdown_complete();
+    if (!done && r->world_.now_us() < r->deadline_us_) {
+      r->world_.ScheduleAfter(kShutdownPollUs,
+                              Action{&RollingRestart::Poll, r});
+      return;
+    }
+    r->world_.Crash(r->node_);
+    r->world_.ScheduleAfter(kRestartDelayUs,
+                            Action{&RollingRestart::StartAgain, r});
+  }
+
+  static void StartAgain(void* self) {
+    auto* r = static_cast<RollingRestart*>(self);
+    if (r->world_.state(r->node_) != sim::NodeState::kDown ||
+        r->world_.incarnation(r->node_) != r->incarnation_) {
+      return;
+    }
+    r->world_.Start(r->node_);
+    ++r->restarts_;
+  }
+
+  // The incarnation shut down is still the node's, and not down.
+  bool Unchanged() const {
+    return world_.state(node_) != sim::NodeState::kDown &&
+           world_.incarnation(node_) == incarnation_;
+  }
+
+  CounterNode* Node() {
+    return static_cast<CounterNode*>(world_.process(node_));
+  }
+
+  sim::World& world_;
+  NodeId node_;
+  uint32_t incarnation_ = 0;
+  int64_t deadline_us_ = 0;
+  int64_t restarts_ = 0;
+};
+
+sharding::ShardingConfig RunnerConfig(const RunnerAddress& address, Mode mode) {
+  sharding::ShardingConfig config;
+  config.runner_address = address;
+  config.shards_per_group = kShards;
+  config.shard_lock_expiration_ms = 3'000;
+  config.shard_lock_refresh_interval_ms = 1'000;
+  config.refresh_assignments_interval_ms = 500;
+  config.entity_message_poll_interval_ms = 500;
+  config.entity_reply_poll_interval_ms = 200;
+  config.entity_termination_timeout_ms = 1'000;
+  config.entity_registration_timeout_ms = 5'000;
+  config.mode = mode;
+  return config;
+}
+
+StorageBug BugOf(const std::string& name) {
+  if (name == kRedeliverAnswered) return StorageBug::kRedeliverAnswered;
+  if (name == kAcquireTakesHeldShards) {
+    return StorageBug::kAcquireTakesHeldShards;
+  }
+  return StorageBug::kNone;
+}
+
+absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
+  CHECK(options.runners >= 1);
+  const uint32_t runners = static_cast<uint32_t>(options.runners);
+  const storage::StorageMode storage_mode =
+      options.mode == Mode::kFenced ? storage::StorageMode::kFenced
+                                    : storage::StorageMode::kReference;
+  // The run's end as SimHarness::Run computes it.
+  const int64_t end_us =
+      options.faults.timed.empty()
+          ? options.duration_us
+          : std::max(options.duration_us,
+                     options.faults.QuietTimeUs() + kSettleUs);
+  const CounterRun run{
+      storage_mode, runners + 1,
+      std::max<int64_t>(end_us - kLivenessBoundUs, end_us / 2)};
+
+  SimHarness harness(options, sim::LinkConfig{});
+  storage::StorageState::Options state;
+  state.mode = storage_mode;
+  state.runners.lock_expiration_ms = 3'000;
+  // The database outlives every incarnation of the storage node.
+  storage::StorageBackend backend(std::move(state));
+  // Destroyed before the harness, and unhooked from the trace first: the
+  // nodes' teardown (when the World goes) never calls it.
+  Oracle oracle(harness, backend, run);
+  sharding::StaticRunnerResolver resolver;
+  const StorageBug bug = BugOf(options.bug);
+  const bool resend_new_key = options.bug == kResendNewKey;
+  for (uint32_t i = 1; i <= runners; ++i) {
+    const RunnerAddress address(absl::StrCat("r", i),
+                                kFirstPort + static_cast<int32_t>(i) - 1);
+    resolver.Add(address, NodeId{i});
+    sharding::RunnerProcessOptions runner;
+    runner.config = RunnerConfig(address, options.mode);
+    runner.resolver = &resolver;
+    const NodeId storage_node{run.storage_node};
+    const int64_t lock_timeout_ms = runner.config.shard_lock_interval_ms();
+    runner.storage =
+        [storage_node, address, bug, lock_timeout_ms](
+            const NodeEnv&,
+            RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
+      auto client = std::make_unique<storage::StorageRpcClient>(
+          rpc, storage::StorageRpcClient::Options{
+                   .storage_node = storage_node,
+                   .runner_address = address,
+                   .call_timeout_ms = kStorageCallTimeoutMs,
+                   .lock_call_timeout_ms = lock_timeout_ms});
+      if (bug == StorageBug::kNone) return client;
+      return std::make_unique<BuggyStorageClient>(std::move(client), bug);
+    };
+    Oracle* oracle_ptr = &oracle;
+    runner.register_entities = [oracle_ptr](sharding::Sharding& sharding) {
+      return sharding.RegisterEntity(
+          CounterDefinition(),
+          [oracle_ptr](sharding::EntityContext& context)
+              -> absl::StatusOr<std::unique_ptr<sharding::EntityHandler>> {
+            return std::make_unique<CounterEntity>(context, oracle_ptr);
+          });
+    };
+    harness.AddNode(absl::StrCat("r", i),
+                    [runner = std::move(runner), oracle_ptr, resend_new_key](
+                        const NodeEnv& env) -> std::unique_ptr<Process> {
+                      return std::make_unique<CounterNode>(
+                          env, runner, oracle_ptr, resend_new_key);
+                    });
+  }
+  harness.AddNode("storage", [&backend](const NodeEnv& env) {
+    return std::make_unique<storage::StorageServer>(env, backend);
+  });
+  harness.world().trace().set_listener(&oracle);
+  // Runners 1..3 restart one at a time, at 1/4, 5/16 and 3/8 of the run.
+  std::deque<RollingRestart> rolling;
+  for (uint32_t i = 1; i <= std::min<uint32_t>(runners, kRollingRestarts);
+       ++i) {
+    rolling.emplace_back(harness.world(), NodeId{i}, end_us * (3 + i) / 16);
+  }
+  const absl::Status ran = harness.Run(kSettleUs);
+  if (!ran.ok()) {
+    harness.world().trace().set_listener(nullptr);
+    return ran;
+  }
+  oracle.Finish();
+  int64_t restarts = 0;
+  for (const RollingRestart& r : rolling) restarts += r.restarts();
+  harness.AddStat("rolling_restarts", restarts);
+  harness.world().trace().set_listener(nullptr);
+  return harness.Finish();
+}
+
+}  // namespace
+
+Scenario CounterScenario() {
+  return Scenario{
+      .name = "counter",
+      .description =
+          "runners' clients send persisted increments (unique primary keys, "
+          "resent on timeout) to 8 sharded Counter entities while runners "
+          "1-3 restart in turn; storage is a node; checks single-activation, "
+          "single-writer, exactly-once replies, the ledger against the "
+          "accepted operations, liveness and unique ids (leases 3 s, "
+          "refresh 1 s, polls 200-500 ms)",
+      .default_runners = 3,
+      .min_runners = 1,
+      .max_runners = 64,
+      .extra_nodes = 1,
+      .mutants =
+          {{std::string(kRedeliverAnswered),
+            "runners' storage reads also return requests already answered, "
+            "so handlers run again after their reply is recorded"},
+           {std::string(kAcquireTakesHeldShards),
+            "a lock acquisition reports shards another runner still holds "
+            "as acquired, so two runners own them until the next refresh"},
+           {std::string(kResendNewKey),
+            "the client resends a timed-out increment under a new primary "
+            "key, so storage cannot deduplicate it"}},
+      .run = &RunCounter,
+  };
+}
+
+}  // namespace clustersim::scenarios

@@ -1,0 +1,72 @@
+// counter: the cluster's exactly-once scenario — persisted increments to
+// sharded Counter entities, checked against every invariant of SPEC.md §4
+// that a request/reply workload can show.
+//
+// Nodes: K runners (default 3; nodes 1..K, runner addresses r1:34431, ...)
+// and one storage server (node K+1, "storage") holding MessageStorage and
+// RunnerStorage; its state survives a crash of its node, as a database's
+// would. Each runner also runs a client: it sends one persisted
+// Increment{key, op, amount} at a time to one of 8 Counter entities (c0..c7,
+// over 16 shards) with the primary key `op` ("n<node>.<incarnation>-<seq>",
+// unique per attempt of an operation, shared by its resends), waits up to 5 s
+// for the reply, and resends under the same key until it gets one. The
+// RPC is uninterruptible for the client, so giving up on a wait never
+// interrupts the handler. A Counter handles an increment in 4 ms per unit
+// of amount and replies with what it applied ({op, key, amount}): the only
+// durable state is MessageStorage, so the stored WithExit replies are the
+// counters' ledger. Clients stop starting operations 15 s before the end,
+// so that every accepted one can finish.
+//
+// Timings (short, so a 60 s run sees failovers): shard lock expiration 3 s,
+// refresh every 1 s, assignments every 500 ms, storage polled for messages
+// every 500 ms and for replies every 200 ms, storage calls time out after
+// 2 s (lock calls after 1 s), entities terminate within 1 s.
+//
+// Invariants, each checked online or at the end of the run:
+//   single-activation   no Counter alive on two runners at once (trace:
+//                       entity.start / entity.stop / node.crash)
+//   single-writer       storage accepted no reply from a runner without the
+//                       shard's lease (storage audit; reference mode allows
+//                       it by design, fenced mode must not)
+//   exactly-once-reply  one WithExit per saved request; no handler starts on
+//                       a request after its WithExit was recorded; every
+//                       client reply is the recorded one; at the end, every
+//                       saved request has its WithExit
+//   effectively-once    per counter, the stored replies add up to the
+//                       operations storage accepted, each counted once
+//   liveness            every saved request is answered within 15 s of the
+//                       later of its save and the last fault's end
+//   unique-ids          request and reply snowflakes are never reused
+// Liveness and the all-replied check are judged only when the cluster can
+// progress at the end: the storage node and a runner are up, and the plan
+// has no whole-run loss or corruption (those never heal, and the RPC layer
+// does not retransmit, so lock refreshes keep failing and shards keep
+// moving). The all-replied check also needs every saved request to be due.
+//
+// Workload events (not faults): a rolling restart. Runners 1, 2 and 3 in
+// turn (at 1/4, 5/16 and 3/8 of the run) shut down gracefully (Effect's
+// shutdown: entities stop, shards are handed off), stay down 5 s while the
+// others take their shards, then start again and get them back, so shards
+// move even in a fault-free run.
+//
+// Mutants (--bug):
+//   counter-redeliver-answered         the runners' storage reads also
+//       return requests already answered (a read ignoring the processed
+//       flag): handlers run again after their reply is recorded;
+//   counter-acquire-takes-held-shards  a lock acquisition reports shards
+//       another runner still holds as acquired: two runners own them until
+//       the taker's next refresh;
+//   counter-resend-new-key             the client resends a timed-out
+//       increment under a new primary key: storage cannot deduplicate it.
+#ifndef CLUSTERSIM_SCENARIOS_COUNTER_H_
+#define CLUSTERSIM_SCENARIOS_COUNTER_H_
+
+#include "scenarios/scenario.h"
+
+namespace clustersim::scenarios {
+
+Scenario CounterScenario();
+
+}  // namespace clustersim::scenarios
+
+#endif  // CLUSTERSIM_SCENARIOS_COUNTER_H_

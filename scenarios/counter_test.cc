@@ -1,0 +1,158 @@
+#include "scenarios/counter.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gtest/gtest.h"
+#include "scenarios/registry.h"
+#include "scenarios/scenario.h"
+#include "sim/faults.h"
+
+namespace clustersim::scenarios {
+namespace {
+
+constexpr int64_t kS = 1'000'000;
+
+RunResult Simulate(uint64_t seed, Mode mode, const std::string& faults,
+                   int64_t duration_us, const std::string& bug = "") {
+  RunOptions options;
+  options.seed = seed;
+  options.mode = mode;
+  options.faults = *sim::ParseFaultPlan(faults);
+  options.duration_us = duration_us;
+  options.bug = bug;
+  absl::StatusOr<RunResult> result = RunScenario(CounterScenario(), options);
+  EXPECT_TRUE(result.ok()) << result.status();
+  return result.ok() ? *std::move(result) : RunResult{};
+}
+
+int64_t Stat(const RunResult& r, const std::string& name) {
+  for (const auto& [key, value] : r.stats) {
+    if (key == name) return value;
+  }
+  ADD_FAILURE() << "no stat " << name;
+  return -1;
+}
+
+std::string Violations(const RunResult& r) {
+  std::string out;
+  for (const Violation& v : r.violations) {
+    out += v.invariant + " @" + std::to_string(v.time_us) + ": " + v.message +
+           "\n";
+  }
+  return out;
+}
+
+int Count(const RunResult& r, const std::string& invariant) {
+  int n = 0;
+  for (const Violation& v : r.violations) n += v.invariant == invariant;
+  return n;
+}
+
+TEST(CounterTest, FaultFreeRunsHoldEveryInvariantInBothModes) {
+  for (Mode mode : {Mode::kReference, Mode::kFenced}) {
+    for (uint64_t seed : {1, 2}) {
+      SCOPED_TRACE(std::string(ModeName(mode)) + " seed " +
+                   std::to_string(seed));
+      RunResult r = Simulate(seed, mode, "none", 60 * kS);
+      EXPECT_EQ(r.violation_count, 0u) << Violations(r);
+      EXPECT_EQ(r.virtual_time_us, 60 * kS);
+      EXPECT_GT(Stat(r, "ops_answered"), 1000);
+      // Every operation but those the rolling restart cut short (one per
+      // restarted runner at most) was answered, and storage holds exactly
+      // one request and one reply for each operation it accepted.
+      EXPECT_GE(Stat(r, "ops_answered") + 3, Stat(r, "ops_issued"));
+      EXPECT_EQ(Stat(r, "exits_saved"), Stat(r, "requests_saved"));
+      EXPECT_EQ(Stat(r, "handler_starts"), Stat(r, "requests_saved"));
+      EXPECT_EQ(Stat(r, "rolling_restarts"), 3);
+      EXPECT_EQ(Stat(r, "complete"), 1);
+      EXPECT_EQ(r.node_names,
+                (std::vector<std::string>{"r1", "r2", "r3", "storage"}));
+    }
+  }
+}
+
+TEST(CounterTest, CrashesPartitionsAndDuplicatesHoldInFencedMode) {
+  RunResult r = Simulate(3, Mode::kFenced,
+                         "dup=0.05,delay=1ms..20ms,crash@10s=2,restart@14s=2,"
+                         "partition@30s..33s=3|1,2,4,clog@36s..37s=4",
+                         60 * kS);
+  EXPECT_EQ(r.violation_count, 0u) << Violations(r);
+  EXPECT_GT(Stat(r, "resends"), 0);
+  EXPECT_EQ(Stat(r, "complete"), 1);
+}
+
+TEST(CounterTest, StorageClockStepsLetStaleWritesLandOnlyInReferenceMode) {
+  // The storage clock jumps 5 s four times: every lease and heartbeat
+  // expires at once, while replies confirmed a moment before are still on
+  // their way. (Runners then also take each other's shards while the old
+  // owners still run their entities: single-activation breaks in both
+  // modes.)
+  const std::string faults =
+      "step@10s=4:+5s,step@20s=4:+5s,step@30s=4:+5s,step@40s=4:+5s";
+  RunResult reference = Simulate(1, Mode::kReference, faults, 60 * kS);
+  ASSERT_GE(Count(reference, "single-writer"), 1) << Violations(reference);
+  for (const Violation& v : reference.violations) {
+    if (v.invariant != "single-writer") continue;
+    EXPECT_NE(v.message.find("[reference mode: Effect does not fence"),
+              std::string::npos);
+  }
+  RunResult fenced = Simulate(1, Mode::kFenced, faults, 60 * kS);
+  EXPECT_EQ(Count(fenced, "single-writer"), 0) << Violations(fenced);
+  EXPECT_EQ(Stat(fenced, "single_writer_violations"), 0);
+}
+
+TEST(CounterTest, AStopTheWorldPausePastTheLeaseBreaksSingleActivation) {
+  // Runner 2's entities are frozen, not terminated, while runners 1 and 3
+  // take its shards over: in either mode (fencing guards writes, not
+  // activations). Nothing else breaks.
+  for (Mode mode : {Mode::kReference, Mode::kFenced}) {
+    RunResult r = Simulate(1, mode, "pause@40s..45s=2", 70 * kS);
+    EXPECT_GE(Count(r, "single-activation"), 1) << Violations(r);
+    EXPECT_EQ(Count(r, "single-activation"), r.violation_count);
+    EXPECT_GE(Stat(r, "activation_overlaps_paused"), 1);
+  }
+}
+
+TEST(CounterTest, SameSeedSameTraceDifferentSeedDifferentTrace) {
+  const std::string faults = "dup=0.05,crash@5s=2,restart@7s=2";
+  RunResult a = Simulate(7, Mode::kReference, faults, 20 * kS);
+  RunResult b = Simulate(7, Mode::kReference, faults, 20 * kS);
+  RunResult c = Simulate(8, Mode::kReference, faults, 20 * kS);
+  EXPECT_EQ(a.trace_hash, b.trace_hash);
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_NE(a.trace_hash, c.trace_hash);
+}
+
+// Each mutant is caught within a few seeds, with the faults (if any) that
+// leave the unmutated system whole.
+TEST(CounterTest, EveryMutantIsCaughtWithinAFewSeeds) {
+  struct Case {
+    std::string bug;
+    std::string faults;
+    std::string invariant;
+  };
+  const Case cases[] = {
+      {"counter-redeliver-answered", "none", "exactly-once-reply"},
+      {"counter-acquire-takes-held-shards", "none", "single-activation"},
+      {"counter-resend-new-key", "crash@25s=2,restart@28s=2",
+       "effectively-once"},
+  };
+  for (const Case& c : cases) {
+    for (Mode mode : {Mode::kReference, Mode::kFenced}) {
+      SCOPED_TRACE(c.bug + " " + std::string(ModeName(mode)));
+      EXPECT_EQ(Simulate(1, mode, c.faults, 60 * kS).violation_count, 0u);
+      bool caught = false;
+      for (uint64_t seed = 1; seed <= 10 && !caught; ++seed) {
+        caught = Count(Simulate(seed, mode, c.faults, 60 * kS, c.bug),
+                       c.invariant) > 0;
+      }
+      EXPECT_TRUE(caught);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace clustersim::scenarios
