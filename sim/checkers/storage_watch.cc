@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 
 namespace clustersim::sim::checkers {
 namespace {
@@ -55,7 +54,7 @@ void StorageWatch::OnTraceEvent(int64_t time_us, uint32_t node,
       ++malformed_;
     } else if (save_request) {
       if (callbacks_.request_saved) callbacks_.request_saved(time_us, *id);
-    } else if (absl::StrContains(std::string(detail), " exit ")) {
+    } else if (detail.find(" exit ") != std::string_view::npos) {
       ExitAccepted(time_us, *id);
     }
   }
