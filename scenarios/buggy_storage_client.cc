@@ -9,7 +9,7 @@ namespace clustersim::scenarios {
 
 BuggyStorageClient::BuggyStorageClient(
     std::unique_ptr<storage::StorageClient> inner, StorageBug bug)
-    : inner_(std::move(inner)), bug_(bug) {}
+    : ForwardingStorageClient(std::move(inner)), bug_(bug) {}
 
 // --- The bugs ------------------------------------------------------------
 
@@ -17,7 +17,7 @@ Task<absl::StatusOr<std::vector<storage::StoredMessage>>>
 BuggyStorageClient::UnprocessedMessages(storage::UnprocessedQuery query,
                                         int64_t reader_now_ms) {
   if (bug_ != StorageBug::kRedeliverAnswered) {
-    return inner_->UnprocessedMessages(std::move(query), reader_now_ms);
+    return inner().UnprocessedMessages(std::move(query), reader_now_ms);
   }
   return ReadAgain(this, std::move(query), reader_now_ms);
 }
@@ -29,7 +29,7 @@ BuggyStorageClient::ReadAgain(BuggyStorageClient* self,
   const absl::btree_set<ShardId> shards(query.shards.begin(),
                                         query.shards.end());
   absl::StatusOr<std::vector<storage::StoredMessage>> read =
-      co_await self->inner_->UnprocessedMessages(std::move(query),
+      co_await self->inner().UnprocessedMessages(std::move(query),
                                                  reader_now_ms);
   if (!read.ok()) co_return read;
   absl::btree_set<Snowflake> fresh;
@@ -53,7 +53,7 @@ Task<absl::StatusOr<std::vector<storage::FencingToken>>>
 BuggyStorageClient::Acquire(RunnerAddress address,
                             std::vector<ShardId> shards) {
   if (bug_ != StorageBug::kAcquireTakesHeldShards) {
-    return inner_->Acquire(std::move(address), std::move(shards));
+    return inner().Acquire(std::move(address), std::move(shards));
   }
   return TakeAll(this, std::move(address), std::move(shards));
 }
@@ -62,7 +62,7 @@ Task<absl::StatusOr<std::vector<storage::FencingToken>>>
 BuggyStorageClient::TakeAll(BuggyStorageClient* self, RunnerAddress address,
                             std::vector<ShardId> shards) {
   absl::StatusOr<std::vector<storage::FencingToken>> acquired =
-      co_await self->inner_->Acquire(std::move(address), shards);
+      co_await self->inner().Acquire(std::move(address), shards);
   if (!acquired.ok()) co_return acquired;
   absl::btree_map<ShardId, storage::FencingToken> all;
   for (const ShardId& shard : shards) {
@@ -74,87 +74,6 @@ BuggyStorageClient::TakeAll(BuggyStorageClient* self, RunnerAddress address,
   std::vector<storage::FencingToken> tokens;
   for (const auto& [shard, token] : all) tokens.push_back(token);
   co_return tokens;
-}
-
-// --- Forwarded untouched ---------------------------------------------------
-
-Task<absl::StatusOr<storage::SaveResult>> BuggyStorageClient::SaveRequest(
-    storage::Request request) {
-  return inner_->SaveRequest(std::move(request));
-}
-Task<absl::Status> BuggyStorageClient::SaveEnvelope(storage::AckChunk ack) {
-  return inner_->SaveEnvelope(std::move(ack));
-}
-Task<absl::Status> BuggyStorageClient::SaveEnvelope(
-    storage::Interrupt interrupt) {
-  return inner_->SaveEnvelope(std::move(interrupt));
-}
-Task<absl::Status> BuggyStorageClient::SaveReply(
-    storage::Reply reply, std::optional<storage::FencingToken> fencing) {
-  return inner_->SaveReply(std::move(reply), std::move(fencing));
-}
-Task<absl::Status> BuggyStorageClient::ClearReplies(
-    Snowflake request_id, std::optional<Snowflake> expected_reply_id) {
-  return inner_->ClearReplies(request_id, expected_reply_id);
-}
-Task<absl::StatusOr<std::optional<Snowflake>>>
-BuggyStorageClient::RequestIdForPrimaryKey(std::string primary_key) {
-  return inner_->RequestIdForPrimaryKey(std::move(primary_key));
-}
-Task<absl::StatusOr<std::vector<storage::Reply>>>
-BuggyStorageClient::RepliesFor(std::vector<Snowflake> request_ids) {
-  return inner_->RepliesFor(std::move(request_ids));
-}
-Task<absl::StatusOr<std::vector<storage::Reply>>>
-BuggyStorageClient::RepliesForUnfiltered(std::vector<Snowflake> request_ids) {
-  return inner_->RepliesForUnfiltered(std::move(request_ids));
-}
-Task<absl::StatusOr<std::vector<storage::StoredMessage>>>
-BuggyStorageClient::UnprocessedMessagesById(std::vector<Snowflake> ids,
-                                            int64_t reader_now_ms) {
-  return inner_->UnprocessedMessagesById(std::move(ids), reader_now_ms);
-}
-Task<absl::Status> BuggyStorageClient::ResetShards(
-    std::vector<ShardId> shards) {
-  return inner_->ResetShards(std::move(shards));
-}
-Task<absl::Status> BuggyStorageClient::ResetAddresses(
-    std::vector<EntityAddress> addresses) {
-  return inner_->ResetAddresses(std::move(addresses));
-}
-Task<absl::Status> BuggyStorageClient::ResetRequests(
-    std::vector<Snowflake> ids) {
-  return inner_->ResetRequests(std::move(ids));
-}
-Task<absl::Status> BuggyStorageClient::ClearAddress(EntityAddress address) {
-  return inner_->ClearAddress(std::move(address));
-}
-Task<absl::StatusOr<MachineId>> BuggyStorageClient::Register(Runner runner,
-                                                             bool healthy) {
-  return inner_->Register(std::move(runner), healthy);
-}
-Task<absl::Status> BuggyStorageClient::Unregister(RunnerAddress address) {
-  return inner_->Unregister(std::move(address));
-}
-Task<absl::StatusOr<std::vector<storage::RunnerEntry>>>
-BuggyStorageClient::GetRunners() {
-  return inner_->GetRunners();
-}
-Task<absl::Status> BuggyStorageClient::SetRunnerHealth(RunnerAddress address,
-                                                       bool healthy) {
-  return inner_->SetRunnerHealth(std::move(address), healthy);
-}
-Task<absl::StatusOr<std::vector<storage::FencingToken>>>
-BuggyStorageClient::Refresh(RunnerAddress address,
-                            std::vector<ShardId> shards) {
-  return inner_->Refresh(std::move(address), std::move(shards));
-}
-Task<absl::Status> BuggyStorageClient::Release(RunnerAddress address,
-                                               ShardId shard) {
-  return inner_->Release(std::move(address), std::move(shard));
-}
-Task<absl::Status> BuggyStorageClient::ReleaseAll(RunnerAddress address) {
-  return inner_->ReleaseAll(std::move(address));
 }
 
 }  // namespace clustersim::scenarios

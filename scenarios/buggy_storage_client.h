@@ -26,55 +26,21 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
-#include "core/storage/storage_client.h"
+#include "core/storage/forwarding_storage_client.h"
 
 namespace clustersim::scenarios {
 
 enum class StorageBug { kNone, kRedeliverAnswered, kAcquireTakesHeldShards };
 
-class BuggyStorageClient : public storage::StorageClient {
+class BuggyStorageClient : public storage::ForwardingStorageClient {
  public:
   BuggyStorageClient(std::unique_ptr<storage::StorageClient> inner,
                      StorageBug bug);
 
-  Task<absl::StatusOr<storage::SaveResult>> SaveRequest(
-      storage::Request request) override;
-  Task<absl::Status> SaveEnvelope(storage::AckChunk ack) override;
-  Task<absl::Status> SaveEnvelope(storage::Interrupt interrupt) override;
-  Task<absl::Status> SaveReply(
-      storage::Reply reply,
-      std::optional<storage::FencingToken> fencing) override;
-  Task<absl::Status> ClearReplies(
-      Snowflake request_id,
-      std::optional<Snowflake> expected_reply_id) override;
-  Task<absl::StatusOr<std::optional<Snowflake>>> RequestIdForPrimaryKey(
-      std::string primary_key) override;
-  Task<absl::StatusOr<std::vector<storage::Reply>>> RepliesFor(
-      std::vector<Snowflake> request_ids) override;
-  Task<absl::StatusOr<std::vector<storage::Reply>>> RepliesForUnfiltered(
-      std::vector<Snowflake> request_ids) override;
   Task<absl::StatusOr<std::vector<storage::StoredMessage>>> UnprocessedMessages(
       storage::UnprocessedQuery query, int64_t reader_now_ms) override;
-  Task<absl::StatusOr<std::vector<storage::StoredMessage>>>
-  UnprocessedMessagesById(std::vector<Snowflake> ids,
-                          int64_t reader_now_ms) override;
-  Task<absl::Status> ResetShards(std::vector<ShardId> shards) override;
-  Task<absl::Status> ResetAddresses(
-      std::vector<EntityAddress> addresses) override;
-  Task<absl::Status> ResetRequests(std::vector<Snowflake> ids) override;
-  Task<absl::Status> ClearAddress(EntityAddress address) override;
-  Task<absl::StatusOr<MachineId>> Register(Runner runner,
-                                           bool healthy) override;
-  Task<absl::Status> Unregister(RunnerAddress address) override;
-  Task<absl::StatusOr<std::vector<storage::RunnerEntry>>> GetRunners() override;
-  Task<absl::Status> SetRunnerHealth(RunnerAddress address,
-                                     bool healthy) override;
   Task<absl::StatusOr<std::vector<storage::FencingToken>>> Acquire(
       RunnerAddress address, std::vector<ShardId> shards) override;
-  Task<absl::StatusOr<std::vector<storage::FencingToken>>> Refresh(
-      RunnerAddress address, std::vector<ShardId> shards) override;
-  Task<absl::Status> Release(RunnerAddress address, ShardId shard) override;
-  Task<absl::Status> ReleaseAll(RunnerAddress address) override;
 
  private:
   static Task<absl::StatusOr<std::vector<storage::StoredMessage>>> ReadAgain(
@@ -84,7 +50,6 @@ class BuggyStorageClient : public storage::StorageClient {
       BuggyStorageClient* self, RunnerAddress address,
       std::vector<ShardId> shards);
 
-  std::unique_ptr<storage::StorageClient> inner_;
   StorageBug bug_;
   // kRedeliverAnswered: every request read so far, by id.
   absl::btree_map<Snowflake, storage::StoredMessage> read_;
