@@ -34,6 +34,7 @@
 #include "core/sharding/typed_rpc.h"
 #include "core/storage/envelope.h"
 #include "core/storage/reply.h"
+#include "core/storage/storage_faults.h"
 #include "core/storage/storage_rpc_client.h"
 #include "core/storage/storage_server.h"
 #include "core/storage/storage_state.h"
@@ -47,6 +48,8 @@
 #include "sim/checkers/single_writer.h"
 #include "sim/checkers/storage_watch.h"
 #include "sim/checkers/unique_ids.h"
+#include "sim/faults.h"
+#include "sim/nemesis.h"
 #include "sim/trace.h"
 #include "sim/world.h"
 
@@ -528,6 +531,28 @@ sharding::ShardingConfig RunnerConfig(const RunnerAddress& address, Mode mode) {
   return config;
 }
 
+// The nemesis's storage faults, applied to the storage node's backend.
+class BackendFaultSink : public sim::StorageFaultSink {
+ public:
+  explicit BackendFaultSink(storage::StorageBackend& backend)
+      : backend_(backend) {}
+
+  void SetStorageFaults(const sim::StorageFaultPlan& plan) override {
+    const storage::StorageFaults faults{
+        .error_rate = plan.error_rate,
+        .latency_spike_rate = plan.spike_rate,
+        .latency_spike_min_ms = plan.spike_min_ms,
+        .latency_spike_max_ms = plan.spike_max_ms,
+        .unavailable = plan.unavailable,
+        .apply_then_drop_rate = plan.drop_rate};
+    CHECK(faults.Validate().ok(), "the fault grammar admits only valid plans");
+    backend_.faults() = faults;
+  }
+
+ private:
+  storage::StorageBackend& backend_;
+};
+
 StorageBug BugOf(const std::string& name) {
   if (name == kRedeliverAnswered) return StorageBug::kRedeliverAnswered;
   if (name == kAcquireTakesHeldShards) {
@@ -612,7 +637,8 @@ absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
        ++i) {
     rolling.emplace_back(harness.world(), NodeId{i}, end_us * (3 + i) / 16);
   }
-  const absl::Status ran = harness.Run(kSettleUs);
+  BackendFaultSink storage_faults(backend);
+  const absl::Status ran = harness.Run(kSettleUs, &storage_faults);
   if (!ran.ok()) {
     harness.world().trace().set_listener(nullptr);
     return ran;
@@ -641,6 +667,7 @@ Scenario CounterScenario() {
       .min_runners = 1,
       .max_runners = 64,
       .extra_nodes = 1,
+      .has_storage = true,
       .mutants =
           {{std::string(kRedeliverAnswered),
             "runners' storage reads also return requests already answered, "

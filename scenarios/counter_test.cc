@@ -84,6 +84,19 @@ TEST(CounterTest, CrashesPartitionsAndDuplicatesHoldInFencedMode) {
   EXPECT_EQ(Stat(r, "complete"), 1);
 }
 
+TEST(CounterTest, StorageSpikesAndAnOutageHoldInFencedMode) {
+  for (uint64_t seed : {1, 2, 3}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    RunResult r = Simulate(seed, Mode::kFenced,
+                           "storage-spike=0.1:10ms..500ms,"
+                           "storage-down@10s..12s",
+                           40 * kS);
+    EXPECT_EQ(r.violation_count, 0u) << Violations(r);
+    EXPECT_EQ(Stat(r, "complete"), 1);
+    EXPECT_GT(Stat(r, "ops_answered"), 100);
+  }
+}
+
 TEST(CounterTest, StorageClockStepsLetStaleWritesLandOnlyInReferenceMode) {
   // The storage clock jumps 5 s four times: every lease and heartbeat
   // expires at once, while replies confirmed a moment before are still on

@@ -19,12 +19,18 @@ NodeId SimHarness::AddNode(std::string name, ProcessFactory factory) {
   return world_.AddNode(std::move(name), std::move(factory));
 }
 
-absl::Status SimHarness::Run(int64_t settle_us) {
+absl::Status SimHarness::Run(int64_t settle_us,
+                             sim::StorageFaultSink* storage) {
   if (absl::Status s = options_.faults.ValidateNodes(world_.node_count());
       !s.ok()) {
     return s;
   }
-  nemesis_ = std::make_unique<sim::Nemesis>(world_, network_, options_.faults);
+  if (options_.faults.UsesStorage() && storage == nullptr) {
+    return absl::InvalidArgumentError(
+        "the fault plan has storage faults but this scenario has no storage");
+  }
+  nemesis_ = std::make_unique<sim::Nemesis>(world_, network_, options_.faults,
+                                            storage);
   for (uint32_t n = 1; n <= world_.node_count(); ++n) world_.Start(NodeId{n});
   const int64_t end_us =
       options_.faults.timed.empty()

@@ -39,9 +39,10 @@ class SimHarness {
   // Adds a node (started by Run).
   NodeId AddNode(std::string name, ProcessFactory factory);
 
-  // Checks the fault plan against the nodes (an error is bad input),
+  // Checks the fault plan against the nodes and, if it has storage faults,
+  // that the scenario gave a `storage` sink (an error is bad input);
   // installs it, starts every node and runs to the end (see above).
-  absl::Status Run(int64_t settle_us);
+  absl::Status Run(int64_t settle_us, sim::StorageFaultSink* storage = nullptr);
 
   // When the plan's last fault ended (0 without timed faults).
   int64_t quiet_time_us() const { return options_.faults.QuietTimeUs(); }

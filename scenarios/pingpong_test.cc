@@ -89,6 +89,17 @@ TEST(PingPongTest, NoLivenessClaimWithoutAPeerUp) {
   EXPECT_EQ(r.violation_count, 0u) << Violations(r);
 }
 
+TEST(PingPongTest, StorageFaultsAreBadInputWithoutStorage) {
+  RunOptions options;
+  options.seed = 1;
+  options.faults = *sim::ParseFaultPlan("storage-errors=0.1");
+  absl::StatusOr<RunResult> result = RunScenario(PingPongScenario(), options);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(result.status().message()).find("no storage"),
+            std::string::npos)
+      << result.status();
+}
+
 TEST(PingPongTest, NoDedupMutantIsCaught) {
   RunResult r = RunPing(6, "dup=0.2", 5 * kS, "pingpong-no-dedup");
   ASSERT_GT(r.violation_count, 0u);

@@ -78,6 +78,8 @@ struct Scenario {
   // Nodes besides the runners (a storage server, ...), numbered after them;
   // swarm plans and fault specs may name them too.
   int extra_nodes = 0;
+  // Whether it has a storage server that storage faults apply to.
+  bool has_storage = false;
   std::vector<Mutant> mutants;
   // One run. An error status is bad input (e.g. the fault plan names a node
   // the run does not have), never an invariant violation.

@@ -22,7 +22,8 @@ namespace {
 
 constexpr std::string_view kKnownFaults =
     "loss, dup, reorder, corrupt, delay, skew, drift, partition, isolate, "
-    "clog, pause, crash, restart, step";
+    "clog, pause, crash, restart, step, storage-errors, storage-drop, "
+    "storage-spike, storage-down";
 
 std::string S(std::string_view s) { return std::string(s); }
 
@@ -202,15 +203,27 @@ absl::Status ParseTimed(std::string_view name, std::string_view when,
 
 absl::Status ParseItem(std::string_view item, FaultPlan& plan,
                        std::vector<std::string>& seen_once) {
-  size_t eq = item.find('=');
+  const size_t eq = item.find('=');
   std::string_view head = item.substr(0, eq);
-  std::string_view value = item.substr(eq + 1);
+  std::string_view value =
+      eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
   std::string_view name = head;
   std::string_view when;
   if (size_t at = head.find('@'); at != std::string_view::npos) {
     name = head.substr(0, at);
     when = head.substr(at + 1);
     if (when.empty()) return Why("nothing after '@'");
+  }
+  if (name == "storage-down") {
+    if (eq != std::string_view::npos) {
+      return Why("storage-down takes no value: storage-down@T1..T2");
+    }
+    if (when.empty()) return Why("storage-down needs a window: @T1..T2");
+    TimedFault fault;
+    fault.kind = FaultKind::kStorageDown;
+    if (absl::Status s = ParseWindow(when, fault); !s.ok()) return s;
+    plan.timed.push_back(std::move(fault));
+    return absl::OkStatus();
   }
   if (value.empty()) return Why("nothing after '='");
 
@@ -236,6 +249,41 @@ absl::Status ParseItem(std::string_view item, FaultPlan& plan,
      : name == "dup"     ? plan.duplicate
      : name == "reorder" ? plan.reorder
                          : plan.corrupt) = *p;
+    return absl::OkStatus();
+  }
+  if (name == "storage-errors" || name == "storage-drop") {
+    if (absl::Status s = no_time(); !s.ok()) return s;
+    if (absl::Status s = once(S(name)); !s.ok()) return s;
+    absl::StatusOr<double> p = ParseProbability(value);
+    if (!p.ok()) return p.status();
+    (name == "storage-errors" ? plan.storage.error_rate
+                              : plan.storage.drop_rate) = *p;
+    return absl::OkStatus();
+  }
+  if (name == "storage-spike") {
+    if (absl::Status s = no_time(); !s.ok()) return s;
+    if (absl::Status s = once("storage-spike"); !s.ok()) return s;
+    const size_t colon = value.find(':');
+    const size_t dots = value.find("..");
+    if (colon == std::string_view::npos || dots == std::string_view::npos ||
+        dots < colon) {
+      return Why("expected P:A..B (probability, then the spike range), got '" +
+                 S(value) + "'");
+    }
+    absl::StatusOr<double> p = ParseProbability(value.substr(0, colon));
+    if (!p.ok()) return p.status();
+    absl::StatusOr<int64_t> lo =
+        ParseDurationUs(value.substr(colon + 1, dots - colon - 1));
+    if (!lo.ok()) return lo.status();
+    absl::StatusOr<int64_t> hi = ParseDurationUs(value.substr(dots + 2));
+    if (!hi.ok()) return hi.status();
+    if (*hi < *lo) return Why("the spike range must not end before it starts");
+    if (*lo % 1000 != 0 || *hi % 1000 != 0) {
+      return Why("a spike range is whole milliseconds");
+    }
+    plan.storage.spike_rate = *p;
+    plan.storage.spike_min_ms = *lo / 1000;
+    plan.storage.spike_max_ms = *hi / 1000;
     return absl::OkStatus();
   }
   if (name == "delay") {
@@ -323,6 +371,8 @@ std::string_view FaultKindName(FaultKind kind) {
       return "restart";
     case FaultKind::kStep:
       return "step";
+    case FaultKind::kStorageDown:
+      return "storage-down";
   }
   return "?";
 }
@@ -335,6 +385,7 @@ bool TimedFault::instant() const {
 std::string TimedFault::ToString() const {
   std::string out = S(FaultKindName(kind)) + "@" + FormatDurationUs(start_us);
   if (!instant()) out += ".." + FormatDurationUs(end_us);
+  if (kind == FaultKind::kStorageDown) return out;
   out += "=";
   switch (kind) {
     case FaultKind::kPartition:
@@ -382,6 +433,17 @@ std::string FaultPlan::ToString() const {
                       std::to_string(clock.drift_ppm) + "ppm");
     }
   }
+  if (storage.error_rate > 0) {
+    items.push_back("storage-errors=" + FormatProbability(storage.error_rate));
+  }
+  if (storage.drop_rate > 0) {
+    items.push_back("storage-drop=" + FormatProbability(storage.drop_rate));
+  }
+  if (storage.spike_rate > 0) {
+    items.push_back("storage-spike=" + FormatProbability(storage.spike_rate) +
+                    ":" + FormatDurationUs(storage.spike_min_ms * 1000) + ".." +
+                    FormatDurationUs(storage.spike_max_ms * 1000));
+  }
   for (const TimedFault& fault : timed) items.push_back(fault.ToString());
   if (items.empty()) return "none";
   std::string out;
@@ -396,6 +458,13 @@ int64_t FaultPlan::QuietTimeUs() const {
   int64_t quiet = 0;
   for (const TimedFault& fault : timed) quiet = std::max(quiet, fault.end_us);
   return quiet;
+}
+
+bool FaultPlan::UsesStorage() const {
+  return storage != StorageFaultPlan{} ||
+         std::any_of(timed.begin(), timed.end(), [](const TimedFault& f) {
+           return f.kind == FaultKind::kStorageDown;
+         });
 }
 
 absl::Status FaultPlan::ValidateNodes(size_t node_count) const {
@@ -440,7 +509,9 @@ absl::StatusOr<FaultPlan> ParseFaultPlan(std::string_view spec) {
   // continues the previous item.
   std::vector<std::string> items;
   for (std::string_view piece : Split(spec, ',')) {
-    if (piece.find('=') != std::string_view::npos) {
+    // storage-down@T1..T2 is the one item without '='.
+    if (piece.find('=') != std::string_view::npos ||
+        piece.starts_with("storage-down")) {
       items.emplace_back(piece);
     } else if (!items.empty() && !piece.empty()) {
       items.back() += ",";
@@ -488,7 +559,8 @@ void DrawWindow(Random& rng, int64_t limit_ms, int64_t max_ms,
 
 }  // namespace
 
-FaultPlan SwarmFaultPlan(Random& rng, size_t node_count, int64_t duration_us) {
+FaultPlan SwarmFaultPlan(Random& rng, size_t node_count, int64_t duration_us,
+                         bool has_storage) {
   FaultPlan plan;
   if (Bernoulli(rng, 0.5)) plan.loss = Permille(rng, 200);
   if (Bernoulli(rng, 0.5)) plan.duplicate = Permille(rng, 100);
@@ -590,6 +662,22 @@ FaultPlan SwarmFaultPlan(Random& rng, size_t node_count, int64_t duration_us) {
                                     .end_us = at_ms * 1000,
                                     .groups = {{AnyNode(rng, node_count)}},
                                     .step_us = step_ms * 1000});
+  }
+  if (has_storage) {
+    if (Bernoulli(rng, 0.3)) plan.storage.error_rate = Permille(rng, 200);
+    if (Bernoulli(rng, 0.3)) plan.storage.drop_rate = Permille(rng, 100);
+    if (Bernoulli(rng, 0.3)) {
+      plan.storage.spike_rate = Permille(rng, 200);
+      plan.storage.spike_min_ms = UniformInt(rng, 0, 100);
+      plan.storage.spike_max_ms =
+          plan.storage.spike_min_ms + UniformInt(rng, 0, 3000);
+    }
+    if (Bernoulli(rng, 0.3)) {
+      TimedFault fault;
+      fault.kind = FaultKind::kStorageDown;
+      DrawWindow(rng, limit_ms, limit_ms / 10, fault);
+      plan.timed.push_back(std::move(fault));
+    }
   }
   std::stable_sort(plan.timed.begin(), plan.timed.end(),
                    [](const TimedFault& a, const TimedFault& b) {

@@ -29,10 +29,18 @@
 //   clocks from the start:
 //     skew=N:+D              N's wall clock is off by the signed duration D
 //     drift=N:+Kppm          N's clock runs K parts per million fast (-: slow)
+//   storage (only for scenarios with a storage node), whole run:
+//     storage-errors=P       fail a request (unapplied) with probability P
+//     storage-drop=P         apply a request, then drop its response
+//     storage-spike=P:A..B   slow a request by a spike from A to B (whole ms)
+//   storage, over a window:
+//     storage-down@T1..T2    storage is unavailable (requests and responses
+//                            are dropped)
 //
 // Example: loss=0.05,dup=0.01,delay=1ms..50ms,reorder=0.1,
 //          partition@10s..20s=1|2,3,clog@5s..6s=2,crash@15s=3,restart@17s=3,
-//          pause@20s..45s=2,skew=2:+500ms,drift=3:+200ppm,step@30s=1:-2s
+//          pause@20s..45s=2,skew=2:+500ms,drift=3:+200ppm,step@30s=1:-2s,
+//          storage-errors=0.1,storage-down@40s..42s
 //
 // ToString() prints the canonical spec, which parses back to an equal plan.
 // Value types; pure functions.
@@ -65,6 +73,7 @@ enum class FaultKind {
   kCrash,            // groups: {{node}}, instant
   kRestart,          // groups: {{node}}, instant
   kStep,             // groups: {{node}}, instant, step_us
+  kStorageDown,      // groups: {}, a window
 };
 std::string_view FaultKindName(FaultKind kind);
 
@@ -81,6 +90,21 @@ struct TimedFault {
   friend bool operator==(const TimedFault&, const TimedFault&) = default;
 };
 
+// How the scenario's storage misbehaves at some instant; the Nemesis hands
+// it to the scenario (StorageFaultSink in nemesis.h), which maps it onto its
+// storage server.
+struct StorageFaultPlan {
+  double error_rate = 0;
+  double drop_rate = 0;  // applied, then the response dropped
+  double spike_rate = 0;
+  int64_t spike_min_ms = 0;
+  int64_t spike_max_ms = 0;
+  bool unavailable = false;
+
+  friend bool operator==(const StorageFaultPlan&,
+                         const StorageFaultPlan&) = default;
+};
+
 struct FaultPlan {
   double loss = 0;
   double duplicate = 0;
@@ -89,6 +113,8 @@ struct FaultPlan {
   std::optional<LatencyModel> latency;  // nullopt: the scenario's default
   // Initial clock offset and drift per node number.
   absl::btree_map<uint32_t, ClockConfig> clocks;
+  // Whole-run storage faults (never `unavailable`: that is storage-down).
+  StorageFaultPlan storage;
   std::vector<TimedFault> timed;  // in spec order
 
   bool empty() const;
@@ -97,6 +123,8 @@ struct FaultPlan {
   // The instant the last timed fault ends (0 if none): from then on the
   // network is whole and no node is paused (crashed nodes stay down).
   int64_t QuietTimeUs() const;
+  // Whether any item is a storage fault (needs a scenario with storage).
+  bool UsesStorage() const;
   // OK if every node number is in 1..node_count; else names the item.
   absl::Status ValidateNodes(size_t node_count) const;
   // Applies the whole-run link behaviour to `base`.
@@ -110,9 +138,11 @@ struct FaultPlan {
 absl::StatusOr<FaultPlan> ParseFaultPlan(std::string_view spec);
 
 // Swarm mode: draws which faults are on and how hard from `rng`, for a run
-// of `node_count` nodes lasting `duration_us`. Every fault ends by 80% of
-// the duration, leaving the rest for the system to recover.
-FaultPlan SwarmFaultPlan(Random& rng, size_t node_count, int64_t duration_us);
+// of `node_count` nodes lasting `duration_us`; storage faults only if
+// `has_storage`. Every timed fault ends by 80% of the duration, leaving the
+// rest for the system to recover.
+FaultPlan SwarmFaultPlan(Random& rng, size_t node_count, int64_t duration_us,
+                         bool has_storage = false);
 
 }  // namespace clustersim::sim
 

@@ -125,6 +125,21 @@ TEST(FaultPlanTest, MalformedSpecsNameTheBadItem) {
       {"drift=3:+900000ppm", "drift=3:+900000ppm", "within"},
       {"step@1s=1:0s", "step@1s=1:0s", "non-zero"},
       {"delay=5ms..1ms", "delay=5ms..1ms", "must not end before"},
+      {"storage-errors=1.5", "storage-errors=1.5", "probability"},
+      {"storage-errors@1s=0.1", "storage-errors@1s=0.1", "whole run"},
+      {"storage-drop=0.1,storage-drop=0.2", "storage-drop=0.2", "twice"},
+      {"storage-spike=0.1", "storage-spike=0.1", "expected P:A..B"},
+      {"storage-spike=0.1:1s", "storage-spike=0.1:1s", "expected P:A..B"},
+      {"storage-spike=2:1ms..2ms", "storage-spike=2:1ms..2ms", "probability"},
+      {"storage-spike=0.1:5ms..1ms", "storage-spike=0.1:5ms..1ms",
+       "must not end before"},
+      {"storage-spike=0.1:1ms..1500us", "storage-spike=0.1:1ms..1500us",
+       "whole milliseconds"},
+      {"storage-down", "storage-down", "needs a window"},
+      {"storage-down@1s", "storage-down@1s", "window T1..T2"},
+      {"storage-down@2s..1s", "storage-down@2s..1s", "end after"},
+      {"storage-down@1s..2s=3", "storage-down@1s..2s=3", "no value"},
+      {"storage-bogus=1", "storage-bogus=1", "unknown fault"},
   };
   for (const BadSpec& c : cases) {
     absl::StatusOr<FaultPlan> plan = ParseFaultPlan(c.spec);
@@ -136,6 +151,40 @@ TEST(FaultPlanTest, MalformedSpecsNameTheBadItem) {
     EXPECT_NE(message.find(c.why), std::string::npos)
         << c.spec << " -> " << message;
   }
+}
+
+TEST(FaultPlanTest, StorageFaultsParseAndPrintCanonically) {
+  const std::string spec =
+      "loss=0.1,storage-spike=0.05:20ms..1500ms,storage-errors=0.2,"
+      "storage-down@10s..12s,storage-drop=0.05,crash@1s=2";
+  absl::StatusOr<FaultPlan> plan = ParseFaultPlan(spec);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->storage, (StorageFaultPlan{.error_rate = 0.2,
+                                             .drop_rate = 0.05,
+                                             .spike_rate = 0.05,
+                                             .spike_min_ms = 20,
+                                             .spike_max_ms = 1500}));
+  ASSERT_EQ(plan->timed.size(), 2u);
+  EXPECT_EQ(plan->timed[0], (TimedFault{.kind = FaultKind::kStorageDown,
+                                        .start_us = 10 * kS,
+                                        .end_us = 12 * kS,
+                                        .groups = {}}));
+  EXPECT_EQ(plan->QuietTimeUs(), 12 * kS);
+  EXPECT_TRUE(plan->UsesStorage());
+  EXPECT_TRUE(plan->ValidateNodes(2).ok());
+  const std::string canonical =
+      "loss=0.1,storage-errors=0.2,storage-drop=0.05,"
+      "storage-spike=0.05:20ms..1500ms,storage-down@10s..12s,crash@1s=2";
+  EXPECT_EQ(plan->ToString(), canonical);
+  EXPECT_EQ(*ParseFaultPlan(canonical), *plan);
+
+  EXPECT_TRUE(ParseFaultPlan("storage-down@1s..2s")->UsesStorage());
+  EXPECT_TRUE(ParseFaultPlan("storage-drop=0.1")->UsesStorage());
+  EXPECT_FALSE(ParseFaultPlan("loss=0.1,crash@1s=1")->UsesStorage());
+  // A node list may still follow a storage-down window.
+  plan = ParseFaultPlan("storage-down@1s..2s,partition@1s..2s=1|2,3");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->timed[1].groups[1], Nodes({2, 3}));
 }
 
 TEST(FaultPlanTest, ValidateNodesNamesTheFaultAndTheNode) {
@@ -172,6 +221,22 @@ TEST(SwarmTest, PlansAreReproducibleValidAndVaried) {
     distinct.insert(plan.ToString());
   }
   EXPECT_GE(distinct.size(), 48u);
+}
+
+TEST(SwarmTest, StorageFaultsOnlyWithStorage) {
+  int with_storage_faults = 0;
+  for (uint64_t seed = 1; seed <= 50; ++seed) {
+    Prng rng = Prng::ForStream(seed, "swarm");
+    EXPECT_FALSE(SwarmFaultPlan(rng, 4, 60 * kS).UsesStorage());
+    Prng again = Prng::ForStream(seed, "swarm");
+    FaultPlan plan = SwarmFaultPlan(again, 4, 60 * kS, /*has_storage=*/true);
+    EXPECT_LE(plan.QuietTimeUs(), 48 * kS) << plan.ToString();
+    EXPECT_FALSE(plan.storage.unavailable);
+    EXPECT_EQ(*ParseFaultPlan(plan.ToString()), plan) << plan.ToString();
+    with_storage_faults += plan.UsesStorage() ? 1 : 0;
+  }
+  EXPECT_GE(with_storage_faults, 10);
+  EXPECT_LE(with_storage_faults, 45);
 }
 
 TEST(SwarmTest, SingleNodeAndTinyRunsStillGetAPlan) {

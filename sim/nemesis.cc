@@ -9,15 +9,26 @@
 
 namespace clustersim::sim {
 
-Nemesis::Nemesis(World& world, Network& network, FaultPlan plan)
+Nemesis::Nemesis(World& world, Network& network, FaultPlan plan,
+                 StorageFaultSink* storage)
     : world_(world),
       network_(network),
       plan_(std::move(plan)),
+      storage_(storage),
       active_(plan_.timed.size(), false),
       paused_incarnation_(plan_.timed.size(), 0) {
   CHECK(plan_.ValidateNodes(world_.node_count()).ok(),
         "fault plan names a node the world does not have");
+  CHECK(storage_ != nullptr || !plan_.UsesStorage(),
+        "fault plan has storage faults but the run has no storage sink");
   network_.SetDefaultLink(plan_.LinkFor(network_.default_link()));
+  if (plan_.storage != StorageFaultPlan{}) {
+    FaultPlan storage_only;
+    storage_only.storage = plan_.storage;
+    world_.trace().Record(world_.now_us(), kWorldNode, "fault",
+                          storage_only.ToString());
+    ApplyStorage();
+  }
   for (const auto& [node, clock] : plan_.clocks) {
     const NodeId id{node};
     if (clock.offset_ms != 0) {
@@ -87,9 +98,18 @@ void Nemesis::ApplyPartitions() {
   }
 }
 
+void Nemesis::ApplyStorage() {
+  StorageFaultPlan faults = plan_.storage;
+  for (size_t i = 0; i < plan_.timed.size(); ++i) {
+    faults.unavailable |=
+        active_[i] && plan_.timed[i].kind == FaultKind::kStorageDown;
+  }
+  storage_->SetStorageFaults(faults);
+}
+
 void Nemesis::Apply(Step& step) {
   const TimedFault& f = plan_.timed[step.fault];
-  const NodeId node = f.groups[0][0];
+  const NodeId node = f.groups.empty() ? NodeId{} : f.groups[0][0];
   std::string_view kind =
       f.instant() ? "fault" : (step.begin ? "fault.begin" : "fault.end");
   std::string detail = f.ToString();
@@ -139,6 +159,11 @@ void Nemesis::Apply(Step& step) {
     case FaultKind::kStep:
       world_.trace().Record(world_.now_us(), kWorldNode, kind, detail);
       world_.clock(node).Step(f.step_us / 1000);
+      return;
+    case FaultKind::kStorageDown:
+      world_.trace().Record(world_.now_us(), kWorldNode, kind, detail);
+      active_[step.fault] = step.begin;
+      ApplyStorage();
       return;
   }
   world_.trace().Record(world_.now_us(), kWorldNode, "fault.skip",

@@ -10,6 +10,10 @@
 // applied fault is traced ("fault" for instants, "fault.begin"/"fault.end"
 // for windows) with its spec item, on the world's track.
 //
+// Storage faults go to the scenario through a StorageFaultSink (sim/ knows
+// no storage server): the whole-run settings at construction, and again with
+// `unavailable` set while any storage-down window is open.
+//
 // Single-threaded. Construct it after every node has been added; destroy it
 // before the Network and the World.
 #ifndef CLUSTERSIM_SIM_NEMESIS_H_
@@ -25,10 +29,20 @@
 
 namespace clustersim::sim {
 
+// Implemented by a scenario with a storage node: applies the settings to
+// it from then on, replacing the previous ones.
+class StorageFaultSink {
+ public:
+  virtual ~StorageFaultSink() = default;
+  virtual void SetStorageFaults(const StorageFaultPlan& faults) = 0;
+};
+
 class Nemesis {
  public:
-  // Precondition: plan.ValidateNodes(world.node_count()).ok().
-  Nemesis(World& world, Network& network, FaultPlan plan);
+  // Preconditions: plan.ValidateNodes(world.node_count()).ok(), and a
+  // `storage` sink (outliving the Nemesis) if plan.UsesStorage().
+  Nemesis(World& world, Network& network, FaultPlan plan,
+          StorageFaultSink* storage = nullptr);
   Nemesis(const Nemesis&) = delete;
   Nemesis& operator=(const Nemesis&) = delete;
   ~Nemesis();
@@ -45,10 +59,14 @@ class Nemesis {
   static void RunStep(void* step);
   void Apply(Step& step);
   void ApplyPartitions();
+  // Hands the whole-run storage settings, plus whether storage is down now,
+  // to the sink.
+  void ApplyStorage();
 
   World& world_;
   Network& network_;
   FaultPlan plan_;
+  StorageFaultSink* storage_;
   std::vector<Step> steps_;
   std::vector<bool> active_;  // per timed fault: its window is open
   // Per pause fault: the incarnation it paused, or 0 if it was skipped.

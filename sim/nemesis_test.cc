@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/runtime/process.h"
@@ -23,9 +24,22 @@ class Idle : public Process {
   void OnMessage(NodeId, std::string_view) override {}
 };
 
+// Records every storage setting the nemesis hands over, with its time.
+class FakeStorageSink : public StorageFaultSink {
+ public:
+  explicit FakeStorageSink(const World& world) : world_(world) {}
+  void SetStorageFaults(const StorageFaultPlan& faults) override {
+    calls.emplace_back(world_.now_us(), faults);
+  }
+  std::vector<std::pair<int64_t, StorageFaultPlan>> calls;
+
+ private:
+  const World& world_;
+};
+
 // Three idle nodes, a network, and a nemesis running `spec`.
 struct Harness {
-  explicit Harness(std::string_view spec)
+  explicit Harness(std::string_view spec, bool with_storage = false)
       : world(WorldOptions{.seed = 1, .keep_trace_events = true}),
         network(world) {
     for (int i = 0; i < 3; ++i) {
@@ -33,7 +47,8 @@ struct Harness {
           "n" + std::to_string(i + 1),
           [](const NodeEnv&) { return std::make_unique<Idle>(); }));
     }
-    nemesis = std::make_unique<Nemesis>(world, network, *ParseFaultPlan(spec));
+    nemesis = std::make_unique<Nemesis>(world, network, *ParseFaultPlan(spec),
+                                        with_storage ? &storage : nullptr);
   }
   ~Harness() { nemesis.reset(); }
   bool Cut(uint32_t from, uint32_t to) const {
@@ -43,6 +58,7 @@ struct Harness {
 
   World world;
   Network network;
+  FakeStorageSink storage{world};
   std::unique_ptr<Nemesis> nemesis;
 };
 
@@ -124,6 +140,33 @@ TEST(NemesisTest, SkipsFaultsThatNoLongerApplyAndTracesTheRest) {
                         "4000 fault.skip fault.begin pause@4s..5s=2",
                         "5000 fault.skip fault.end pause@4s..5s=2",
                     }));
+}
+
+TEST(NemesisTest, StorageSettingsAtOnceAndDownWindowsThatCompose) {
+  Harness run(
+      "storage-errors=0.2,storage-drop=0.05,storage-down@10s..12s,"
+      "storage-down@11s..15s",
+      /*with_storage=*/true);
+  run.world.RunUntil(20 * kS);
+  const StorageFaultPlan up{.error_rate = 0.2, .drop_rate = 0.05};
+  StorageFaultPlan down = up;
+  down.unavailable = true;
+  using Call = std::pair<int64_t, StorageFaultPlan>;
+  EXPECT_EQ(run.storage.calls, (std::vector<Call>{{0, up},
+                                                  {10 * kS, down},
+                                                  {11 * kS, down},
+                                                  {12 * kS, down},
+                                                  {15 * kS, up}}));
+}
+
+TEST(NemesisTest, StorageDownAloneLeavesTheOtherSettingsOff) {
+  Harness run("storage-down@1s..2s", /*with_storage=*/true);
+  EXPECT_TRUE(run.storage.calls.empty());
+  run.world.RunUntil(3 * kS);
+  using Call = std::pair<int64_t, StorageFaultPlan>;
+  EXPECT_EQ(run.storage.calls,
+            (std::vector<Call>{{1 * kS, StorageFaultPlan{.unavailable = true}},
+                               {2 * kS, StorageFaultPlan{}}}));
 }
 
 TEST(NemesisTest, DestroyingItCancelsFaultsNotYetApplied) {

@@ -47,6 +47,9 @@ Fault spec (--faults): comma-separated items; "none" for no faults.
               pause@T1..T2=N
   instants:   crash@T=N   restart@T=N   step@T=N:+D (clock step)
   clocks:     skew=N:+D   drift=N:+Kppm
+  storage:    storage-errors=P  storage-drop=P (applied, reply dropped)
+              storage-spike=P:A..B (latency spike)  storage-down@T1..T2
+              (only for scenarios with a storage node, e.g. counter)
   Times and durations take a unit: us ms s m h. Nodes are numbered 1..K.
   Example: loss=0.05,dup=0.01,delay=1ms..50ms,partition@10s..20s=1|2,3,
            crash@15s=3,restart@17s=3,pause@20s..45s=2,skew=2:+500ms
@@ -210,13 +213,19 @@ absl::StatusOr<Prepared> Prepare(const RunFlags& flags, uint64_t seed) {
   const size_t nodes = static_cast<size_t>(o.runners + p.scenario->extra_nodes);
   if (flags.swarm) {
     sim::Prng rng = sim::Prng::ForStream(seed, "swarm");
-    o.faults = sim::SwarmFaultPlan(rng, nodes, o.duration_us);
+    o.faults =
+        sim::SwarmFaultPlan(rng, nodes, o.duration_us, p.scenario->has_storage);
   } else {
     absl::StatusOr<sim::FaultPlan> plan = sim::ParseFaultPlan(flags.faults);
     if (!plan.ok()) return plan.status();
     o.faults = *std::move(plan);
   }
   if (absl::Status s = o.faults.ValidateNodes(nodes); !s.ok()) return s;
+  if (o.faults.UsesStorage() && !p.scenario->has_storage) {
+    return absl::InvalidArgumentError(
+        "the fault plan has storage faults (storage-*) but " +
+        p.scenario->name + " has no storage");
+  }
   p.faults = o.faults.ToString();
   p.reproduce = ReproduceCommand(flags, p);
   return p;

@@ -143,6 +143,8 @@ TEST(RunCommandTest, BadInputExitsTwoWithAReason) {
        "names node 9"},
       {{"run", "pingpong", "--seed", "1", "--faults", "loss=0.1", "--swarm"},
        "excludes"},
+      {{"run", "pingpong", "--seed", "1", "--faults", "storage-down@1s..2s"},
+       "pingpong has no storage"},
       {{"run", "pingpong", "--seed", "1", "--runners", "1"}, "2..1000"},
       {{"run", "pingpong", "--seed", "1", "--bug", "x"}, "unknown bug 'x'"},
       {{"run", "pingpong", "--seed", "1", "--mode", "x"}, "bad mode 'x'"},
@@ -168,6 +170,7 @@ TEST(RunCommandTest, HelpDocumentsTheFaultGrammar) {
   Result r = RunArgs({"run", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Has(r.out, "partition@T1..T2=1|2,3")) << r.out;
+  EXPECT_TRUE(Has(r.out, "storage-down@T1..T2")) << r.out;
   EXPECT_TRUE(Has(r.out, "--swarm"));
 }
 
