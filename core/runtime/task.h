@@ -18,6 +18,7 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "core/base/check.h"
@@ -54,19 +55,33 @@ struct PromiseBase {
 
 }  // namespace internal
 
+template <typename T>
+class Task;
+
+namespace internal {
+
+template <typename T>
+struct TaskPromise : PromiseBase {
+  std::optional<T> value;
+  Task<T> get_return_object();
+  template <typename U>
+  void return_value(U&& v) {
+    value.emplace(std::forward<U>(v));
+  }
+};
+
+template <>
+struct TaskPromise<void> : PromiseBase {
+  Task<void> get_return_object();
+  void return_void() {}
+};
+
+}  // namespace internal
+
 template <typename T = void>
 class [[nodiscard]] Task {
  public:
-  struct promise_type : internal::PromiseBase {
-    std::optional<T> value;
-    Task get_return_object() {
-      return Task(std::coroutine_handle<promise_type>::from_promise(*this));
-    }
-    template <typename U>
-    void return_value(U&& v) {
-      value.emplace(std::forward<U>(v));
-    }
-  };
+  using promise_type = internal::TaskPromise<T>;
 
   Task() = default;
   Task(Task&& other) noexcept : h_(std::exchange(other.h_, {})) {}
@@ -90,8 +105,10 @@ class [[nodiscard]] Task {
     return h_;
   }
   T await_resume() {
-    CHECK(h_.promise().value.has_value());
-    return std::move(*h_.promise().value);
+    if constexpr (!std::is_void_v<T>) {
+      CHECK(h_.promise().value.has_value());
+      return std::move(*h_.promise().value);
+    }
   }
 
   // Gives up ownership of the frame (used by Scope::Spawn).
@@ -100,6 +117,7 @@ class [[nodiscard]] Task {
   }
 
  private:
+  friend promise_type;
   explicit Task(std::coroutine_handle<promise_type> h) : h_(h) {}
   void Reset() {
     if (h_) std::exchange(h_, {}).destroy();
@@ -107,50 +125,19 @@ class [[nodiscard]] Task {
   std::coroutine_handle<promise_type> h_;
 };
 
-template <>
-class [[nodiscard]] Task<void> {
- public:
-  struct promise_type : internal::PromiseBase {
-    Task get_return_object() {
-      return Task(std::coroutine_handle<promise_type>::from_promise(*this));
-    }
-    void return_void() {}
-  };
+namespace internal {
 
-  Task() = default;
-  Task(Task&& other) noexcept : h_(std::exchange(other.h_, {})) {}
-  Task& operator=(Task&& other) noexcept {
-    if (this != &other) {
-      Reset();
-      h_ = std::exchange(other.h_, {});
-    }
-    return *this;
-  }
-  Task(const Task&) = delete;
-  Task& operator=(const Task&) = delete;
-  ~Task() { Reset(); }
+template <typename T>
+Task<T> TaskPromise<T>::get_return_object() {
+  return Task<T>(std::coroutine_handle<TaskPromise<T>>::from_promise(*this));
+}
 
-  bool valid() const { return static_cast<bool>(h_); }
+inline Task<void> TaskPromise<void>::get_return_object() {
+  return Task<void>(
+      std::coroutine_handle<TaskPromise<void>>::from_promise(*this));
+}
 
-  bool await_ready() const noexcept { return false; }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) {
-    CHECK(h_ && !h_.done(), "awaiting an empty or finished task");
-    h_.promise().continuation = awaiter;
-    return h_;
-  }
-  void await_resume() {}
-
-  std::coroutine_handle<promise_type> Release() {
-    return std::exchange(h_, {});
-  }
-
- private:
-  explicit Task(std::coroutine_handle<promise_type> h) : h_(h) {}
-  void Reset() {
-    if (h_) std::exchange(h_, {}).destroy();
-  }
-  std::coroutine_handle<promise_type> h_;
-};
+}  // namespace internal
 
 }  // namespace clustersim
 
