@@ -565,7 +565,7 @@ absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
   const storage::StorageMode storage_mode =
-      options.mode == Mode::kFenced ? storage::StorageMode::kFenced
+      options.mode == Mode::kHardened ? storage::StorageMode::kHardened
                                     : storage::StorageMode::kReference;
   // The run's end as SimHarness::Run computes it.
   const int64_t end_us =

@@ -27,7 +27,7 @@
 //                       entity.start / entity.stop / node.crash)
 //   single-writer       storage accepted no reply from a runner without the
 //                       shard's lease (storage audit; reference mode allows
-//                       it by design, fenced mode must not)
+//                       it by design, hardened mode must not)
 //   exactly-once-reply  one WithExit per saved request; no handler starts on
 //                       a request after its WithExit was recorded; every
 //                       client reply is the recorded one; at the end, every

@@ -52,7 +52,7 @@ int Count(const RunResult& r, const std::string& invariant) {
 }
 
 TEST(CounterTest, FaultFreeRunsHoldEveryInvariantInBothModes) {
-  for (Mode mode : {Mode::kReference, Mode::kFenced}) {
+  for (Mode mode : {Mode::kReference, Mode::kHardened}) {
     for (uint64_t seed : {1, 2}) {
       SCOPED_TRACE(std::string(ModeName(mode)) + " seed " +
                    std::to_string(seed));
@@ -74,8 +74,8 @@ TEST(CounterTest, FaultFreeRunsHoldEveryInvariantInBothModes) {
   }
 }
 
-TEST(CounterTest, CrashesPartitionsAndDuplicatesHoldInFencedMode) {
-  RunResult r = Simulate(3, Mode::kFenced,
+TEST(CounterTest, CrashesPartitionsAndDuplicatesHoldInHardenedMode) {
+  RunResult r = Simulate(3, Mode::kHardened,
                          "dup=0.05,delay=1ms..20ms,crash@10s=2,restart@14s=2,"
                          "partition@30s..33s=3|1,2,4,clog@36s..37s=4",
                          60 * kS);
@@ -84,10 +84,10 @@ TEST(CounterTest, CrashesPartitionsAndDuplicatesHoldInFencedMode) {
   EXPECT_EQ(Stat(r, "complete"), 1);
 }
 
-TEST(CounterTest, StorageSpikesAndAnOutageHoldInFencedMode) {
+TEST(CounterTest, StorageSpikesAndAnOutageHoldInHardenedMode) {
   for (uint64_t seed : {1, 2, 3}) {
     SCOPED_TRACE("seed " + std::to_string(seed));
-    RunResult r = Simulate(seed, Mode::kFenced,
+    RunResult r = Simulate(seed, Mode::kHardened,
                            "storage-spike=0.1:10ms..500ms,"
                            "storage-down@10s..12s",
                            40 * kS);
@@ -112,16 +112,16 @@ TEST(CounterTest, StorageClockStepsLetStaleWritesLandOnlyInReferenceMode) {
     EXPECT_NE(v.message.find("[reference mode: Effect does not fence"),
               std::string::npos);
   }
-  RunResult fenced = Simulate(1, Mode::kFenced, faults, 60 * kS);
-  EXPECT_EQ(Count(fenced, "single-writer"), 0) << Violations(fenced);
-  EXPECT_EQ(Stat(fenced, "single_writer_violations"), 0);
+  RunResult hardened = Simulate(1, Mode::kHardened, faults, 60 * kS);
+  EXPECT_EQ(Count(hardened, "single-writer"), 0) << Violations(hardened);
+  EXPECT_EQ(Stat(hardened, "single_writer_violations"), 0);
 }
 
 TEST(CounterTest, AStopTheWorldPausePastTheLeaseBreaksSingleActivation) {
   // Runner 2's entities are frozen, not terminated, while runners 1 and 3
   // take its shards over: in either mode (fencing guards writes, not
   // activations). Nothing else breaks.
-  for (Mode mode : {Mode::kReference, Mode::kFenced}) {
+  for (Mode mode : {Mode::kReference, Mode::kHardened}) {
     RunResult r = Simulate(1, mode, "pause@40s..45s=2", 70 * kS);
     EXPECT_GE(Count(r, "single-activation"), 1) << Violations(r);
     EXPECT_EQ(Count(r, "single-activation"), r.violation_count);
@@ -154,7 +154,7 @@ TEST(CounterTest, EveryMutantIsCaughtWithinAFewSeeds) {
        "effectively-once"},
   };
   for (const Case& c : cases) {
-    for (Mode mode : {Mode::kReference, Mode::kFenced}) {
+    for (Mode mode : {Mode::kReference, Mode::kHardened}) {
       SCOPED_TRACE(c.bug + " " + std::string(ModeName(mode)));
       EXPECT_EQ(Simulate(1, mode, c.faults, 60 * kS).violation_count, 0u);
       bool caught = false;

@@ -42,9 +42,9 @@ TEST(RegistryTest, RejectsBadOptionsAsBadInput) {
 
 TEST(RegistryTest, ModesParseAndPrint) {
   EXPECT_EQ(ParseMode("reference"), Mode::kReference);
-  EXPECT_EQ(ParseMode("fenced"), Mode::kFenced);
-  EXPECT_EQ(ParseMode("Fenced"), std::nullopt);
-  EXPECT_EQ(ModeName(Mode::kFenced), "fenced");
+  EXPECT_EQ(ParseMode("hardened"), Mode::kHardened);
+  EXPECT_EQ(ParseMode("Hardened"), std::nullopt);
+  EXPECT_EQ(ModeName(Mode::kHardened), "hardened");
 }
 
 }  // namespace

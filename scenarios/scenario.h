@@ -23,7 +23,7 @@
 
 namespace clustersim::scenarios {
 
-// Reference mode reproduces Effect's behaviour; fenced mode adds the fencing
+// Reference mode reproduces Effect's behaviour; hardened mode adds the fencing
 // Effect lacks (see SPEC.md section 4).
 using Mode = sharding::Mode;
 using sharding::ModeName;

@@ -125,7 +125,7 @@ void AddRunFlags(CLI::App* sub, RunFlags& flags) {
                     "draw which faults are on, and how hard, from "
                     "the seed");
   faults->excludes(swarm);
-  sub->add_option("--mode", flags.mode, "reference (Effect) or fenced");
+  sub->add_option("--mode", flags.mode, "reference (Effect 4.1.0) or hardened (Effect plus every fix)");
   sub->add_option("--runners", flags.runners,
                   "number of runners (default: the scenario's)");
   sub->add_option("--duration", flags.duration,
@@ -186,7 +186,7 @@ absl::StatusOr<Prepared> Prepare(const RunFlags& flags, uint64_t seed) {
   std::optional<scenarios::Mode> mode = scenarios::ParseMode(flags.mode);
   if (!mode.has_value()) {
     return absl::InvalidArgumentError("bad mode '" + flags.mode +
-                                      "': expected reference or fenced");
+                                      "': expected reference or hardened");
   }
   o.mode = *mode;
   absl::StatusOr<int64_t> duration = sim::ParseDurationUs(flags.duration);

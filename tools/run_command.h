@@ -1,7 +1,7 @@
 // The simulation subcommands:
 //   clustersim list
 //   clustersim run SCENARIO --seed N [--faults SPEC|--swarm]
-//                  [--mode reference|fenced] [--runners K] [--duration 60s]
+//                  [--mode reference|hardened] [--runners K] [--duration 60s]
 //                  [--trace FILE] [--json] [--bug NAME] [--check-determinism]
 //   clustersim sweep SCENARIO --seeds A..B [--jobs J] [--shard I/N]
 //                    [...run flags]

@@ -18,12 +18,12 @@ absl::Status Positive(absl::string_view name, int64_t value) {
 }  // namespace
 
 std::string_view ModeName(Mode mode) {
-  return mode == Mode::kFenced ? "fenced" : "reference";
+  return mode == Mode::kHardened ? "hardened" : "reference";
 }
 
 std::optional<Mode> ParseMode(std::string_view name) {
   if (name == "reference") return Mode::kReference;
-  if (name == "fenced") return Mode::kFenced;
+  if (name == "hardened") return Mode::kHardened;
   return std::nullopt;
 }
 

@@ -19,10 +19,10 @@
 namespace clustersim::sharding {
 
 // How the simulated cluster differs from Effect where Effect cannot give an
-// invariant (SPEC §4): kReference reproduces Effect, kFenced adds a fencing
+// invariant (SPEC §4): kReference reproduces Effect, kHardened adds a fencing
 // token checked by storage on every owner write.
-enum class Mode { kReference, kFenced };
-// "reference" / "fenced", as the command line spells them.
+enum class Mode { kReference, kHardened };
+// "reference" / "hardened", as the command line spells them.
 std::string_view ModeName(Mode mode);
 std::optional<Mode> ParseMode(std::string_view name);
 

@@ -59,10 +59,10 @@ TEST(ShardingConfigTest, AssignedGroupsAreAvailableAndSorted) {
 }
 
 TEST(ShardingConfigTest, ModeNamesRoundTrip) {
-  for (Mode mode : {Mode::kReference, Mode::kFenced}) {
+  for (Mode mode : {Mode::kReference, Mode::kHardened}) {
     EXPECT_EQ(ParseMode(ModeName(mode)), mode);
   }
-  EXPECT_EQ(ParseMode("Fenced"), std::nullopt);
+  EXPECT_EQ(ParseMode("Hardened"), std::nullopt);
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ class EntityManagerHost {
   virtual bool AdmitResident() = 0;
   virtual void ReleaseResident() = 0;
   // Stores a reply of a persisted request, with Effect's retries. Before a
-  // WithExit it confirms the shard lock (4.1.0's confirmShardLock; in fenced
+  // WithExit it confirms the shard lock (4.1.0's confirmShardLock; in hardened
   // mode the write also carries the fencing token). Errors: PersistenceError
   // after the retries; FailedPrecondition when ownership could not be
   // confirmed or the write was fenced (the manager then drops the request

@@ -28,7 +28,7 @@
 //                clear the bookkeeping and unregister the shard's reply
 //                handlers; retried every 50 ms until it succeeds.
 //
-// Fencing (fenced mode): the FencingToken of each held shard, from acquire
+// Fencing (hardened mode): the FencingToken of each held shard, from acquire
 // and refresh, is kept for the owner's writes (TokenFor).
 //
 // Observable events: "shard.acquire" / "shard.release"

@@ -635,7 +635,7 @@ Task<absl::Status> Sharding::NotifyLocal(OutgoingMessage message,
 Task<absl::Status> Sharding::StoreReply(const EntityAddress& address,
                                         storage::Reply reply) {
   std::optional<storage::FencingToken> token;
-  if (config_.mode == Mode::kFenced && locks_ != nullptr) {
+  if (config_.mode == Mode::kHardened && locks_ != nullptr) {
     token = locks_->TokenFor(address.shard_id());
   }
   absl::Status status = co_await storage_.SaveReply(reply, std::move(token));

@@ -32,7 +32,7 @@
 // caller with its Abandon marker (a persisted request abandoned in teardown,
 // to be served by the next owner).
 //
-// Modes: in fenced mode every owner write (reply) carries the shard's
+// Modes: in hardened mode every owner write (reply) carries the shard's
 // FencingToken; in reference mode none, as Effect.
 //
 // Observable events (besides those of the parts): "sharding.shutdown",
@@ -275,7 +275,7 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   bool IsLocalShard(const ShardId& shard) const;
 
   // --- Replies ---
-  // A reply write as the shard's owner (fencing token in fenced mode);
+  // A reply write as the shard's owner (fencing token in hardened mode);
   // local reply handlers see it once stored.
   Task<absl::Status> StoreReply(const EntityAddress& address,
                                 storage::Reply reply);

@@ -3,7 +3,7 @@
 // storage state (its clock is the world's global time). Covers remote
 // routing, a runner crash (its shards move and its stored messages are
 // processed by the new owners), a runner paused past its lease (reference
-// mode: its stale reply lands; fenced mode: it is refused), and a partition
+// mode: its stale reply lands; hardened mode: it is refused), and a partition
 // between a runner and storage.
 #include <gtest/gtest.h>
 
@@ -206,7 +206,7 @@ class Cluster {
   }
   static storage::StorageState::Options StorageOptions(Mode mode) {
     storage::StorageState::Options options;
-    options.mode = mode == Mode::kFenced ? storage::StorageMode::kFenced
+    options.mode = mode == Mode::kHardened ? storage::StorageMode::kHardened
                                          : storage::StorageMode::kReference;
     options.runners.lock_expiration_ms = 3'000;
     return options;
@@ -381,8 +381,8 @@ TEST(ShardingClusterTest, ReferenceModeLetsAStaleOwnerWriteItsReply) {
   EXPECT_EQ(outcome.reply, "runner:1");
 }
 
-TEST(ShardingClusterTest, FencedModeRefusesTheStaleOwnersReply) {
-  const PauseOutcome outcome = RunPausedPastLease(Mode::kFenced);
+TEST(ShardingClusterTest, HardenedModeRefusesTheStaleOwnersReply) {
+  const PauseOutcome outcome = RunPausedPastLease(Mode::kHardened);
   EXPECT_TRUE(outcome.other_owned);
   EXPECT_EQ(outcome.fenced_writes, 1);
   EXPECT_EQ(outcome.reply, "runner:2");

@@ -1,6 +1,6 @@
 // FencingToken: a shard lease as the runner store hands it out — the shard and
 // the epoch its lock row got when the current owner acquired it. acquire and
-// refresh return one per held shard; in fenced mode a runner attaches the
+// refresh return one per held shard; in hardened mode a runner attaches the
 // token to the writes it makes as that shard's owner, and the storage server
 // refuses the write unless the token still names the current, unexpired lease
 // (see storage_state.h).

@@ -55,7 +55,7 @@ TEST(LocalStorageClientTest, CallsTheStateAndMapsErrors) {
   ManualExecutor ex(1'000'000);
   Scope scope(ex);
   StorageState::Options options;
-  options.mode = StorageMode::kFenced;
+  options.mode = StorageMode::kHardened;
   StorageState state(options);
   LocalStorageClient client(state, ex);
   Results out;

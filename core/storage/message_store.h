@@ -20,7 +20,7 @@
 //     are re-read after a claim expires or a reset) until the request's
 //     WithExit marks them processed, or, for an AckChunk, a later AckChunk;
 //   - a read claims the rows it returns for 10 minutes of server time;
-//   - nothing checks who writes (see storage_state.h for fenced mode).
+//   - nothing checks who writes (see storage_state.h for hardened mode).
 //
 // Clocks: claims use the server's clock (`now_ms`); deliver_at is compared
 // with the *reading runner's* clock (`reader_now_ms`), as Effect does.

@@ -1,7 +1,7 @@
 // RunnerStore: the storage server's durable runner membership and shard
 // locks — Effect's RunnerStorage contract as SqlRunnerStorage implements it
 // in lease-row mode (the only mode that has leases to simulate), plus a
-// lease epoch for fenced mode.
+// lease epoch for hardened mode.
 //
 // Tables, as in SQL:
 //   runners(machine_id, address UNIQUE, runner, healthy, last_heartbeat)

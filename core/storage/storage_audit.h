@@ -6,7 +6,7 @@
 //     against the shard leases the server has granted. A writer that did not
 //     then hold an unexpired lease on the request's shard is an ownership
 //     violation. Reference mode accepts such writes (as Effect does), so they
-//     show up here; fenced mode refuses them, so none should.
+//     show up here; hardened mode refuses them, so none should.
 //   - Terminal replies: every accepted WithExit, per request id. More than one
 //     for a request is legitimate only after a ClearReplies (a reset).
 //

@@ -46,7 +46,7 @@ class StorageClient {
   virtual Task<absl::StatusOr<SaveResult>> SaveRequest(Request request) = 0;
   virtual Task<absl::Status> SaveEnvelope(AckChunk ack) = 0;
   virtual Task<absl::Status> SaveEnvelope(Interrupt interrupt) = 0;
-  // `fencing`: in fenced mode, the writer's lease on the request's shard.
+  // `fencing`: in hardened mode, the writer's lease on the request's shard.
   virtual Task<absl::Status> SaveReply(Reply reply,
                                        std::optional<FencingToken> fencing) = 0;
   virtual Task<absl::Status> ClearReplies(

@@ -10,7 +10,7 @@
 //                        InvalidArgument, message "storage limit: ...".
 //   StorageFull          the table capacity is used up. ResourceExhausted,
 //                        message "storage full: ...".
-//   Fenced               fenced mode only: a write whose fencing token is not
+//   Fenced               hardened mode only: a write whose fencing token is not
 //                        the shard's current lease. FailedPrecondition,
 //                        message "fenced: ...".
 //

@@ -17,7 +17,7 @@
 // calls carry no time, except the reading runner's clock where Effect compares
 // deliver_at with it (`reader_now_ms`). SaveReply, the write a runner makes
 // as a shard's owner, carries the writer's address (for the storage audit)
-// and, in fenced mode, its FencingToken.
+// and, in hardened mode, its FencingToken.
 //
 // Layout of each call and response, after storage_codec.h's encodings ("opt
 // X" is a bool then X if present; "list X" a varint count then the elements):

@@ -249,7 +249,7 @@ Task<void> StaleReply(StorageClient* client, absl::Status* out) {
 }
 
 TEST(StorageRpcClientTest, FencedWritesKeepTheirStatus) {
-  StorageTestWorld sim({.mode = StorageMode::kFenced});
+  StorageTestWorld sim({.mode = StorageMode::kHardened});
   std::unique_ptr<StorageRpcClient> client = sim.MakeClient(kRunnerA);
   absl::Status status;
   sim.Run(StaleReply(client.get(), &status));

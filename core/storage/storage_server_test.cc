@@ -204,7 +204,7 @@ class StorageAuditTest : public ::testing::TestWithParam<StorageMode> {
 
   StaleOwnerOutcome Run() {
     StaleOwnerOutcome outcome;
-    sim_.Run(StaleOwner(a_.get(), b_.get(), GetParam() == StorageMode::kFenced,
+    sim_.Run(StaleOwner(a_.get(), b_.get(), GetParam() == StorageMode::kHardened,
                         kLeaseMs + 1'000, &outcome));
     return outcome;
   }
@@ -244,7 +244,7 @@ TEST_P(StorageAuditTest, StaleOwnersReply) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, StorageAuditTest,
                          ::testing::Values(StorageMode::kReference,
-                                           StorageMode::kFenced));
+                                           StorageMode::kHardened));
 
 Task<void> RawCall(RpcEndpoint* endpoint, NodeId to, RpcMethod method,
                    std::string payload, absl::StatusOr<std::string>* out) {

@@ -8,7 +8,7 @@
 //   kReference  Effect's behaviour: writes are not checked against shard
 //               ownership, so a runner that lost its lease can still write.
 //               A fencing token on a write is a caller bug (InvalidArgument).
-//   kFenced     clustersim's fix: SaveReply must carry the FencingToken of
+//   kHardened     clustersim's fix: SaveReply must carry the FencingToken of
 //               the lease on the request's shard, and is refused with a
 //               Fenced error (FailedPrecondition, "fenced: ...") unless, when
 //               the write lands, (1) the token's epoch is that shard's
@@ -53,7 +53,7 @@ namespace clustersim::storage {
 
 enum class StorageMode {
   kReference,
-  kFenced,
+  kHardened,
 };
 
 class StorageState {

@@ -92,8 +92,8 @@ TEST(StorageStateTest, ReferenceModeRefusesTokens) {
   EXPECT_THAT(ReplyIds(state.RepliesFor({Snowflake(1)})), IsEmpty());
 }
 
-TEST(StorageStateTest, FencedModeRefusesStaleOwnerAndAcceptsCurrentOne) {
-  StorageState state = MakeState(StorageMode::kFenced);
+TEST(StorageStateTest, HardenedModeRefusesStaleOwnerAndAcceptsCurrentOne) {
+  StorageState state = MakeState(StorageMode::kHardened);
   const auto [a, b] = StaleOwnerSetup(state);
 
   const absl::Status stale = state.SaveReply(MakeExit(1, 100), a, 41'000);
@@ -106,8 +106,8 @@ TEST(StorageStateTest, FencedModeRefusesStaleOwnerAndAcceptsCurrentOne) {
   EXPECT_THAT(ReplyIds(state.RepliesFor({Snowflake(1)})), ElementsAre(101));
 }
 
-TEST(StorageStateTest, FencedModeRequiresToken) {
-  StorageState state = MakeState(StorageMode::kFenced);
+TEST(StorageStateTest, HardenedModeRequiresToken) {
+  StorageState state = MakeState(StorageMode::kHardened);
   StaleOwnerSetup(state);
   EXPECT_TRUE(
       IsFenced(state.SaveReply(MakeExit(1, 100), std::nullopt, 41'000)));
@@ -115,8 +115,8 @@ TEST(StorageStateTest, FencedModeRequiresToken) {
 
 // An expired lease refuses writes until its owner refreshes it; nobody else
 // took it meanwhile, so reviving it (with the same epoch) is safe.
-TEST(StorageStateTest, FencedModeRefusesExpiredLeaseUntilRefreshed) {
-  StorageState state = MakeState(StorageMode::kFenced);
+TEST(StorageStateTest, HardenedModeRefusesExpiredLeaseUntilRefreshed) {
+  StorageState state = MakeState(StorageMode::kHardened);
   ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
   const FencingToken a = state.Acquire(kRunnerA, {Shard(1)}, 0).value().at(0);
   EXPECT_TRUE(state.SaveReply(MakeChunk(1, 100, 0), a, kExpirationMs).ok());
@@ -127,8 +127,8 @@ TEST(StorageStateTest, FencedModeRefusesExpiredLeaseUntilRefreshed) {
   EXPECT_TRUE(state.SaveReply(MakeChunk(1, 101, 1), a, 50'000).ok());
 }
 
-TEST(StorageStateTest, FencedModeRefusesReleasedLease) {
-  StorageState state = MakeState(StorageMode::kFenced);
+TEST(StorageStateTest, HardenedModeRefusesReleasedLease) {
+  StorageState state = MakeState(StorageMode::kHardened);
   ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
   const FencingToken a = state.Acquire(kRunnerA, {Shard(1)}, 0).value().at(0);
   state.Release(kRunnerA, Shard(1));
@@ -141,8 +141,8 @@ TEST(StorageStateTest, FencedModeRefusesReleasedLease) {
   EXPECT_TRUE(state.SaveReply(MakeExit(1, 100), again, 1'000).ok());
 }
 
-TEST(StorageStateTest, FencedModeChecksTheRequestsShard) {
-  StorageState state = MakeState(StorageMode::kFenced);
+TEST(StorageStateTest, HardenedModeChecksTheRequestsShard) {
+  StorageState state = MakeState(StorageMode::kHardened);
   ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
   const std::vector<FencingToken> held =
       state.Acquire(kRunnerA, {Shard(1), Shard(2)}, 0).value();
@@ -154,8 +154,8 @@ TEST(StorageStateTest, FencedModeChecksTheRequestsShard) {
 }
 
 // The storage contract still applies behind the fence.
-TEST(StorageStateTest, FencedModeKeepsConstraints) {
-  StorageState state = MakeState(StorageMode::kFenced);
+TEST(StorageStateTest, HardenedModeKeepsConstraints) {
+  StorageState state = MakeState(StorageMode::kHardened);
   ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
   const FencingToken a = state.Acquire(kRunnerA, {Shard(1)}, 0).value().at(0);
   ASSERT_TRUE(state.SaveReply(MakeExit(1, 100), a, 1'000).ok());
@@ -164,7 +164,7 @@ TEST(StorageStateTest, FencedModeKeepsConstraints) {
 }
 
 TEST(StorageStateTest, ForwardsMessageAndRunnerOperations) {
-  StorageState state = MakeState(StorageMode::kFenced);
+  StorageState state = MakeState(StorageMode::kHardened);
   ASSERT_TRUE(state.Register(Runner(kRunnerA, {"default"}, 1.0), true, 0).ok());
   EXPECT_EQ(state.GetRunners(0).size(), 1u);
   ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());

@@ -25,7 +25,7 @@ std::string Describe(const storage::OwnershipViolation& v,
           : std::string(" while no runner held the lease"),
       mode == storage::StorageMode::kReference
           ? " [reference mode: Effect does not fence writes]"
-          : " [fenced mode]");
+          : " [hardened mode]");
 }
 
 }  // namespace

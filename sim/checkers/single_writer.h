@@ -11,7 +11,7 @@
 // Effect has no fencing, so in reference mode a runner that outlived its
 // lease (paused, partitioned, slow) can still land a reply: the checker
 // reports it all the same, and each finding says which mode the run is in.
-// In fenced mode the server refuses such writes, so any finding is a bug.
+// In hardened mode the server refuses such writes, so any finding is a bug.
 //
 // Single-threaded.
 #ifndef CLUSTERSIM_SIM_CHECKERS_SINGLE_WRITER_H_

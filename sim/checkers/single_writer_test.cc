@@ -78,7 +78,7 @@ TEST_F(SingleWriterTest, AStaleOwnersWriteIsReportedOnceWithTheMode) {
   Acquire(kR2, 4'000);  // r1's lease lapsed; r2 takes the shard over
   Write(kR1, 4'500);    // r1, paused past its lease, lands its reply
   for (storage::StorageMode mode :
-       {storage::StorageMode::kReference, storage::StorageMode::kFenced}) {
+       {storage::StorageMode::kReference, storage::StorageMode::kHardened}) {
     std::vector<Finding> findings;
     SingleWriterChecker checker(
         mode, [&findings](Finding f) { findings.push_back(f); });
@@ -94,7 +94,7 @@ TEST_F(SingleWriterTest, AStaleOwnersWriteIsReportedOnceWithTheMode) {
                           "r2:2 held the lease") +
                   (mode == storage::StorageMode::kReference
                        ? " [reference mode: Effect does not fence writes]"
-                       : " [fenced mode]"));
+                       : " [hardened mode]"));
   }
 }
 
@@ -103,13 +103,13 @@ TEST_F(SingleWriterTest, AWriteWithNoLeaseHeldIsReported) {
   Write(kR1, 3'500);  // the lease lapsed and nobody took it over
   std::vector<Finding> findings;
   SingleWriterChecker checker(
-      storage::StorageMode::kFenced,
+      storage::StorageMode::kHardened,
       [&findings](Finding f) { findings.push_back(f); });
   checker.Poll(3'500'000, audit_);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].message,
             "storage accepted the exit reply 8 to request 7 (shard default:3) "
-            "from runner r1:1 while no runner held the lease [fenced mode]");
+            "from runner r1:1 while no runner held the lease [hardened mode]");
 }
 
 }  // namespace
