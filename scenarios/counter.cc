@@ -225,6 +225,7 @@ class Oracle : public sim::TraceListener {
                     std::string_view detail) override {
     activation_.OnTraceEvent(time_us, node, kind, detail);
     watch_.OnTraceEvent(time_us, node, kind, detail);
+    if (kind == "shard.self_stop") ++self_stops_;
   }
 
   // --- From the clients ---
@@ -288,6 +289,7 @@ class Oracle : public sim::TraceListener {
         {"ledger_total", total},
         {"activations", activation_.activations()},
         {"activation_overlaps_paused", activation_.overlaps_with_paused()},
+        {"lease_self_stops", self_stops_},
         {"single_writer_violations", writer_.violations()},
         {"liveness_judged", can_progress ? 1 : 0},
         {"complete", complete ? 1 : 0},
@@ -352,6 +354,7 @@ class Oracle : public sim::TraceListener {
   absl::btree_map<std::string, std::pair<std::string, int64_t>> issued_;
   absl::btree_set<Snowflake> exits_;
   int64_t answered_ = 0;
+  int64_t self_stops_ = 0;
   int64_t resends_ = 0;
   int64_t failure_exits_ = 0;
 };

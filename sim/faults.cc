@@ -327,9 +327,10 @@ absl::Status ParseItem(std::string_view item, FaultPlan& plan,
     auto [end, ec] =
         std::from_chars(rate.data(), rate.data() + rate.size(), ppm);
     if (rate.empty() || ec != std::errc() || end != rate.data() + rate.size() ||
-        ppm <= -kMaxDriftPpm || ppm >= kMaxDriftPpm) {
+        ppm < -kMaxClockDriftPpm || ppm > kMaxClockDriftPpm) {
       return Why("drift must be an integer number of ppm within +-" +
-                 std::to_string(kMaxDriftPpm - 1));
+                 std::to_string(kMaxClockDriftPpm) +
+                 " (leases cannot be judged on clocks that err more)");
     }
     if (absl::Status s = once("drift=" + std::to_string(node->value));
         !s.ok()) {

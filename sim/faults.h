@@ -28,7 +28,8 @@
 //     step@T=N:+D            step N's wall clock by the signed duration D
 //   clocks from the start:
 //     skew=N:+D              N's wall clock is off by the signed duration D
-//     drift=N:+Kppm          N's clock runs K parts per million fast (-: slow)
+//     drift=N:+Kppm          N's clock runs K parts per million fast (-: slow),
+//                            |K| <= 10000 (kMaxClockDriftPpm)
 //   storage (only for scenarios with a storage node), whole run:
 //     storage-errors=P       fail a request (unapplied) with probability P
 //     storage-drop=P         apply a request, then drop its response

@@ -122,7 +122,7 @@ TEST(FaultPlanTest, MalformedSpecsNameTheBadItem) {
       {"skew=2", "skew=2", "N:+DURATION"},
       {"skew=2:+1us", "skew=2:+1us", "whole milliseconds"},
       {"drift=3:+200", "drift=3:+200", "N:+Kppm"},
-      {"drift=3:+900000ppm", "drift=3:+900000ppm", "within"},
+      {"drift=3:+10001ppm", "drift=3:+10001ppm", "within"},
       {"step@1s=1:0s", "step@1s=1:0s", "non-zero"},
       {"delay=5ms..1ms", "delay=5ms..1ms", "must not end before"},
       {"storage-errors=1.5", "storage-errors=1.5", "probability"},

@@ -25,6 +25,7 @@ class World::NodeExecutor : public Executor {
  public:
   NodeExecutor(World* world, Node* node) : world_(world), node_(node) {}
   int64_t NowMs() const override;
+  int64_t MonotonicUs() const override;
   TimerId Schedule(int64_t delay_us, Action action) override;
   void Cancel(TimerId id) override { world_->queue_.Cancel(id); }
 
@@ -75,6 +76,8 @@ struct World::Node {
   std::unique_ptr<NodeTraceSink> trace_sink;
   std::unique_ptr<Prng> random;
   std::unique_ptr<Scope> scope;
+  // Per incarnation, as a real process's own detector would be.
+  std::unique_ptr<StallDetector> stall;
   std::unique_ptr<Process> process;
   // While paused: actions that came due, and messages that arrived.
   std::vector<EventQueue::Entry> held;
@@ -84,6 +87,10 @@ struct World::Node {
 
 int64_t World::NodeExecutor::NowMs() const {
   return node_->clock.WallMs(world_->now_us_);
+}
+
+int64_t World::NodeExecutor::MonotonicUs() const {
+  return node_->clock.LocalUs(world_->now_us_);
 }
 
 TimerId World::NodeExecutor::Schedule(int64_t delay_us, Action action) {
@@ -147,6 +154,7 @@ void World::Start(NodeId id) {
   node.random = std::make_unique<Prng>(Prng::ForStream(
       seed_, absl::StrCat("node/", node.name, "/", node.incarnation)));
   node.scope = std::make_unique<Scope>(*node.executor);
+  node.stall = std::make_unique<StallDetector>();
   trace_.Record(now_us_, id.value, "node.start",
                 absl::StrCat("incarnation=", node.incarnation));
   NodeEnv env{id,
@@ -155,7 +163,8 @@ void World::Start(NodeId id) {
               node.random.get(),
               node.transport.get(),
               node.trace_sink.get(),
-              node.scope.get()};
+              node.scope.get(),
+              node.stall.get()};
   node.process = node.factory(env);
   CHECK(node.process != nullptr, "process factory returned null");
 }
@@ -171,6 +180,7 @@ void World::Crash(NodeId id) {
   node.scope->Close();
   node.process.reset();
   node.scope.reset();
+  node.stall.reset();
   for (const EventQueue::Entry& entry : node.held) {
     if (queue_.Live(entry)) queue_.Take(entry);
   }
@@ -207,11 +217,16 @@ void World::Resume(NodeId id) {
   }
 }
 
+void World::BeforeWork(Node& node) {
+  node.stall->BeforeWork(node.clock.LocalUs(now_us_));
+}
+
 void World::DrainInbox(void* p) {
   auto* node = static_cast<Node*>(p);
   while (!node->inbox.empty() && node->state == NodeState::kUp) {
     auto [from, bytes] = std::move(node->inbox.front());
     node->inbox.pop_front();
+    node->world->BeforeWork(*node);
     node->process->OnMessage(from, bytes);
   }
 }
@@ -229,6 +244,7 @@ DeliveryResult World::Deliver(NodeId from, NodeId to, std::string bytes) {
       node.inbox.emplace_back(from, std::move(bytes));
       return DeliveryResult::kQueued;
     case NodeState::kUp:
+      BeforeWork(node);
       node.process->OnMessage(from, bytes);
       return DeliveryResult::kDelivered;
   }
@@ -254,6 +270,12 @@ void World::RunEntry(const EventQueue::Entry& entry) {
       node.held.push_back(entry);
       return;
     }
+  }
+  if (node_value != kWorldNode) {
+    // Stall handlers run before the action, and may cancel it (a timer of a
+    // fiber they stopped).
+    BeforeWork(*nodes_[node_value - 1]);
+    if (!queue_.Live(entry)) return;
   }
   Action action = queue_.Take(entry);
   ++events_run_;

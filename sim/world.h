@@ -125,6 +125,8 @@ class World {
 
   Node& Get(NodeId node) const;
   void RunEntry(const EventQueue::Entry& entry);
+  // The node's stall check, before any of its work runs.
+  void BeforeWork(Node& node);
   static void DrainInbox(void* node);
   uint32_t TagFor(const Node& node) const;
 

@@ -9,6 +9,12 @@
 
 namespace clustersim {
 
+// The largest rate error of a node's clocks (wall and monotonic) against
+// true time, in parts per million. Lease arithmetic relies on it (a lease
+// cannot be judged on clocks of unbounded rate error); the simulator's fault
+// grammar admits no larger drift. Real oscillators stay within about 100 ppm.
+inline constexpr int64_t kMaxClockDriftPpm = 10'000;
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -33,6 +33,10 @@ struct TimerId {
 
 class Executor : public Clock {
  public:
+  // The node's local monotonic time in microseconds (arbitrary origin): it
+  // never steps, but runs at the node's drifting rate, within
+  // kMaxClockDriftPpm of true time. Delays are measured on it.
+  virtual int64_t MonotonicUs() const = 0;
   // Runs `action` once `delay_us` (>= 0) of local elapsed time has passed.
   virtual TimerId Schedule(int64_t delay_us, Action action) = 0;
   // Cancels a scheduled action. Cancelling one that already ran, or was

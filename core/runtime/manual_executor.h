@@ -17,6 +17,7 @@ class ManualExecutor : public Executor {
   explicit ManualExecutor(int64_t start_ms = 0) : start_ms_(start_ms) {}
 
   int64_t NowMs() const override { return start_ms_ + now_us_ / 1000; }
+  int64_t MonotonicUs() const override { return now_us_; }
   TimerId Schedule(int64_t delay_us, Action action) override;
   void Cancel(TimerId id) override { queue_.Cancel(id); }
 

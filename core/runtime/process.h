@@ -17,6 +17,7 @@
 #include "core/runtime/executor.h"
 #include "core/runtime/random.h"
 #include "core/runtime/scope.h"
+#include "core/runtime/stall_detector.h"
 #include "core/runtime/trace_sink.h"
 #include "core/runtime/transport.h"
 
@@ -30,6 +31,9 @@ struct NodeEnv {
   Transport* transport = nullptr;
   TraceSink* trace = nullptr;
   Scope* scope = nullptr;  // root scope of this incarnation
+  // Runs its handlers before any work after the process was stopped; null
+  // where the environment has none (unit tests on a ManualExecutor).
+  StallDetector* stall = nullptr;
 };
 
 class Process {

@@ -152,6 +152,9 @@ class Latch {
   internal::ListAwaiter WaitFor(int64_t timeout_ms) {
     return {&waiters_, timeout_ms * 1000, open_};
   }
+  internal::ListAwaiter WaitForUs(int64_t timeout_us) {
+    return {&waiters_, timeout_us, open_};
+  }
 
  private:
   bool open_;

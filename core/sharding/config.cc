@@ -27,6 +27,14 @@ std::optional<Mode> ParseMode(std::string_view name) {
   return std::nullopt;
 }
 
+int64_t ShardingConfig::lease_self_stop_after_us() const {
+  const int64_t expiration_us = shard_lock_expiration_ms * 1000;
+  // Storage's clock may run fast and ours slow, each by the largest drift.
+  const int64_t shrunk_us = expiration_us * (1'000'000 - kMaxClockDriftPpm) /
+                            (1'000'000 + kMaxClockDriftPpm);
+  return shrunk_us - kLeaseSelfStopMarginUs;
+}
+
 std::vector<std::string> ShardingConfig::AssignedGroups() const {
   std::vector<std::string> available = available_shard_groups;
   std::sort(available.begin(), available.end());
@@ -84,6 +92,13 @@ absl::Status ShardingConfig::Validate() const {
   if (shard_lock_interval_ms() <= 0) {
     return absl::InvalidArgumentError(
         "shard lock interval (min(refresh, expiration / 3)) must be > 0 ms");
+  }
+  if (mode == Mode::kHardened &&
+      lease_self_stop_after_us() <= shard_lock_interval_ms() * 1000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "hardened mode: shard_lock_expiration_ms (", shard_lock_expiration_ms,
+        ") leaves no time between lock refreshes before the lease self-stop "
+        "(it must exceed the lock interval plus the drift and stall margins)"));
   }
   if (!std::isfinite(runner_shard_weight) || runner_shard_weight <= 0) {
     return absl::InvalidArgumentError(

@@ -15,6 +15,8 @@
 
 #include "absl/status/status.h"
 #include "core/cluster/runner_address.h"
+#include "core/runtime/clock.h"
+#include "core/runtime/stall_detector.h"
 
 namespace clustersim::sharding {
 
@@ -59,6 +61,11 @@ struct ShardingConfig {
     return std::min(shard_lock_refresh_interval_ms,
                     shard_lock_expiration_ms / 3);
   }
+  // Hardened mode's lease self-stop (core/sharding/shard_locks.h): how long
+  // after sending a lock call that granted a shard this runner may still act
+  // on it, by its monotonic clock. The expiration shrunk by the largest drift
+  // of both clocks (kMaxClockDriftPpm), less kLeaseSelfStopMarginUs.
+  int64_t lease_self_stop_after_us() const;
   // The assigned groups that are also available, sorted (Effect's
   // shardGroupConfig).
   std::vector<std::string> AssignedGroups() const;
@@ -77,6 +84,21 @@ inline constexpr int64_t kResumptionBatch = 1024;
 inline constexpr int kInterruptSendRetries = 3;
 inline constexpr int kReplyRetries = 4;
 inline constexpr int64_t kReplyRetryDelayMs = 200;
+// Hardened mode: storage calls whose failure Effect gives up on (reply
+// saves, lock confirmations, resets, claim releases) are retried, 100 ms
+// doubling to 2 s between attempts, until they succeed or stop mattering.
+inline constexpr int64_t kHardenedRetryMinMs = 100;
+inline constexpr int64_t kHardenedRetryMaxMs = 2'000;
+inline int64_t HardenedRetryDelayMs(int attempt) {
+  return attempt >= 5 ? kHardenedRetryMaxMs
+                      : std::min(kHardenedRetryMaxMs,
+                                 kHardenedRetryMinMs << std::max(0, attempt));
+}
+// Hardened mode: what the lease self-stop keeps in hand beyond the drift
+// bound. Twice the stall detector's threshold: work that ran after a pause
+// too short to count as a stall ran at most that late.
+inline constexpr int64_t kLeaseSelfStopMarginUs =
+    2 * StallDetector::kDefaultThresholdUs;
 
 }  // namespace clustersim::sharding
 

@@ -102,6 +102,7 @@ class EntityManager::Impl {
   int64_t ActiveEntityCount() const { return live_count_; }
   bool HasServers(const ShardId& shard) const;
   Task<void> InterruptShard(ShardId shard, bool force);
+  void StopShardNow(const ShardId& shard);
   Task<void> Close();
 
  private:
@@ -193,6 +194,8 @@ class EntityManager::Impl {
     bool restarting = false;
     // The spawn retry loop (manager scope) or the restart (entity scope).
     FiberId task_fiber;
+    // The drain after retirement (manager scope).
+    FiberId terminate_fiber;
     // Stop waiting for the handlers to finish: forced, timed out, or a
     // defect while retired (Effect's force latch, timeout and endLatch).
     bool drain_stop = false;
@@ -310,6 +313,8 @@ class EntityManager::Impl {
   void Retire(Entity& entity);
   void Force(Entity& entity);
   Task<void> Terminate(Entity* entity);
+  void FinishTermination(Entity& entity);
+  void StopNow(Entity& entity);
   Task<void> DrainTimeout(Entity* entity, int64_t timeout_ms);
   std::vector<Snowflake> CancelInterruptible(Entity& entity, Server& server);
   Task<void> AwaitFibers(Entity* entity, Server* server);
@@ -627,6 +632,7 @@ void EntityManager::Impl::AbortSpawn(Entity& entity) {
 // --- Requests ----------------------------------------------------------------
 
 void EntityManager::Impl::Deliver(Entity& entity, ActiveRequest& request) {
+  Trace("entity.step", Describe(entity));
   request.delivered = true;
   const bool interrupt = std::exchange(request.interrupt_requested, false);
   SpawnOnServer(entity, request, interrupt);
@@ -664,6 +670,7 @@ Task<void> EntityManager::Impl::RunRequest(
   RequestChunks chunks(this, entity, id);
   Exit exit = co_await server->handler->Handle(
       call, request->rpc->stream ? &chunks : nullptr);
+  Trace("entity.step", Describe(*entity));
   co_await FinishRequest(entity, server, id, std::move(exit));
 }
 
@@ -908,7 +915,7 @@ void EntityManager::Impl::Retire(Entity& entity) {
   }
   auto node = entities_.extract(entity.address_);
   draining_.insert(std::move(node));
-  scope_.Spawn(Terminate(&entity), "entity-terminate");
+  entity.terminate_fiber = scope_.Spawn(Terminate(&entity), "entity-terminate");
 }
 
 void EntityManager::Impl::Force(Entity& entity) {
@@ -947,25 +954,45 @@ Task<void> EntityManager::Impl::Terminate(Entity* entity) {
     co_await AwaitFibers(entity, server);
     entity->server.reset();
   }
+  FinishTermination(*entity);
+}
+
+// The end of a retired entity whose server is gone: its scope closes and it
+// leaves the manager.
+void EntityManager::Impl::FinishTermination(Entity& entity) {
+  CHECK(entity.phase == Phase::kRetired && entity.server == nullptr);
   // Requests that never reached (or never finished on) a handler: durable
   // ones are redelivered from storage; volatile callers are interrupted.
   std::vector<Snowflake> left;
-  for (const auto& [id, request] : entity->active) left.push_back(id);
+  for (const auto& [id, request] : entity.active) left.push_back(id);
   for (Snowflake id : left) {
-    const ActiveRequest* request = entity->Find(id);
+    const ActiveRequest* request = entity.Find(id);
     if (request == nullptr) continue;
     if (request->rpc->persisted) {
-      RemoveRequest(*entity, id);
+      RemoveRequest(entity, id);
     } else {
-      RespondVolatile(*entity, id, InterruptExit());
+      RespondVolatile(entity, id, InterruptExit());
     }
   }
-  entity->scope.Close();
-  Trace("entity.stop", Describe(*entity));
-  std::shared_ptr<Latch> closed = entity->closed;
-  draining_.erase(entity->address_);  // destroys `entity`
+  entity.scope.Close();
+  Trace("entity.stop", Describe(entity));
+  std::shared_ptr<Latch> closed = entity.closed;
+  draining_.erase(entity.address_);  // destroys `entity`
   closed->Open();
   host_.ReleaseResident();
+}
+
+// Hardened mode's self-stop (see EntityManager::StopShardNow): no drain, no
+// exception for uninterruptible handlers or replies being stored.
+void EntityManager::Impl::StopNow(Entity& entity) {
+  CHECK(entity.phase == Phase::kRetired);
+  scope_.Cancel(std::exchange(entity.terminate_fiber, FiberId{}));
+  if (Server* server = entity.server.get()) {
+    server->shutting_down = true;
+    server->scope.CancelAll();
+    entity.server.reset();
+  }
+  FinishTermination(entity);
 }
 
 Task<void> EntityManager::Impl::DrainTimeout(Entity* entity,
@@ -1025,6 +1052,25 @@ Task<void> EntityManager::Impl::InterruptShard(ShardId shard, bool force) {
       co_await closed->Wait();
     }
   }
+}
+
+void EntityManager::Impl::StopShardNow(const ShardId& shard) {
+  std::vector<Entity*> spawning;
+  std::vector<Entity*> live;
+  for (const auto& [address, entity] : entities_) {
+    if (address.shard_id() != shard) continue;
+    (entity->phase == Phase::kLive ? live : spawning).push_back(entity.get());
+  }
+  for (Entity* entity : spawning) {
+    scope_.Cancel(entity->task_fiber);
+    AbortSpawn(*entity);
+  }
+  for (Entity* entity : live) Retire(*entity);
+  std::vector<Entity*> draining;
+  for (const auto& [address, entity] : draining_) {
+    if (address.shard_id() == shard) draining.push_back(entity.get());
+  }
+  for (Entity* entity : draining) StopNow(*entity);
 }
 
 Task<void> EntityManager::Impl::Close() {
@@ -1142,6 +1188,10 @@ bool EntityManager::HasServers(const ShardId& shard) const {
 }
 Task<void> EntityManager::InterruptShard(const ShardId& shard, bool force) {
   return impl_->InterruptShard(shard, force);
+}
+
+void EntityManager::StopShardNow(const ShardId& shard) {
+  impl_->StopShardNow(shard);
 }
 Task<void> EntityManager::Close() { return impl_->Close(); }
 

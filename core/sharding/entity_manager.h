@@ -10,9 +10,10 @@
 // in-flight requests, and terminates entities on shard loss or shutdown with
 // Effect's graceful timeout and forced variant.
 //
-// Observable events go to the node's TraceSink: "entity.start" and
-// "entity.stop" (detail: "<EntityAddress> runner=<host>:<port>"), which the
-// single-activation checker reads; "entity.defect"; "entity.reply"
+// Observable events go to the node's TraceSink: "entity.start",
+// "entity.stop" and "entity.step" (a request handed to the handler, or the
+// handler's exit) (detail: "<EntityAddress> runner=<host>:<port>"), which
+// the single-activation checker reads; "entity.defect"; "entity.reply"
 // ("request=<id> exit=success|failure|interrupt" or "request=<id> chunk
 // seq=<n>").
 //
@@ -107,6 +108,13 @@ class EntityManager {
   // interrupted at once; uninterruptible ones are still awaited). Completes
   // when they are all gone.
   Task<void> InterruptShard(const ShardId& shard, bool force);
+  // Hardened mode's self-stop, for a shard whose lease may have lapsed: every
+  // entity of the shard (spawning, live or draining) is stopped before this
+  // returns, its handlers cancelled wherever they are, uninterruptible ones
+  // and replies being stored included (the next owner may already run them;
+  // a reply that lands anyway is fenced). Durable requests stay in storage
+  // for the next owner; volatile callers get an interrupt.
+  void StopShardNow(const ShardId& shard);
 
   // Entity-type teardown: closing, then every entity terminated, then closed.
   Task<void> Close();

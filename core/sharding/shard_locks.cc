@@ -43,6 +43,7 @@ ShardLocks::ShardLocks(const ShardingConfig& config, const NodeEnv& env,
 }
 
 ShardLocks::~ShardLocks() {
+  if (stall_handler_ != 0) env_.stall->Unregister(stall_handler_);
   // Frames of our fibers touch our members when destroyed: end them first.
   releases_.Close();
   loops_.Close();
@@ -52,6 +53,13 @@ void ShardLocks::Start() {
   loops_.Spawn(AcquisitionLoop(), "shard.acquisition");
   loops_.Spawn(RefreshLoop(), "shard.refresh");
   loops_.Spawn(PollTicker(), "shard.poll");
+  if (self_stop_enabled()) {
+    loops_.Spawn(LeaseWatch(), "shard.lease_watch");
+    if (env_.stall != nullptr) {
+      stall_handler_ =
+          env_.stall->Register([this](int64_t) { StopLapsedShards(); });
+    }
+  }
 }
 
 // --- Assignments -------------------------------------------------------------
@@ -143,6 +151,7 @@ Task<absl::Status> ShardLocks::AcquisitionPasses() {
     }
     if (to_acquire.empty()) continue;
 
+    const int64_t sent_us = env_.executor->MonotonicUs();
     std::optional<absl::StatusOr<std::vector<storage::FencingToken>>> result =
         co_await WithTimeout(loops_,
                              storage_.Acquire(self_address_, to_acquire),
@@ -167,6 +176,7 @@ Task<absl::Status> ShardLocks::AcquisitionPasses() {
     const bool joins = joins_pending_;
     for (const storage::FencingToken& token : **result) {
       tokens_.insert_or_assign(token.shard, token);
+      NoteGrant(token.shard, sent_us);
       if (!healthy_.is_open() || forced || joins ||
           releasing_.contains(token.shard) || !self_.contains(token.shard)) {
         releasing_.insert(token.shard);
@@ -229,10 +239,11 @@ Task<absl::Status> ShardLocks::RefreshWithRetries() {
   for (int attempt = 0; attempt <= kRefreshRetries; ++attempt) {
     if (attempt > 0) co_await SleepMs(kLockRetryDelayMs);
     std::vector<ShardId> refreshed = Union(acquired_, releasing_);
+    const int64_t sent_us = env_.executor->MonotonicUs();
     absl::StatusOr<std::vector<storage::FencingToken>> result =
         co_await storage_.Refresh(self_address_, refreshed);
     if (result.ok()) {
-      ReleaseLostShards(refreshed, *result);
+      ReleaseLostShards(refreshed, *result, sent_us);
       co_return absl::OkStatus();
     }
     last = result.status();
@@ -242,11 +253,12 @@ Task<absl::Status> ShardLocks::RefreshWithRetries() {
 
 void ShardLocks::ReleaseLostShards(
     const std::vector<ShardId>& refreshed,
-    const std::vector<storage::FencingToken>& returned) {
+    const std::vector<storage::FencingToken>& returned, int64_t sent_us) {
   absl::btree_set<ShardId> held;
   for (const storage::FencingToken& token : returned) {
     held.insert(token.shard);
     tokens_.insert_or_assign(token.shard, token);
+    NoteGrant(token.shard, sent_us);
   }
   // Only refreshed shards: one acquired while the refresh was in flight is
   // not in its answer.
@@ -416,6 +428,7 @@ Task<absl::Status> ShardLocks::RunShardRelease(std::vector<ShardId> shards,
     releasing_.erase(shard);
     force_releasing_.erase(shard);
     tokens_.erase(shard);
+    lease_until_us_.erase(shard);
     Trace("shard.release", shard);
     hooks_.OnShardReleased(shard);
   }
@@ -457,52 +470,110 @@ void ShardLocks::NotifyLockWaiters() {
   waiters->Open();
 }
 
-Task<bool> ShardLocks::ConfirmShardLock(ShardId shard) {
-  if (!acquired_.contains(shard) && !releasing_.contains(shard)) {
-    co_return false;
-  }
-  std::shared_ptr<Deferred<bool>> check;
+Task<ShardLocks::LockCheck> ShardLocks::CheckShardLock(ShardId shard) {
+  if (!IsHeld(shard)) co_return LockCheck::kLost;
+  std::shared_ptr<Deferred<LockCheck>> check;
   if (auto it = lock_checks_.find(shard); it != lock_checks_.end()) {
     check = it->second;
   } else {
-    check = std::make_shared<Deferred<bool>>();
+    check = std::make_shared<Deferred<LockCheck>>();
     lock_checks_.emplace(shard, check);
     if (!loops_.Spawn(RunLockCheck(shard, check), "shard.confirm")) {
       lock_checks_.erase(shard);
-      co_return false;
+      co_return LockCheck::kUnknown;
     }
   }
-  std::optional<bool> held = co_await check->Wait();
-  co_return held.value_or(false);
+  std::optional<LockCheck> result = co_await check->Wait();
+  co_return result.value_or(LockCheck::kUnknown);
 }
 
-Task<void> ShardLocks::RunLockCheck(ShardId shard,
-                                    std::shared_ptr<Deferred<bool>> result) {
+Task<bool> ShardLocks::ConfirmShardLock(ShardId shard) {
+  co_return co_await CheckShardLock(shard) == LockCheck::kHeld;
+}
+
+Task<void> ShardLocks::RunLockCheck(
+    ShardId shard, std::shared_ptr<Deferred<LockCheck>> result) {
   // Whatever ends this fiber (even cancellation) answers the waiters.
   struct Finish {
     ShardLocks* self;
     ShardId shard;
-    std::shared_ptr<Deferred<bool>> result;
+    std::shared_ptr<Deferred<LockCheck>> result;
     ~Finish() {
       auto it = self->lock_checks_.find(shard);
       if (it != self->lock_checks_.end() && it->second == result) {
         self->lock_checks_.erase(it);
       }
-      result->Set(false);
+      result->Set(LockCheck::kUnknown);
     }
   } finish{this, shard, result};
   const std::vector<ShardId> shards = {shard};
+  const int64_t sent_us = env_.executor->MonotonicUs();
   std::optional<absl::StatusOr<std::vector<storage::FencingToken>>> refreshed =
       co_await WithTimeout(loops_, storage_.Refresh(self_address_, shards),
                            lock_interval_ms_);
+  if (!refreshed.has_value() || !refreshed->ok()) co_return;  // unknown
+  ReleaseLostShards(shards, **refreshed, sent_us);
   bool held = false;
-  if (refreshed.has_value() && refreshed->ok()) {
-    ReleaseLostShards(shards, **refreshed);
-    for (const storage::FencingToken& token : **refreshed) {
-      held = held || token.shard == shard;
-    }
+  for (const storage::FencingToken& token : **refreshed) {
+    held = held || token.shard == shard;
   }
-  result->Set(held);
+  result->Set(held ? LockCheck::kHeld : LockCheck::kLost);
+}
+
+// --- Lease self-stop (hardened mode)
+// ------------------------------------------------------
+
+bool ShardLocks::self_stop_enabled() const {
+  return config_.mode == Mode::kHardened;
+}
+
+void ShardLocks::NoteGrant(const ShardId& shard, int64_t sent_us) {
+  if (!self_stop_enabled()) return;
+  const int64_t until_us = sent_us + config_.lease_self_stop_after_us();
+  auto [it, inserted] = lease_until_us_.try_emplace(shard, until_us);
+  // Grants may be answered out of order: keep the latest.
+  if (!inserted) it->second = std::max(it->second, until_us);
+  leases_changed_.Open();
+}
+
+void ShardLocks::StopLapsedShards() {
+  const int64_t now_us = env_.executor->MonotonicUs();
+  std::vector<ShardId> lapsed;
+  for (const auto& [shard, until_us] : lease_until_us_) {
+    if (until_us > now_us) continue;
+    lapsed.push_back(shard);
+    env_.trace->Record(
+        "shard.self_stop",
+        absl::StrCat(shard.ToString(), " runner=", self_address_.Key(),
+                     " late_ms=", (now_us - until_us) / 1000));
+  }
+  if (lapsed.empty()) return;
+  for (const ShardId& shard : lapsed) {
+    lease_until_us_.erase(shard);
+    if (acquired_.erase(shard) > 0) releasing_.insert(shard);
+  }
+  UpdateGauges();
+  hooks_.StopShardsNow(lapsed);
+  // The releases start (or go on) from the acquisition loop.
+  active_.Open();
+  NotifyLockWaiters();
+}
+
+Task<void> ShardLocks::LeaseWatch() {
+  for (;;) {
+    leases_changed_.Close();
+    StopLapsedShards();
+    if (lease_until_us_.empty()) {
+      co_await leases_changed_.Wait();
+      continue;
+    }
+    int64_t earliest_us = INT64_MAX;
+    for (const auto& [shard, until_us] : lease_until_us_) {
+      earliest_us = std::min(earliest_us, until_us);
+    }
+    co_await leases_changed_.WaitForUs(earliest_us -
+                                       env_.executor->MonotonicUs());
+  }
 }
 
 // --- Shutdown

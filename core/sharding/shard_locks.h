@@ -31,6 +31,18 @@
 // Fencing (hardened mode): the FencingToken of each held shard, from acquire
 // and refresh, is kept for the owner's writes (TokenFor).
 //
+// Lease self-stop (hardened mode; effect-semantics.md §14.3). Storage grants
+// a lease for shard_lock_expiration_ms of its clock from when it handles the
+// acquire or refresh, so by this runner's monotonic clock the lease surely
+// holds until the call's send time plus
+// ShardingConfig::lease_self_stop_after_us(). When that instant passes
+// without a newer grant, the shard's entities and singletons stop at once
+// (ShardLockHooks::StopShardsNow), before any other owner can acquire it by
+// the storage clock, and the shard moves to releasing. A watch fiber does
+// this on time; after a pause the stall handler does it before the runner
+// runs anything else (core/runtime/stall_detector.h). Event
+// "shard.self_stop" ("<group:n> runner=<host:port> late_ms=<n>").
+//
 // Observable events: "shard.acquire" / "shard.release"
 // ("<group:n> runner=<host:port>"), "shard.locks_unhealthy",
 // "shard.locks_still_unhealthy", "shard.locks_healthy",
@@ -80,6 +92,9 @@ class ShardLockHooks {
   virtual Task<void> StopSingletons(std::vector<ShardId> shards) = 0;
   // Starts a singleton sync in the background.
   virtual void SyncSingletons() = 0;
+  // Stops the entities and singletons of `shards` (no longer acquired)
+  // before returning (hardened mode's lease self-stop).
+  virtual void StopShardsNow(const std::vector<ShardId>& shards) = 0;
   // Shards were acquired: read storage now.
   virtual void OnShardsAcquired() = 0;
   // The shard's lock was released: unregister its local reply handlers.
@@ -135,10 +150,23 @@ class ShardLocks {
   Task<void> AwaitShardLock(ShardId shard);
   // Wakes every AwaitShardLock waiter.
   void NotifyLockWaiters();
-  // 4.1.0's confirmShardLock: true if a refresh of the shard's lock (shared
-  // by concurrent callers, bounded by the lock interval) returns it. False at
-  // once for a shard neither acquired nor releasing.
+  // What a refresh of one shard's lock said.
+  enum class LockCheck {
+    kHeld,     // storage returned the shard
+    kLost,     // storage answered without it, or the shard is not held here
+    kUnknown,  // the refresh failed or timed out
+  };
+  // A refresh of the shard's lock (shared by concurrent callers, bounded by
+  // the lock interval). kLost at once for a shard neither acquired nor
+  // releasing.
+  Task<LockCheck> CheckShardLock(ShardId shard);
+  // 4.1.0's confirmShardLock: CheckShardLock said kHeld (an unknown outcome
+  // counts as lost, as in Effect).
   Task<bool> ConfirmShardLock(ShardId shard);
+  // Acquired or releasing: the runner still holds the lock by its own view.
+  bool IsHeld(const ShardId& shard) const {
+    return acquired_.contains(shard) || releasing_.contains(shard);
+  }
   // 4.1.0's shutdown handoff: releases every held shard through the
   // per-shard path (entities forced) and waits at most one lock interval.
   Task<void> Handoff();
@@ -164,9 +192,19 @@ class ShardLocks {
   Task<void> ProbeShardLocks();
   Task<void> PollTicker();
 
+  // Lease self-stop (hardened mode).
+  bool self_stop_enabled() const;
+  // A grant of `shard` from a call sent at monotonic time `sent_us`.
+  void NoteGrant(const ShardId& shard, int64_t sent_us);
+  // Stops the held shards whose lease may have lapsed by now.
+  void StopLapsedShards();
+  Task<void> LeaseWatch();
+
   // Applies a refresh result to the refreshed shards (releaseLostShards).
+  // `sent_us`: the refresh's send time (monotonic), for the lease self-stop.
   void ReleaseLostShards(const std::vector<ShardId>& refreshed,
-                         const std::vector<storage::FencingToken>& returned);
+                         const std::vector<storage::FencingToken>& returned,
+                         int64_t sent_us);
   void MarkUnhealthy(std::string_view cause);
   void MarkHealthy();
   void RecomputeSelfShards();
@@ -185,7 +223,7 @@ class ShardLocks {
   Task<absl::Status> RunShardRelease(std::vector<ShardId> shards, bool force,
                                      bool release_all);
   Task<void> RunLockCheck(ShardId shard,
-                          std::shared_ptr<Deferred<bool>> result);
+                          std::shared_ptr<Deferred<LockCheck>> result);
   void ForkInterruptShards(std::vector<ShardId> shards);
 
   void UpdateGauges();
@@ -205,15 +243,20 @@ class ShardLocks {
   absl::btree_set<ShardId> releasing_;
   absl::btree_set<ShardId> force_releasing_;
   absl::btree_map<ShardId, storage::FencingToken> tokens_;
+  // Hardened mode: per held shard, the monotonic instant (us) until which
+  // its lease surely holds.
+  absl::btree_map<ShardId, int64_t> lease_until_us_;
+  uint64_t stall_handler_ = 0;
   bool joins_pending_ = false;
   bool forced_release_running_ = false;
   // Shards with a release fiber running (Effect's FiberMap, onlyIfMissing).
   absl::btree_set<ShardId> releasing_fibers_;
   // Concurrent confirmShardLock calls share one refresh per shard.
-  absl::btree_map<ShardId, std::shared_ptr<Deferred<bool>>> lock_checks_;
+  absl::btree_map<ShardId, std::shared_ptr<Deferred<LockCheck>>> lock_checks_;
 
   Latch healthy_{true};  // open while lock storage is healthy
   Latch active_{false};  // wakes the acquisition loop
+  Latch leases_changed_{false};  // wakes the lease watch
   Latch handoff_{false};
   Latch handed_off_{false};
   // Replaced on every notification, so a waiter cannot miss one.

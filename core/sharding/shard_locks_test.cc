@@ -36,6 +36,9 @@ class FakeHooks : public ShardLockHooks {
   }
   Task<void> StopSingletons(std::vector<ShardId>) override { co_return; }
   void SyncSingletons() override { ++syncs; }
+  void StopShardsNow(const std::vector<ShardId>& shards) override {
+    stopped_now.push_back(shards);
+  }
   void OnShardsAcquired() override { ++acquisitions; }
   void OnShardReleased(const ShardId& shard) override {
     released.push_back(shard);
@@ -49,6 +52,7 @@ class FakeHooks : public ShardLockHooks {
   int64_t graceful_stop_ms = 0;
   std::vector<Interrupt> interrupts;
   std::vector<ShardId> released;
+  std::vector<std::vector<ShardId>> stopped_now;
   int syncs = 0;
   int acquisitions = 0;
 };

@@ -220,6 +220,16 @@ Task<void> Sharding::StopSingletons(std::vector<ShardId>) {
 
 void Sharding::SyncSingletons() { singletons_->Sync(); }
 
+void Sharding::StopShardsNow(const std::vector<ShardId>& shards) {
+  for (const ShardId& shard : shards) {
+    for (EntityRegistry::Entry* entry : registry_.entries()) {
+      entry->manager->StopShardNow(shard);
+    }
+  }
+  // The shards are no longer acquired: syncing stops their singletons.
+  singletons_->Sync();
+}
+
 void Sharding::OnShardsAcquired() { read_loop_->Wake(); }
 
 void Sharding::OnShardReleased(const ShardId& shard) {
@@ -650,30 +660,68 @@ Task<absl::Status> Sharding::LeaveToOwner(const EntityAddress& address,
       absl::StrCat(address.ToString(), " ", request_id.ToString()));
   reply_handlers_.Unregister(request_id, false);
   std::vector<Snowflake> ids = {request_id};
-  (void)co_await storage_.ResetRequests(std::move(ids));
+  // Effect ignores a failed reset: the request's read claim then hides it
+  // from its owner for 10 minutes (effect-semantics.md §14.5). Hardened
+  // mode retries it.
+  for (int attempt = 0;; ++attempt) {
+    const absl::Status reset = co_await storage_.ResetRequests(ids);
+    if (reset.ok() || config_.mode == Mode::kReference) break;
+    co_await SleepMs(HardenedRetryDelayMs(attempt));
+  }
   co_return absl::FailedPreconditionError(absl::StrCat(
       "shard ", address.shard_id().ToString(), " is not owned by this runner"));
+}
+
+Task<bool> Sharding::ConfirmOwnership(const ShardId& shard) {
+  if (locks_ == nullptr) co_return false;
+  if (config_.mode == Mode::kReference) {
+    co_return co_await locks_->ConfirmShardLock(shard);
+  }
+  // Hardened mode: a check that failed says nothing about the lock; only a
+  // storage answer without it (or losing it here) is a loss. The lease
+  // self-stop ends this wait if the lock lapses meanwhile.
+  for (int attempt = 0;; ++attempt) {
+    switch (co_await locks_->CheckShardLock(shard)) {
+      case ShardLocks::LockCheck::kHeld:
+        co_return true;
+      case ShardLocks::LockCheck::kLost:
+        co_return false;
+      case ShardLocks::LockCheck::kUnknown:
+        break;
+    }
+    co_await SleepMs(HardenedRetryDelayMs(attempt));
+  }
 }
 
 Task<absl::Status> Sharding::SaveReply(const EntityAddress& address,
                                        storage::Reply reply) {
   const Snowflake request_id = storage::RequestIdOf(reply);
+  const ShardId& shard = address.shard_id();
   // 4.1.0: the final reply is stored only once a refresh confirms the lock.
-  if (std::holds_alternative<storage::WithExit>(reply)) {
-    const bool owned = locks_ != nullptr &&
-                       co_await locks_->ConfirmShardLock(address.shard_id());
-    if (!owned) co_return co_await LeaveToOwner(address, request_id);
+  if (std::holds_alternative<storage::WithExit>(reply) &&
+      !co_await ConfirmOwnership(shard)) {
+    co_return co_await LeaveToOwner(address, request_id);
   }
+  // Effect retries 4 times 200 ms apart, then gives up and leaves the
+  // request wedged (effect-semantics.md §14.1). Hardened mode retries until
+  // the write lands or the shard is no longer held here.
   absl::Status status;
-  for (int attempt = 0; attempt <= kReplyRetries; ++attempt) {
-    if (attempt > 0) co_await SleepMs(kReplyRetryDelayMs);
+  for (int attempt = 0;; ++attempt) {
     status = co_await StoreReply(address, reply);
     if (storage::IsFenced(status)) {
       co_return co_await LeaveToOwner(address, request_id);
     }
     if (status.ok()) co_return status;
+    if (config_.mode == Mode::kReference) {
+      if (attempt == kReplyRetries) co_return status;
+      co_await SleepMs(kReplyRetryDelayMs);
+      continue;
+    }
+    if (locks_ == nullptr || !locks_->IsHeld(shard)) {
+      co_return co_await LeaveToOwner(address, request_id);
+    }
+    co_await SleepMs(HardenedRetryDelayMs(attempt));
   }
-  co_return status;
 }
 
 // --- Background

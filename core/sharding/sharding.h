@@ -244,6 +244,7 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   Task<void> InterruptShards(std::vector<ShardId> shards, bool force) override;
   Task<void> StopSingletons(std::vector<ShardId> shards) override;
   void SyncSingletons() override;
+  void StopShardsNow(const std::vector<ShardId>& shards) override;
   void OnShardsAcquired() override;
   void OnShardReleased(const ShardId& shard) override;
 
@@ -283,6 +284,9 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   // the shard's real owner.
   Task<absl::Status> LeaveToOwner(const EntityAddress& address,
                                   Snowflake request_id);
+  // 4.1.0's confirmShardLock before a final reply; in hardened mode an
+  // unknown outcome is retried instead of counting as a loss.
+  Task<bool> ConfirmOwnership(const ShardId& shard);
 
   // --- Background ---
   Task<void> RunHealthChecks();

@@ -329,6 +329,7 @@ int64_t CountEvents(Cluster& cluster, NodeId node, std::string_view kind) {
 struct PauseOutcome {
   std::string reply;          // what the caller got
   int64_t fenced_writes = 0;  // the paused runner's refused writes
+  int64_t self_stops = 0;     // the paused runner's lease self-stops
   bool other_owned = false;   // the other runner held the shard meanwhile
 };
 
@@ -369,6 +370,7 @@ PauseOutcome RunPausedPastLease(Mode mode) {
   cluster.RunForMs(15'000);
   outcome.reply = SuccessValue(result);
   outcome.fenced_writes = CountEvents(cluster, a, "sharding.reply_fenced");
+  outcome.self_stops = CountEvents(cluster, a, "shard.self_stop");
   return outcome;
 }
 
@@ -378,13 +380,17 @@ TEST(ShardingClusterTest, ReferenceModeLetsAStaleOwnerWriteItsReply) {
   // Effect's behaviour (no fencing): the paused runner's reply is stored
   // although the other runner held the shard: a single-writer violation.
   EXPECT_EQ(outcome.fenced_writes, 0);
+  EXPECT_EQ(outcome.self_stops, 0);
   EXPECT_EQ(outcome.reply, "runner:1");
 }
 
-TEST(ShardingClusterTest, HardenedModeRefusesTheStaleOwnersReply) {
+TEST(ShardingClusterTest, HardenedModeStopsTheStaleOwnerBeforeItWrites) {
   const PauseOutcome outcome = RunPausedPastLease(Mode::kHardened);
   EXPECT_TRUE(outcome.other_owned);
-  EXPECT_EQ(outcome.fenced_writes, 1);
+  // The stall detector stops the paused runner's entity at its resume
+  // instant, so its reply is never even attempted.
+  EXPECT_GE(outcome.self_stops, 1);
+  EXPECT_EQ(outcome.fenced_writes, 0);
   EXPECT_EQ(outcome.reply, "runner:2");
 }
 

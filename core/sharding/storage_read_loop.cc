@@ -143,7 +143,7 @@ Task<absl::Status> StorageReadLoop::RunPasses() {
     permit.Reset();
 
     if (!pass.reset_requests.empty()) {
-      (void)co_await storage_.ResetRequests(std::move(pass.reset_requests));
+      co_await ResetRequests(std::move(pass.reset_requests));
     }
     if (!to_reset.empty()) {
       (void)co_await storage_.ResetAddresses(std::move(to_reset));
@@ -178,8 +178,12 @@ Task<absl::Status> StorageReadLoop::Process(Pass& pass,
   const Snowflake request_id = storage::RequestIdOf(message.envelope);
   const auto* request = std::get_if<storage::Request>(&message.envelope);
 
-  // (a) Released mid-read: skip, the claim stays.
-  if (!locks_.IsAcquired(address.shard_id())) co_return absl::OkStatus();
+  // (a) Released mid-read: skip. Effect leaves the claim; hardened mode
+  // releases it (effect-semantics.md §14.5), as at (c) and (e).
+  if (!locks_.IsAcquired(address.shard_id())) {
+    ReleaseSkippedClaim(pass, request_id);
+    co_return absl::OkStatus();
+  }
   // (b) No manager: hold it while the type may still register, then answer
   // with a defect.
   EntityRegistry::Entry* entry = registry_.Find(address.entity_type());
@@ -192,7 +196,10 @@ Task<absl::Status> StorageReadLoop::Process(Pass& pass,
         message, EntityNotRegistered(address.entity_type()));
   }
   // (c)
-  if (entry->status == EntityStatus::kClosed) co_return absl::OkStatus();
+  if (entry->status == EntityStatus::kClosed) {
+    ReleaseSkippedClaim(pass, request_id);
+    co_return absl::OkStatus();
+  }
   EntityManager& manager = *entry->manager;
   const bool processing = manager.IsProcessingFor(request_id);
   // (d) An envelope for a request in progress.
@@ -206,7 +213,11 @@ Task<absl::Status> StorageReadLoop::Process(Pass& pass,
   }
   // (e) In progress, or the type is closing: skip.
   if (processing || entry->status == EntityStatus::kClosing) {
-    if (processing) ReleaseCompletedClaim(pass, *entry, request_id);
+    if (processing) {
+      ReleaseCompletedClaim(pass, *entry, request_id);
+    } else {
+      ReleaseSkippedClaim(pass, request_id);
+    }
     co_return absl::OkStatus();
   }
   // (f) Somebody waits until this request is read.
@@ -270,6 +281,10 @@ Task<absl::Status> StorageReadLoop::HandleFailure(
   co_return absl::OkStatus();
 }
 
+void StorageReadLoop::ReleaseSkippedClaim(Pass& pass, Snowflake request_id) {
+  if (config_.mode == Mode::kHardened) pass.reset_requests.push_back(request_id);
+}
+
 void StorageReadLoop::ReleaseCompletedClaim(Pass& pass,
                                             EntityRegistry::Entry& entry,
                                             Snowflake request_id) {
@@ -277,6 +292,16 @@ void StorageReadLoop::ReleaseCompletedClaim(Pass& pass,
   // its reset: release the claim so it is redelivered at once.
   if (!entry.manager->IsProcessingFor(request_id, false, true)) {
     pass.reset_requests.push_back(request_id);
+  }
+}
+
+Task<void> StorageReadLoop::ResetRequests(std::vector<Snowflake> ids) {
+  // Effect ignores a failure (the claims then expire); hardened mode tries a
+  // few more times, since its claims are short anyway.
+  const int attempts = config_.mode == Mode::kHardened ? kResetAttempts : 1;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    if (attempt > 0) co_await SleepMs(HardenedRetryDelayMs(attempt - 1));
+    if ((co_await storage_.ResetRequests(ids)).ok()) co_return;
   }
 }
 

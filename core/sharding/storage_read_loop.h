@@ -82,6 +82,8 @@ class StorageReadLoop {
   }
 
  private:
+  static constexpr int kResetAttempts = 3;
+
   using Pending = std::shared_ptr<Deferred<absl::Status>>;
   struct PendingRead {
     EntityAddress address;
@@ -111,6 +113,9 @@ class StorageReadLoop {
                                    const storage::StoredMessage& message,
                                    EntityRegistry::Entry* entry,
                                    const absl::Status& status);
+  // Hardened mode: a skipped message's claim is released after the pass.
+  void ReleaseSkippedClaim(Pass& pass, Snowflake request_id);
+  Task<void> ResetRequests(std::vector<Snowflake> ids);
   void ReleaseCompletedClaim(Pass& pass, EntityRegistry::Entry& entry,
                              Snowflake request_id);
   Task<absl::Status> SaveDefectFor(const storage::StoredMessage& message,

@@ -494,7 +494,7 @@ absl::StatusOr<std::vector<StoredMessage>> MessageStore::UnprocessedMessages(
   // Every shard contributes at most `limit` rows to the first `limit` rows
   // overall, so scanning each shard that far and merging is exact.
   std::vector<int64_t> selected;
-  const int64_t claim_cutoff_ms = now_ms - kClaimExpirationMs;
+  const int64_t claim_cutoff_ms = now_ms - options_.claim_expiration_ms;
   const absl::btree_set<ShardId> shards(query.shards.begin(),
                                         query.shards.end());
   for (const ShardId& shard : shards) {

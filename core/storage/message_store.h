@@ -93,6 +93,8 @@ class MessageStore {
 
   struct Options {
     MessageStoreLimits limits;
+    // Hardened mode shortens it (see storage_state.h).
+    int64_t claim_expiration_ms = kClaimExpirationMs;
   };
 
   explicit MessageStore(Options options);
@@ -136,7 +138,7 @@ class MessageStore {
   // The deliverable rows of the shards, in insertion order, up to the limit;
   // claims each returned row (last_read = now_ms). Deliverable: not
   // processed; no WithExit or unacked chunk for its request; unclaimed, or
-  // claimed before now_ms - kClaimExpirationMs; deliver_at unset or
+  // claimed before now_ms - claim_expiration_ms; deliver_at unset or
   // <= reader_now_ms.
   absl::StatusOr<std::vector<StoredMessage>> UnprocessedMessages(
       const UnprocessedQuery& query, int64_t now_ms, int64_t reader_now_ms);

@@ -356,13 +356,20 @@ absl::StatusOr<std::string> StorageServer::Execute(NodeId from,
         PersistenceError{absl::StrCat("injected storage error in ", method)});
   }
   absl::StatusOr<typename Call::Response> result =
-      Apply(backend_.state_, backend_.audit_, *call, env_.executor->NowMs());
+      Apply(backend_.state_, backend_.audit_, *call,
+            backend_.NowMs(*env_.executor));
   env_.trace->Record(
       kind, absl::StrCat(
                 origin, Describe(*call), " -> ",
                 result.ok() ? Summarize(*result) : Summarize(result.status())));
   if (!result.ok()) return result.status();
   return EncodeResponse<Call>(*result);
+}
+
+int64_t StorageBackend::NowMs(const Executor& clock) {
+  if (state_.mode() == StorageMode::kReference) return clock.NowMs();
+  if (!anchor_.has_value()) anchor_.emplace(clock.NowMs(), clock.MonotonicUs());
+  return anchor_->first + (clock.MonotonicUs() - anchor_->second) / 1000;
 }
 
 void StorageServer::ResponseGate::Send(NodeId to, std::string bytes) {

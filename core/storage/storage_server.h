@@ -31,6 +31,7 @@
 #define CLUSTERSIM_CORE_STORAGE_STORAGE_SERVER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,10 +73,20 @@ class StorageBackend {
  private:
   friend class StorageServer;
 
+  // The server's time for an operation. Reference mode: the node's wall
+  // clock, as a database's now(), so a clock step moves every lease and
+  // claim at once. Hardened mode: a step-free clock, the wall time at the
+  // backend's first use advanced by the host's monotonic clock (which goes
+  // on across restarts of the server process), so leases only ever expire
+  // by elapsed time.
+  int64_t NowMs(const Executor& clock);
+
   StorageState state_;
   StorageAudit audit_;
   StorageFaults faults_;
   StorageServerStats stats_;
+  // Hardened mode's step-free clock: (wall ms, monotonic us) at first use.
+  std::optional<std::pair<int64_t, int64_t>> anchor_;
 };
 
 class StorageServer : public Process {

@@ -3,13 +3,26 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/check.h"
 #include "core/storage/storage_errors.h"
 
 namespace clustersim::storage {
 
+namespace {
+
+MessageStore::Options MessageOptions(StorageMode mode,
+                                     MessageStore::Options options) {
+  if (mode == StorageMode::kHardened) {
+    options.claim_expiration_ms = kHardenedClaimExpirationMs;
+  }
+  return options;
+}
+
+}  // namespace
+
 StorageState::StorageState(Options options)
     : mode_(options.mode),
-      messages_(std::move(options.messages)),
+      messages_(MessageOptions(options.mode, std::move(options.messages))),
       runners_(std::move(options.runners)) {}
 
 absl::Status StorageState::CheckReplyFence(
@@ -133,7 +146,15 @@ void StorageState::SetRunnerHealth(const RunnerAddress& address, bool healthy) {
 absl::StatusOr<std::vector<FencingToken>> StorageState::Acquire(
     const RunnerAddress& address, const std::vector<ShardId>& shards,
     int64_t now_ms) {
-  return runners_.Acquire(address, shards, now_ms);
+  absl::StatusOr<std::vector<FencingToken>> granted =
+      runners_.Acquire(address, shards, now_ms);
+  if (granted.ok() && mode_ == StorageMode::kHardened && !granted->empty()) {
+    // A new lease voids the read claims made under the previous one.
+    std::vector<ShardId> held;
+    for (const FencingToken& token : *granted) held.push_back(token.shard);
+    CHECK(messages_.ResetShards(held).ok());
+  }
+  return granted;
 }
 
 absl::StatusOr<std::vector<FencingToken>> StorageState::Refresh(

@@ -8,20 +8,29 @@
 //   kReference  Effect's behaviour: writes are not checked against shard
 //               ownership, so a runner that lost its lease can still write.
 //               A fencing token on a write is a caller bug (InvalidArgument).
-//   kHardened     clustersim's fix: SaveReply must carry the FencingToken of
-//               the lease on the request's shard, and is refused with a
-//               Fenced error (FailedPrecondition, "fenced: ...") unless, when
-//               the write lands, (1) the token's epoch is that shard's
-//               current lease epoch, (2) that lease has not expired, and
-//               (3) the request is stored and lives in the token's shard.
+//               A read claims rows for 10 minutes of server time.
+//   kHardened   clustersim's fixes:
+//               - SaveReply must carry the FencingToken of the lease on the
+//                 request's shard, and is refused with a Fenced error
+//                 (FailedPrecondition, "fenced: ...") unless, when the write
+//                 lands, (1) the token's epoch is that shard's current lease
+//                 epoch, (2) that lease has not expired, and (3) the request
+//                 is stored and lives in the token's shard;
+//               - claims are tied to the lease: an Acquire voids the claims
+//                 on the shards it grants (the old owner's in-flight reads
+//                 are visible to the new owner at once), and a claim lasts
+//                 kHardenedClaimExpirationMs, so a read whose response was
+//                 lost delays its rows that long, not 10 minutes
+//                 (effect-semantics.md §14.5).
 //
-// Why only SaveReply: a reply is the runner's work and the entity's durable
-// state (workflow results are replies); the single-writer invariant is about
-// exactly that. Sends (requests, acks, interrupts) also come from clients
-// that own no shard, and resets / clearReplies are also made by a runner
-// after it learned it lost a shard (Effect's resetRequests on a failed
-// ownership check), so fencing them would be wrong. Read claims are
-// unfenced too, as in Effect (a stale owner's read can still claim rows).
+// Why only SaveReply is fenced: a reply is the runner's work and the
+// entity's durable state (workflow results are replies); the single-writer
+// invariant is about exactly that. Sends (requests, acks, interrupts) also
+// come from clients that own no shard, and resets / clearReplies are also
+// made by a runner after it learned it lost a shard (Effect's resetRequests
+// on a failed ownership check), so fencing them would be wrong. Read claims
+// are unfenced too (a stale owner's read can still claim rows, for at most
+// the claim window in hardened mode).
 //
 // Deterministic; no clock or I/O. Not thread-safe; owned by the storage
 // server node.
@@ -50,6 +59,10 @@
 #include "core/storage/stored_message.h"
 
 namespace clustersim::storage {
+
+// Hardened mode's claim window: longer than a read loop pass, far shorter
+// than the liveness bound.
+inline constexpr int64_t kHardenedClaimExpirationMs = 5'000;
 
 enum class StorageMode {
   kReference,

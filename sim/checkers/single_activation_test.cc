@@ -68,23 +68,50 @@ TEST_F(SingleActivationTest, ACrashEndsEveryActivationOfItsNode) {
   EXPECT_EQ(findings_.size(), 1u);
 }
 
-TEST_F(SingleActivationTest, AHolderOnAPausedNodeIsStillAliveAndSaidToBe) {
+TEST_F(SingleActivationTest, AHolderThatStopsAtItsResumeInstantIsClean) {
+  Event(1'000'000, 1, "entity.start", On(kA, 1));
+  Event(2'000'000, 1, "node.pause", "");
+  Event(6'000'000, 2, "entity.start", On(kA, 2));  // 1 is frozen: superseded
+  Event(7'000'000, 1, "node.resume", "held=3 inbox=1");
+  Event(7'000'000, 1, "entity.stop", On(kA, 1));  // before any other work
+  Event(7'000'000, 1, "entity.step", On(kB, 1));  // other entities may run
+  Event(8'000'000, 1, "net.send", "ignored");
+  EXPECT_TRUE(findings_.empty());
+  EXPECT_EQ(checker_.overlaps_with_paused(), 1);
+}
+
+TEST_F(SingleActivationTest, AStepOfAStaleOwnerAfterItsPauseIsReported) {
   Event(1'000'000, 1, "entity.start", On(kA, 1));
   Event(2'000'000, 1, "node.pause", "");
   Event(6'000'000, 2, "entity.start", On(kA, 2));
+  Event(6'500'000, 2, "entity.stop", On(kA, 2));  // gone again: still stale
   Event(7'000'000, 1, "node.resume", "held=3 inbox=1");
-  Event(7'500'000, 3, "entity.start", On(kA, 3));
-  ASSERT_EQ(findings_.size(), 3u);
+  Event(7'000'000, 1, "entity.step", On(kA, 1));
+  Event(7'000'000, 1, "entity.step", On(kA, 1));  // reported once
+  ASSERT_EQ(findings_.size(), 1u);
   EXPECT_EQ(findings_[0].message,
-            "EntityAddress(Counter, c1, default:7) started on runner r2:34002 "
-            "(node 2) at 6s while alive on runner r1:34001 (node 1) since 1s "
-            "(its node paused since 2s)");
-  EXPECT_EQ(checker_.overlaps_with_paused(), 1);
-  // Resumed: an ordinary overlap again.
-  EXPECT_EQ(findings_[1].message,
-            "EntityAddress(Counter, c1, default:7) started on runner r3:34003 "
-            "(node 3) at 7500ms while alive on runner r1:34001 (node 1) since "
-            "1s");
+            "runner r1:34001 (node 1) ran a step of EntityAddress(Counter, "
+            "c1, default:7) at 7s after a pause, though it was started on "
+            "runner r2:34002 (node 2) at 6s meanwhile (a stale owner that did "
+            "not stop it)");
+}
+
+TEST_F(SingleActivationTest, AStaleOwnerAliveAfterItsResumeInstantIsReported) {
+  Event(1'000'000, 1, "entity.start", On(kA, 1));
+  Event(2'000'000, 1, "node.pause", "");
+  Event(6'000'000, 2, "entity.start", On(kA, 2));
+  Event(7'000'000, 1, "node.resume", "held=0 inbox=0");
+  EXPECT_TRUE(findings_.empty());
+  Event(7'000'001, 3, "net.send", "any later event");
+  ASSERT_EQ(findings_.size(), 1u);
+  EXPECT_EQ(findings_[0].time_us, 7'000'001);
+  EXPECT_EQ(findings_[0].message,
+            "EntityAddress(Counter, c1, default:7) stayed alive on runner "
+            "r1:34001 (node 1) after its node resumed at 7s, while alive on "
+            "runner r2:34002 (node 2) since 6s");
+  // A new start elsewhere while both are active is violation (1).
+  Event(7'500'000, 3, "entity.start", On(kA, 3));
+  EXPECT_EQ(findings_.size(), 3u);
 }
 
 TEST_F(SingleActivationTest, OverlapOnOneRunnerIsCountedNotReported) {
