@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what clustersim needs to build and test, offline-friendly:
-# Bazel 4 (Debian's bazel-bootstrap) and the -dev packages of the design card.
+# Bazel 4 (Debian's bazel-bootstrap), the -dev packages of the design card
+# and tzdata (the IANA time zones that cron schedules use).
 # Idempotent: installs only the packages that are missing, and touches
 # nothing (no apt-get update) when everything is already there.
 set -euo pipefail
@@ -10,6 +11,7 @@ packages=(
   g++ pkg-config
   libabsl-dev librapidcheck-dev libgtest-dev libgmock-dev
   libcli11-dev libfmt-dev
+  tzdata
 )
 
 missing=()

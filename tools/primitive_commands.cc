@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "core/cluster/cron.h"
 #include "core/cluster/entity_id.h"
 #include "core/cluster/hash_ring.h"
 #include "core/cluster/parse_int.h"
@@ -263,6 +264,66 @@ void SnowflakeMake(const SnowflakeMakeOptions& options, Cli& cli) {
   PrintSnowflake(*id, options.json, cli);
 }
 
+// --- cron ----------------------------------------------------------------
+
+struct CronOptions {
+  std::string expression;
+  std::string from;
+  std::string time_zone;
+  CLI::Option* time_zone_option = nullptr;
+  std::string on_dst_overlap = "earlier";
+  std::string count = "5";
+  bool json = false;
+};
+
+inline constexpr int64_t kMaxCronCount = 10'000;
+
+void CronNext(const CronOptions& options, Cli& cli) {
+  absl::StatusOr<int64_t> from =
+      ParseDecimal("--from", options.from, kCronMinFromMs, kCronMaxFromMs);
+  if (!from.ok()) return cli.BadInput(Message(from.status()));
+  absl::StatusOr<int64_t> count =
+      ParseDecimal("--count", options.count, 1, kMaxCronCount);
+  if (!count.ok()) return cli.BadInput(Message(count.status()));
+  absl::StatusOr<DstOverlapPolicy> policy =
+      ParseDstOverlapPolicy(options.on_dst_overlap);
+  if (!policy.ok()) return cli.BadInput(Message(policy.status()));
+  std::optional<std::string_view> time_zone;
+  if (options.time_zone_option->count() > 0) time_zone = options.time_zone;
+  absl::StatusOr<Cron> cron =
+      Cron::Parse(options.expression, time_zone, *policy);
+  if (!cron.ok()) return cli.BadInput(Message(cron.status()));
+  // Cron.next chained, as Effect's Cron.sequence does.
+  std::vector<int64_t> runs;
+  for (int64_t at = *from; static_cast<int64_t>(runs.size()) < *count;) {
+    absl::StatusOr<int64_t> next = cron->Next(at);
+    if (!next.ok()) {
+      return cli.BadInput(fmt::format("run {} of {}: {}", runs.size() + 1,
+                                      *count, Message(next.status())));
+    }
+    runs.push_back(*next);
+    at = *next;
+  }
+  if (options.json) {
+    std::vector<std::string> items;
+    for (const int64_t run : runs) {
+      items.push_back(fmt::format("{{\"ms\":{},\"iso\":{}}}", run,
+                                  JsonString(FormatIsoMs(run))));
+    }
+    cli.out << fmt::format(
+        "{{\"expression\":{},\"time_zone\":{},\"on_dst_overlap\":{},"
+        "\"from\":{},\"runs\":[{}]}}\n",
+        JsonString(options.expression),
+        time_zone.has_value() ? JsonString(*time_zone) : "null",
+        JsonString(DstOverlapPolicyName(*policy)), *from,
+        fmt::join(items, ","));
+    return;
+  }
+  for (const int64_t run : runs) {
+    cli.out << fmt::format("{} {}\n", run, FormatIsoMs(run));
+  }
+}
+
 }  // namespace
 
 void AddPrimitiveCommands(CLI::App& app, Cli& cli) {
@@ -291,6 +352,27 @@ void AddPrimitiveCommands(CLI::App& app, Cli& cli) {
         ->capture_default_str();
     ring->add_flag("--json", options->json, "Print JSON");
     ring->callback([options, &cli] { Ring(*options, cli); });
+  }
+  {
+    auto options = std::make_shared<CronOptions>();
+    CLI::App* cron = app.add_subcommand(
+        "cron", "Next run times of a cron expression (Effect's Cron.next)");
+    cron->add_option("expression", options->expression,
+                     "Cron expression, 5 or 6 fields (quote it)")
+        ->required();
+    cron->add_option("--from", options->from,
+                     "Milliseconds since the Unix epoch; runs are after it")
+        ->required();
+    options->time_zone_option =
+        cron->add_option("--tz", options->time_zone,
+                         "IANA time zone or offset (+05:30); default UTC");
+    cron->add_option("--on-dst-overlap", options->on_dst_overlap,
+                     "Repeated local times: earlier, later or both")
+        ->capture_default_str();
+    cron->add_option("--count", options->count, "Runs to print, 1..10000")
+        ->capture_default_str();
+    cron->add_flag("--json", options->json, "Print JSON");
+    cron->callback([options, &cli] { CronNext(*options, cli); });
   }
   CLI::App* snowflake =
       app.add_subcommand("snowflake", "Decode or make Effect snowflake ids");

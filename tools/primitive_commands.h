@@ -1,10 +1,13 @@
-// The `route`, `ring` and `snowflake` subcommands: Effect 4.1.0's shard
-// routing, hash-ring shard assignment and snowflake layout, bit for bit.
+// The `route`, `ring`, `snowflake` and `cron` subcommands: Effect 4.1.0's
+// shard routing, hash-ring shard assignment, snowflake layout and cron
+// schedules, bit for bit.
 //   clustersim route ID... --shards N [--group G] [--json]
 //   clustersim ring --runners HOST:PORT[@WEIGHT],... --shards N [--group G]
 //                   [--json]
 //   clustersim snowflake decode ID [--json]
 //   clustersim snowflake make --timestamp MS --machine M --sequence S [--json]
+//   clustersim cron EXPR --from MS [--tz ZONE] [--on-dst-overlap POLICY]
+//                   [--count N] [--json]
 // Bad input exits 2 with a one-line reason (see tools/cli.h).
 #ifndef CLUSTERSIM_TOOLS_PRIMITIVE_COMMANDS_H_
 #define CLUSTERSIM_TOOLS_PRIMITIVE_COMMANDS_H_

@@ -1,5 +1,6 @@
 #include "tools/primitive_commands.h"
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -267,6 +268,87 @@ TEST(SnowflakeCommandTest, BadInputExitsTwoWithOneLine) {
   EXPECT_EQ(RunArgs({"snowflake"}).exit_code, kExitBadInput);
   EXPECT_EQ(RunArgs({"snowflake", "make", "--timestamp", "1"}).exit_code,
             kExitBadInput);
+}
+
+// Expected runs below are Cron.next chained with Effect 4.1.0 (dist/Cron.js)
+// under node with TZ=UTC.
+
+TEST(CronCommandTest, PrintsRunsAsEffect) {
+  const Result result = RunArgs(
+      {"cron", "*/5 * * * *", "--from", "1735689900000", "--count", "2"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "1735690200000 2025-01-01T00:10:00.000Z\n"
+            "1735690500000 2025-01-01T00:15:00.000Z\n");
+  EXPECT_EQ(result.err, "");
+}
+
+TEST(CronCommandTest, JsonWithZoneAndOverlapPolicy) {
+  // Berlin repeats 02:00-02:59 on 2026-10-25; "both" runs in each.
+  const Result result = RunArgs(
+      {"cron", "30 2 * * *", "--from", "1792843200000", "--tz", "Europe/Berlin",
+       "--on-dst-overlap", "both", "--count", "3", "--json"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "{\"expression\":\"30 2 * * *\",\"time_zone\":\"Europe/Berlin\","
+            "\"on_dst_overlap\":\"both\",\"from\":1792843200000,\"runs\":["
+            "{\"ms\":1792888200000,\"iso\":\"2026-10-25T00:30:00.000Z\"},"
+            "{\"ms\":1792891800000,\"iso\":\"2026-10-25T01:30:00.000Z\"},"
+            "{\"ms\":1792978200000,\"iso\":\"2026-10-26T01:30:00.000Z\"}]}\n");
+}
+
+TEST(CronCommandTest, SpringForwardGapAndDefaults) {
+  // 02:30 does not exist in New York on 2025-03-09: it runs at 03:30 EDT.
+  const Result result =
+      RunArgs({"cron", "30 2 * * *", "--from", "1741478400000", "--tz",
+               "America/New_York", "--json"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("\"time_zone\":\"America/New_York\","
+                            "\"on_dst_overlap\":\"earlier\""),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(
+      result.out.find("\"runs\":[{\"ms\":1741505400000,\"iso\":"
+                      "\"2025-03-09T07:30:00.000Z\"},{\"ms\":1741588200000,"),
+      std::string::npos)
+      << result.out;
+  // Five runs by default, and no zone is null.
+  const Result plain = RunArgs({"cron", "0 0 * * *", "--from", "0", "--json"});
+  EXPECT_NE(plain.out.find("\"time_zone\":null"), std::string::npos)
+      << plain.out;
+  EXPECT_NE(plain.out.find("\"ms\":432000000,"), std::string::npos)
+      << plain.out;
+  EXPECT_EQ(plain.out.find("\"ms\":518400000,"), std::string::npos)
+      << plain.out;
+}
+
+TEST(CronCommandTest, BadInputExitsTwoWithOneLine) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"cron", "61 * * * *", "--from", "0"},
+      {"cron", "* * * *", "--from", "0"},
+      {"cron", "0 * * * *", "--from", "0", "--tz", "Mars/Base"},
+      {"cron", "0 * * * *", "--from", "0", "--on-dst-overlap", "first"},
+      {"cron", "0 * * * *", "--from", "0", "--count", "0"},
+      {"cron", "0 * * * *", "--from", "0", "--count", "10001"},
+      {"cron", "0 * * * *", "--from", "soon"},
+      {"cron", "0 * * * *", "--from", "8640000000000000"},
+      {"cron", "0 * * * *"},
+      // February 30th never comes: Effect's search gives up.
+      {"cron", "0 0 30 2 *", "--from", "0"},
+  };
+  for (const std::vector<std::string>& args : bad) {
+    const Result result = RunArgs(args);
+    EXPECT_EQ(result.exit_code, 2) << args[1];
+    EXPECT_EQ(result.out, "") << args[1];
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1)
+        << result.err;
+  }
+  const Result field = RunArgs({"cron", "0 61 * * *", "--from", "0"});
+  EXPECT_NE(field.err.find("hours field \"61\""), std::string::npos)
+      << field.err;
+  const Result count =
+      RunArgs({"cron", "0 * * * *", "--from", "0", "--count", "0"});
+  EXPECT_NE(count.err.find("--count"), std::string::npos) << count.err;
 }
 
 }  // namespace

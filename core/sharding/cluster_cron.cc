@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "core/base/status_macros.h"
 #include "core/codec/byte_reader.h"
 #include "core/codec/byte_writer.h"
@@ -50,7 +49,7 @@ int64_t RetryDelayMs(int attempt) {
 }
 
 // What the entity handlers and the singleton of one cron share.
-struct Cron {
+struct CronJob {
   Sharding* sharding;
   ClusterCronOptions options;
   EntityType type;
@@ -58,8 +57,8 @@ struct Cron {
   bool from_previous() const {
     return options.calculate_next_run_from_previous;
   }
-  int64_t Next(int64_t after_ms) const {
-    return NextCronRunMs(options.every_ms, after_ms);
+  absl::StatusOr<int64_t> Next(int64_t after_ms) const {
+    return options.cron->Next(after_ms);
   }
 
   // Discard-sends the run of `scheduled_ms`, retried until it is sent.
@@ -82,7 +81,8 @@ struct Cron {
   // executor's own check).
   Task<void> Start() const {
     if (!from_previous()) {
-      co_await Schedule(Next(sharding->NowMs()));
+      const absl::StatusOr<int64_t> next = Next(sharding->NowMs());
+      if (next.ok()) co_await Schedule(*next);
       co_return;
     }
     for (int attempt = 0;; ++attempt) {
@@ -99,7 +99,7 @@ struct Cron {
 
 class CronHandler : public EntityHandler {
  public:
-  CronHandler(std::shared_ptr<const Cron> cron, EntityContext* context)
+  CronHandler(std::shared_ptr<const CronJob> cron, EntityContext* context)
       : cron_(std::move(cron)), context_(context) {}
 
   Task<storage::Exit> Handle(const EntityRequest& request,
@@ -107,7 +107,9 @@ class CronHandler : public EntityHandler {
     if (request.tag == kStartTag) {
       // A run processed here means the chain is alive.
       if (!processed_run_) {
-        co_await cron_->Schedule(cron_->Next(context_->NowMs()));
+        const absl::StatusOr<int64_t> next = cron_->Next(context_->NowMs());
+        if (!next.ok()) co_return NoNextRun(next.status());
+        co_await cron_->Schedule(*next);
       }
       co_return storage::Exit::Success("");
     }
@@ -129,46 +131,37 @@ class CronHandler : public EntityHandler {
       const absl::Status status = co_await cron_->options.execute(scheduled_ms);
       (void)status;  // Effect logs a failure; the schedule goes on.
     }
-    const int64_t next = cron_->from_previous()
-                             ? cron_->Next(scheduled_ms)
-                             : cron_->Next(context_->NowMs());
-    co_await cron_->Schedule(next);
+    const absl::StatusOr<int64_t> next =
+        cron_->Next(cron_->from_previous() ? scheduled_ms : context_->NowMs());
+    if (!next.ok()) co_return NoNextRun(next.status());
+    co_await cron_->Schedule(*next);
     co_return storage::Exit::Success("");
   }
 
  private:
-  std::shared_ptr<const Cron> cron_;
+  static storage::Exit NoNextRun(const absl::Status& status) {
+    return storage::Exit::Failure(storage::Cause{
+        storage::CauseKind::kDie, std::string(status.message())});
+  }
+
+  std::shared_ptr<const CronJob> cron_;
   EntityContext* context_;
   bool processed_run_ = false;
 };
 
-Task<void> StartCron(std::shared_ptr<const Cron> cron) {
+Task<void> StartCron(std::shared_ptr<const CronJob> cron) {
   co_await cron->Start();
 }
 
 }  // namespace
 
-int64_t NextCronRunMs(int64_t every_ms, int64_t after_ms) {
-  // Floor division, so times before the epoch work too.
-  int64_t slot = after_ms / every_ms;
-  if (after_ms % every_ms < 0) --slot;
-  return (slot + 1) * every_ms;
-}
-
-std::string FormatIsoMs(int64_t ms) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(ms),
-                          absl::UTCTimeZone());
-}
-
 absl::Status RegisterClusterCron(Sharding& sharding,
                                  ClusterCronOptions options) {
-  if (options.every_ms <= 0) {
-    return absl::InvalidArgumentError("cron every_ms must be > 0");
+  if (options.name.empty() || !options.cron.has_value() || !options.execute) {
+    return absl::InvalidArgumentError(
+        "a cluster cron needs a name, a schedule and a job");
   }
-  if (options.name.empty() || !options.execute) {
-    return absl::InvalidArgumentError("a cron needs a name and a job");
-  }
-  auto cron = std::make_shared<Cron>();
+  auto cron = std::make_shared<CronJob>();
   cron->sharding = &sharding;
   cron->type = EntityType(absl::StrCat("ClusterCron/", options.name));
   cron->options = std::move(options);
@@ -195,7 +188,7 @@ absl::Status RegisterClusterCron(Sharding& sharding,
   const std::string group = cron->options.shard_group;
   definition.SetShardGroup([group](const EntityId&) { return group; });
 
-  std::shared_ptr<const Cron> shared = cron;
+  std::shared_ptr<const CronJob> shared = cron;
   CLUSTERSIM_RETURN_IF_ERROR(sharding.RegisterEntity(
       std::move(definition),
       [shared](EntityContext& context)

@@ -8,18 +8,23 @@
 //          "" (one message per entity), or the ISO time for executor runs;
 //          delivered at the scheduled time (DeliverAt).
 //   start  asks the executor to schedule a run if its chain was lost.
-// Without calculate_next_run_from_previous, each instant is its own entity
-// (id = ISO-8601 time, e.g. "2025-01-01T00:00:00.000Z"): the singleton sends
-// the first run, and each run, after executing the job (skipped if older
-// than skip_if_older_than_ms), schedules the next instant after *now*. With
-// it, every run goes to the single entity "executor" (primary key = ISO
-// time), runs never overlap, and the next run is the next instant after the
-// *previous scheduled time*, so missed instants are caught up. Scheduling
-// is retried with min(200 ms x 1.5^n, 1 min) until it succeeds.
-//
-// Deviation: Effect takes a cron expression; this takes the subset "every N
-// ms" (instants at multiples of N since the Unix epoch). Times come from the
+// The schedule is a Cron (core/cluster/cron.h, Effect's Cron: expression,
+// time zone, DST overlap policy); "next" below is Cron::Next, strictly
+// after. Without calculate_next_run_from_previous, each instant is its own
+// entity (id = ISO-8601 time, e.g. "2025-01-01T00:00:00.000Z"): the
+// singleton sends the run of next(now), and each run, after executing the
+// job (skipped if older than skip_if_older_than_ms), schedules next(now), so
+// instants missed while nobody ran are not caught up. With it, every run
+// goes to the single entity "executor" (primary key = ISO time), runs never
+// overlap, and the next run is next(previous scheduled time), so missed
+// instants are caught up in order (those older than skip_if_older_than_ms
+// without executing the job). Scheduling is retried with
+// min(200 ms x 1.5^n, 1 min) until it succeeds. Times come from the
 // processing runner's clock, as in Effect. Execution is at least once.
+//
+// A schedule with no next instant (Effect's Cron.next throws, e.g.
+// "0 0 30 2 *") ends the chain: a run then fails as a defect and the
+// singleton schedules nothing, where Effect's singleton would die.
 //
 // Thread/ownership: registration copies the options; `execute` must return
 // tasks that do not outlive the Sharding.
@@ -28,9 +33,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "core/cluster/cron.h"
 #include "core/runtime/task.h"
 #include "core/sharding/sharding.h"
 
@@ -38,8 +45,8 @@ namespace clustersim::sharding {
 
 struct ClusterCronOptions {
   std::string name;
-  // The schedule: instants at multiples of every_ms (> 0) since the epoch.
-  int64_t every_ms = 0;
+  // The schedule (required; Cron has no empty value).
+  std::optional<Cron> cron;
   // The job, given its scheduled time. An error is traced; the schedule
   // goes on. Must not be a capturing coroutine lambda (see task.h).
   std::function<Task<absl::Status>(int64_t scheduled_ms)> execute;
@@ -47,11 +54,6 @@ struct ClusterCronOptions {
   bool calculate_next_run_from_previous = false;
   int64_t skip_if_older_than_ms = 24 * 60 * 60 * 1000;
 };
-
-// The first instant of the schedule strictly after `after_ms`.
-int64_t NextCronRunMs(int64_t every_ms, int64_t after_ms);
-// "2025-01-01T00:00:00.000Z".
-std::string FormatIsoMs(int64_t ms);
 
 // Registers the entity and the singleton. InvalidArgument for a bad
 // schedule or name.
