@@ -649,6 +649,8 @@ Task<absl::Status> Sharding::StoreReply(const EntityAddress& address,
     token = locks_->TokenFor(address.shard_id());
   }
   absl::Status status = co_await storage_.SaveReply(reply, std::move(token));
+  // Hardened mode: an earlier attempt whose response was lost stored it.
+  if (storage::IsAlreadyStored(status)) status = absl::OkStatus();
   if (status.ok()) reply_handlers_.Deliver(reply);
   co_return status;
 }

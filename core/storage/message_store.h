@@ -166,6 +166,9 @@ class MessageStore {
   }
   int64_t reply_count() const { return static_cast<int64_t>(replies_.size()); }
 
+  // The stored reply with this id, if any.
+  std::optional<Reply> ReplyById(std::optional<Snowflake> id) const;
+
  private:
   struct MessageRow {
     explicit MessageRow(Envelope envelope) : envelope(std::move(envelope)) {}
@@ -210,7 +213,6 @@ class MessageStore {
   // The SQL predicate minus shard, address and claim conditions.
   bool Deliverable(const MessageRow& row, int64_t reader_now_ms) const;
   StoredMessage ToStoredMessage(const MessageRow& row) const;
-  std::optional<Reply> ReplyById(std::optional<Snowflake> id) const;
   // Rows of the requests selected by `include`, in rowid order, at most
   // max_rows_per_read.
   template <typename Include>

@@ -35,4 +35,14 @@ bool IsFenced(const absl::Status& status) {
          absl::StartsWith(status.message(), "fenced: ");
 }
 
+absl::Status AlreadyStored(std::string_view message) {
+  return absl::AlreadyExistsError(
+      absl::StrCat("already stored: ", std::string(message)));
+}
+
+bool IsAlreadyStored(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAlreadyExists &&
+         absl::StartsWith(status.message(), "already stored: ");
+}
+
 }  // namespace clustersim::storage

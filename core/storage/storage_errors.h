@@ -13,6 +13,10 @@
 //   Fenced               hardened mode only: a write whose fencing token is not
 //                        the shard's current lease. FailedPrecondition,
 //                        message "fenced: ...".
+//   AlreadyStored        hardened mode only: a retried reply write whose
+//                        first attempt landed (the same reply, same id, is
+//                        stored): the write is done. AlreadyExists, message
+//                        "already stored: ...".
 //
 // A refused operation changes nothing. Pure functions; thread-safe.
 #ifndef CLUSTERSIM_CORE_STORAGE_STORAGE_ERRORS_H_
@@ -37,6 +41,11 @@ absl::Status Fenced(std::string_view message);
 
 // True for errors made by Fenced().
 bool IsFenced(const absl::Status& status);
+
+absl::Status AlreadyStored(std::string_view message);
+
+// True for errors made by AlreadyStored().
+bool IsAlreadyStored(const absl::Status& status);
 
 }  // namespace clustersim::storage
 

@@ -12,7 +12,8 @@ namespace {
 
 // The StorageClient view of a failed call (see the header).
 absl::Status ClientError(StorageMethod method, const absl::Status& status) {
-  if (IsFenced(status) || IsClusterError<PersistenceError>(status)) {
+  if (IsFenced(status) || IsAlreadyStored(status) ||
+      IsClusterError<PersistenceError>(status)) {
     return status;
   }
   return ToStatus(PersistenceError{

@@ -75,6 +75,15 @@ absl::Status StorageState::SaveReply(const Reply& reply,
   if (absl::Status s = CheckReplyFence(reply, fencing, now_ms); !s.ok()) {
     return s;
   }
+  // A retry of a write whose response was lost: SQL's duplicate key in
+  // reference mode (Effect then wedges the request, §14.1), done in
+  // hardened mode.
+  if (mode_ == StorageMode::kHardened &&
+      messages_.ReplyById(ReplyIdOf(reply)) == reply) {
+    return AlreadyStored(
+        absl::StrCat("reply ", ReplyIdOf(reply).ToString(), " to request ",
+                     RequestIdOf(reply).ToString()));
+  }
   return messages_.SaveReply(reply);
 }
 
