@@ -1,5 +1,7 @@
 #include "core/rpc/rpc_endpoint.h"
 
+#include <algorithm>
+
 #include <utility>
 #include <vector>
 
@@ -79,8 +81,13 @@ absl::Status DecodeStatus(std::string_view bytes, absl::Status* out) {
   return r.ExpectEnd();
 }
 
-RpcEndpoint::RpcEndpoint(const NodeEnv& env)
-    : env_(env), scope_(*env.scope), session_(env.random->NextU64()) {}
+RpcEndpoint::RpcEndpoint(const NodeEnv& env, Options options)
+    : env_(env),
+      options_(options),
+      scope_(*env.scope),
+      session_(env.random->NextU64()) {
+  CHECK(options.retransmit_ms > 0);
+}
 
 RpcEndpoint::~RpcEndpoint() {
   // Callers waiting on us are in fibers of the node's scope, which the
@@ -117,14 +124,26 @@ Task<absl::StatusOr<std::string>> RpcEndpoint::Call(NodeId to, RpcMethod method,
 
   SendRequest(to, kCall, call_id, method, request);
 
-  std::optional<absl::StatusOr<std::string>> result =
-      co_await reply.WaitFor(timeout_ms);
-  if (!result.has_value()) {
-    co_return absl::DeadlineExceededError(
-        absl::StrCat("rpc ", method, " to node ", to.value, " timed out after ",
-                     timeout_ms, " ms"));
+  const int64_t deadline_us = env_.executor->MonotonicUs() + timeout_ms * 1000;
+  int64_t resend_ms = options_.retransmit_ms;
+  for (;;) {
+    const int64_t remaining_us = deadline_us - env_.executor->MonotonicUs();
+    if (remaining_us <= 0) break;
+    const int64_t wait_us =
+        options_.reliable ? std::min(remaining_us, resend_ms * 1000)
+                          : remaining_us;
+    std::optional<absl::StatusOr<std::string>> result =
+        co_await reply.WaitForUs(wait_us);
+    if (result.has_value()) co_return std::move(*result);
+    if (wait_us < remaining_us) {
+      ++retransmissions_;
+      SendRequest(to, kCall, call_id, method, request);
+      resend_ms = std::min(resend_ms * 2, kMaxRetransmitMs);
+    }
   }
-  co_return std::move(*result);
+  co_return absl::DeadlineExceededError(
+      absl::StrCat("rpc ", method, " to node ", to.value, " timed out after ",
+                   timeout_ms, " ms"));
 }
 
 void RpcEndpoint::Notify(NodeId to, RpcMethod method, std::string message) {
@@ -175,8 +194,14 @@ absl::Status RpcEndpoint::HandleRequest(NodeId from, std::string_view body) {
   CLUSTERSIM_ASSIGN_OR_RETURN(std::string payload, r.GetString());
   CLUSTERSIM_RETURN_IF_ERROR(r.ExpectEnd());
 
-  if (!Remember(DedupKey{from.value, session, call_id})) {
-    ++duplicates_dropped_;
+  const DedupKey key{from.value, session, call_id};
+  if (!Remember(key)) {
+    if (auto it = responses_.find(key); it != responses_.end()) {
+      ++responses_replayed_;
+      env_.transport->Send(from, it->second);
+    } else {
+      ++duplicates_dropped_;
+    }
     return absl::OkStatus();
   }
   if (kind == kNotify) {
@@ -206,8 +231,20 @@ Task<void> RpcEndpoint::Serve(NodeId from, uint64_t session, uint64_t call_id,
   w.PutVarint(call_id);
   PutStatus(w, result.status());
   w.PutString(result.ok() ? *result : std::string());
-  env_.transport->Send(from,
-                       codec::EncodeFrame(FrameKind::kRpcResponse, w.data()));
+  std::string frame = codec::EncodeFrame(FrameKind::kRpcResponse, w.data());
+  if (options_.reliable) {
+    KeepResponse(DedupKey{from.value, session, call_id}, frame);
+  }
+  env_.transport->Send(from, std::move(frame));
+}
+
+void RpcEndpoint::KeepResponse(const DedupKey& key, std::string frame) {
+  if (!responses_.insert_or_assign(key, std::move(frame)).second) return;
+  response_order_.push_back(key);
+  if (response_order_.size() > kResponseCacheSize) {
+    responses_.erase(response_order_.front());
+    response_order_.pop_front();
+  }
 }
 
 absl::Status RpcEndpoint::HandleResponse(std::string_view body) {

@@ -18,6 +18,13 @@
 //   Duplicated or late responses are ignored.
 // - One-way notifications (Notify) have no response and no delivery
 //   guarantee.
+// - Options::reliable (hardened mode) makes a call survive message loss, as
+//   a connection's retransmissions would: the caller resends the same
+//   request (same call id) after retransmit_ms, doubling up to
+//   kMaxRetransmitMs, until the answer or the deadline; the server, which
+//   runs the handler once, answers a resent request with the response it
+//   kept (the last kResponseCacheSize of them), or not at all while the
+//   handler still runs. Both ends of a call must agree on the option.
 // Handlers run each in their own fiber of the endpoint's scope. A handler is a
 // function returning a Task; it must not be a capturing coroutine lambda (see
 // task.h): have it call a member coroutine instead.
@@ -47,6 +54,11 @@ namespace clustersim {
 // A method number; each service defines an enum of them.
 using RpcMethod = uint32_t;
 
+struct RpcOptions {
+  bool reliable = false;
+  int64_t retransmit_ms = 100;  // first resend, when reliable
+};
+
 class RpcEndpoint {
  public:
   using Handler = std::function<Task<absl::StatusOr<std::string>>(
@@ -56,8 +68,12 @@ class RpcEndpoint {
   // Limits.
   static constexpr size_t kMaxPendingCalls = 1 << 20;
   static constexpr size_t kDedupWindow = 1 << 16;  // remembered call ids
+  static constexpr size_t kResponseCacheSize = 1 << 12;
+  static constexpr int64_t kMaxRetransmitMs = 1'000;
 
-  explicit RpcEndpoint(const NodeEnv& env);
+  using Options = RpcOptions;
+
+  explicit RpcEndpoint(const NodeEnv& env, Options options = {});
   RpcEndpoint(const RpcEndpoint&) = delete;
   RpcEndpoint& operator=(const RpcEndpoint&) = delete;
   ~RpcEndpoint();
@@ -79,6 +95,8 @@ class RpcEndpoint {
 
   uint64_t malformed_count() const { return malformed_count_; }
   uint64_t duplicate_requests_dropped() const { return duplicates_dropped_; }
+  uint64_t retransmissions() const { return retransmissions_; }
+  uint64_t responses_replayed() const { return responses_replayed_; }
   size_t pending_calls() const { return pending_.size(); }
 
  private:
@@ -100,8 +118,11 @@ class RpcEndpoint {
   Task<void> Serve(NodeId from, uint64_t session, uint64_t call_id,
                    RpcMethod method, std::string request);
   bool Remember(const DedupKey& key);
+  // Reliable mode: keeps a sent response for resent requests.
+  void KeepResponse(const DedupKey& key, std::string frame);
 
   NodeEnv env_;
+  Options options_;
   Scope scope_;  // handler fibers
   uint64_t session_;
   uint64_t next_call_id_ = 1;
@@ -111,8 +132,12 @@ class RpcEndpoint {
       pending_;
   absl::flat_hash_set<DedupKey> seen_;
   std::deque<DedupKey> seen_order_;
+  absl::flat_hash_map<DedupKey, std::string> responses_;
+  std::deque<DedupKey> response_order_;
   uint64_t malformed_count_ = 0;
   uint64_t duplicates_dropped_ = 0;
+  uint64_t retransmissions_ = 0;
+  uint64_t responses_replayed_ = 0;
 };
 
 // Encoding of a Status with its payloads (exposed for tests and storage).

@@ -195,6 +195,9 @@ class Deferred {
   WaitAwaiter WaitFor(int64_t timeout_ms) {
     return WaitAwaiter(this, timeout_ms * 1000);
   }
+  WaitAwaiter WaitForUs(int64_t timeout_us) {
+    return WaitAwaiter(this, timeout_us);
+  }
 
  private:
   std::optional<T> value_;

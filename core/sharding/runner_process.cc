@@ -9,7 +9,9 @@ namespace clustersim::sharding {
 
 RunnerProcess::RunnerProcess(const NodeEnv& env,
                              const RunnerProcessOptions& options)
-    : env_(env), rpc_(env) {
+    : env_(env),
+      rpc_(env, RpcEndpoint::Options{.reliable = options.config.mode ==
+                                                 Mode::kHardened}) {
   CHECK(options.storage != nullptr && options.resolver != nullptr,
         "a runner process needs a storage factory and a resolver");
   storage_ = options.storage(env_, rpc_);

@@ -278,7 +278,9 @@ StorageServer::StorageServer(const NodeEnv& env, StorageBackend& backend)
     : env_(env),
       backend_(backend),
       gate_(this),
-      endpoint_(WithTransport(env, &gate_)) {
+      endpoint_(WithTransport(env, &gate_),
+                RpcEndpoint::Options{.reliable = backend.state().mode() ==
+                                                 StorageMode::kHardened}) {
 #define CLUSTERSIM_STORAGE_REGISTER_(Call) Register<Call>();
   CLUSTERSIM_STORAGE_CALLS(CLUSTERSIM_STORAGE_REGISTER_)
 #undef CLUSTERSIM_STORAGE_REGISTER_
