@@ -10,8 +10,21 @@ MachineId RandomMachineId(Random& random) {
       static_cast<int32_t>(random.NextU64() >> (64 - kSnowflakeMachineIdBits)));
 }
 
-SnowflakeGenerator::SnowflakeGenerator(const Clock& clock, MachineId machine_id)
-    : clock_(clock), machine_id_(machine_id), sequence_at_ms_(clock.NowMs()) {}
+SnowflakeGenerator::SnowflakeGenerator(const Clock& clock, MachineId machine_id,
+                                       bool strict)
+    : clock_(clock),
+      strict_(strict),
+      machine_id_(machine_id),
+      sequence_at_ms_(clock.NowMs()) {}
+
+void SnowflakeGenerator::SetMachineId(MachineId machine_id) {
+  if (strict_ && machine_id != machine_id_ && sequence_ > 0) {
+    // Ids of the new machine id start above every id given so far.
+    ++sequence_at_ms_;
+    sequence_ = 0;
+  }
+  machine_id_ = machine_id;
+}
 
 Snowflake SnowflakeGenerator::Next() {
   const int64_t now_ms = clock_.NowMs();

@@ -14,6 +14,14 @@
 // RunnerStorage.register returns; here the caller passes the initial id
 // (RandomMachineId draws it like Effect does) and calls SetMachineId.
 //
+// Strict mode (hardened; effect-semantics.md §14.2) closes the gaps that
+// remain: a new machine id moves to the next millisecond, so ids keep
+// increasing across SetMachineId; the caller gives it a step-free clock
+// (core/runtime/step_free_clock.h) and storage hands out a machine id unique
+// mod 1024 per registration (core/storage/runner_store.h), so borrowing
+// milliseconds ahead of the clock cannot collide with another runner or a
+// later incarnation (which has another machine id).
+//
 // Not thread-safe. Holds a reference to the node's clock, which must outlive
 // the generator.
 #ifndef CLUSTERSIM_CORE_CLUSTER_SNOWFLAKE_GENERATOR_H_
@@ -35,12 +43,13 @@ MachineId RandomMachineId(Random& random);
 class SnowflakeGenerator {
  public:
   // Reads the clock once: ids start at the current millisecond.
-  SnowflakeGenerator(const Clock& clock, MachineId machine_id);
+  SnowflakeGenerator(const Clock& clock, MachineId machine_id,
+                     bool strict = false);
 
   SnowflakeGenerator(const SnowflakeGenerator&) = delete;
   SnowflakeGenerator& operator=(const SnowflakeGenerator&) = delete;
 
-  void SetMachineId(MachineId machine_id) { machine_id_ = machine_id; }
+  void SetMachineId(MachineId machine_id);
   MachineId machine_id() const { return machine_id_; }
 
   // Effect's nextUnsafe. Requires the clock to stay within the snowflake
@@ -49,6 +58,7 @@ class SnowflakeGenerator {
 
  private:
   const Clock& clock_;
+  const bool strict_;
   MachineId machine_id_;
   int32_t sequence_ = 0;
   int64_t sequence_at_ms_;

@@ -51,7 +51,12 @@ Sharding::Sharding(ShardingConfig config, const NodeEnv& env,
       storage_(storage),
       metrics_(metrics),
       options_(options),
-      snowflakes_(*env.executor, RandomMachineId(*env.random)),
+      step_free_clock_(*env.executor),
+      snowflakes_(config_.mode == Mode::kHardened
+                      ? static_cast<const Clock&>(step_free_clock_)
+                      : *env.executor,
+                  RandomMachineId(*env.random),
+                  /*strict=*/config_.mode == Mode::kHardened),
       keep_alive_spec_(KeepAliveSpec()),
       scope_(*env.scope),
       calls_scope_(scope_),

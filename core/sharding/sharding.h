@@ -64,6 +64,7 @@
 #include "core/cluster/snowflake_generator.h"
 #include "core/rpc/rpc_endpoint.h"
 #include "core/runtime/process.h"
+#include "core/runtime/step_free_clock.h"
 #include "core/runtime/scope.h"
 #include "core/runtime/sync.h"
 #include "core/runtime/task.h"
@@ -303,6 +304,8 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   storage::StorageClient& storage_;
   ClusterMetrics& metrics_;
   const Options options_;
+  // Hardened mode's snowflakes read a step-free clock (§14.2).
+  StepFreeClock step_free_clock_;
   SnowflakeGenerator snowflakes_;
   bool shutdown_ = false;
   bool shutdown_started_ = false;

@@ -7,6 +7,7 @@
 #include "absl/container/btree_set.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
+#include "core/cluster/snowflake.h"
 #include "core/storage/storage_errors.h"
 #include "core/storage/text_column.h"
 
@@ -52,15 +53,42 @@ absl::StatusOr<MachineId> RunnerStore::Register(const Runner& runner,
     return StorageFull("runners", options_.limits.max_runners);
   }
 
-  const MachineId fresh_id(static_cast<int32_t>(++last_machine_id_));
+  absl::StatusOr<MachineId> fresh_id = NextMachineId(address, now_ms);
+  if (!fresh_id.ok()) return fresh_id.status();
   if (it == runners_.end()) {
-    runners_.emplace(address, RunnerRow{fresh_id, runner, healthy, now_ms});
-    return fresh_id;
+    runners_.emplace(address, RunnerRow{*fresh_id, runner, healthy, now_ms});
+    return *fresh_id;
   }
   it->second.runner = runner;
   it->second.healthy = healthy;
   it->second.last_heartbeat_ms = now_ms;
+  if (options_.unique_machine_ids) it->second.machine_id = *fresh_id;
   return it->second.machine_id;
+}
+
+absl::StatusOr<MachineId> RunnerStore::NextMachineId(
+    const RunnerAddress& address, int64_t now_ms) {
+  if (!options_.unique_machine_ids) {
+    return MachineId(static_cast<int32_t>(++last_machine_id_));
+  }
+  constexpr int64_t kResidues = int64_t{1} << kSnowflakeMachineIdBits;
+  const int64_t cutoff_ms = now_ms - options_.lock_expiration_ms;
+  absl::btree_set<int64_t> taken;
+  for (const auto& [other, row] : runners_) {
+    // The address's own previous id too: its past ids stay in storage.
+    if (other == address || row.last_heartbeat_ms >= cutoff_ms) {
+      taken.insert(row.machine_id.value() % kResidues);
+    }
+  }
+  for (int64_t tries = 0; tries < kResidues; ++tries) {
+    if (last_machine_id_ == std::numeric_limits<int32_t>::max()) break;
+    const int64_t candidate = ++last_machine_id_;
+    if (!taken.contains(candidate % kResidues)) {
+      return MachineId(static_cast<int32_t>(candidate));
+    }
+  }
+  return absl::ResourceExhaustedError(
+      "storage full: no snowflake machine id is free among live runners");
 }
 
 void RunnerStore::Unregister(const RunnerAddress& address, int64_t now_ms) {

@@ -370,8 +370,8 @@ absl::StatusOr<std::string> StorageServer::Execute(NodeId from,
 
 int64_t StorageBackend::NowMs(const Executor& clock) {
   if (state_.mode() == StorageMode::kReference) return clock.NowMs();
-  if (!anchor_.has_value()) anchor_.emplace(clock.NowMs(), clock.MonotonicUs());
-  return anchor_->first + (clock.MonotonicUs() - anchor_->second) / 1000;
+  if (!anchor_.has_value()) anchor_ = StepFreeClock::AnchorNow(clock);
+  return StepFreeClock::At(*anchor_, clock.MonotonicUs());
 }
 
 void StorageServer::ResponseGate::Send(NodeId to, std::string bytes) {

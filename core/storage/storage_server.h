@@ -39,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "core/rpc/rpc_endpoint.h"
 #include "core/runtime/process.h"
+#include "core/runtime/step_free_clock.h"
 #include "core/runtime/task.h"
 #include "core/runtime/transport.h"
 #include "core/storage/storage_audit.h"
@@ -85,8 +86,8 @@ class StorageBackend {
   StorageAudit audit_;
   StorageFaults faults_;
   StorageServerStats stats_;
-  // Hardened mode's step-free clock: (wall ms, monotonic us) at first use.
-  std::optional<std::pair<int64_t, int64_t>> anchor_;
+  // Hardened mode's step-free clock, anchored at first use.
+  std::optional<StepFreeClock::Anchor> anchor_;
 };
 
 class StorageServer : public Process {

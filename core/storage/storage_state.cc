@@ -18,12 +18,18 @@ MessageStore::Options MessageOptions(StorageMode mode,
   return options;
 }
 
+RunnerStore::Options RunnerOptions(StorageMode mode,
+                                   RunnerStore::Options options) {
+  if (mode == StorageMode::kHardened) options.unique_machine_ids = true;
+  return options;
+}
+
 }  // namespace
 
 StorageState::StorageState(Options options)
     : mode_(options.mode),
       messages_(MessageOptions(options.mode, std::move(options.messages))),
-      runners_(std::move(options.runners)) {}
+      runners_(RunnerOptions(options.mode, std::move(options.runners))) {}
 
 absl::Status StorageState::CheckReplyFence(
     const Reply& reply, const std::optional<FencingToken>& fencing,

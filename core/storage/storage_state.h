@@ -21,7 +21,10 @@
 //                 are visible to the new owner at once), and a claim lasts
 //                 kHardenedClaimExpirationMs, so a read whose response was
 //                 lost delays its rows that long, not 10 minutes
-//                 (effect-semantics.md §14.5).
+//                 (effect-semantics.md §14.5);
+//               - every registration gets a machine id unique mod 1024
+//                 among live runners (runner_store.h, §14.2);
+//               - the server's clock is step-free (storage_server.h).
 //
 // Why only SaveReply is fenced: a reply is the runner's work and the
 // entity's durable state (workflow results are replies); the single-writer
