@@ -197,8 +197,7 @@ TEST(RingCommandTest, BadInputExitsTwoWithOneLine) {
       {"h:1@1e7", "10",
        "clustersim: runner \"h:1\": hash ring weight 10000000 gives "
        "1280000000 virtual nodes per node, more than 1048576\n"},
-      {"h:1", "0",
-       "clustersim: --shards \"0\" is out of range [1, 1000000]\n"},
+      {"h:1", "0", "clustersim: --shards \"0\" is out of range [1, 1000000]\n"},
       {"h:1", "x", "clustersim: --shards \"x\" is not a decimal integer\n"},
       // Issue 10: this once allocated until memory ran out.
       {"a:1", "2147483647",
