@@ -12,6 +12,19 @@ namespace {
 bool IsDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)); }
 bool IsHexDigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)); }
 
+// The length of the time unit `rest` starts with ("1500ms" and "2s" are the
+// same kind of value), or 0.
+size_t TimeUnitLength(std::string_view rest) {
+  for (std::string_view unit : {"us", "ms", "s", "m", "h"}) {
+    if (rest.starts_with(unit) &&
+        (rest.size() == unit.size() ||
+         !std::isalnum(static_cast<unsigned char>(rest[unit.size()])))) {
+      return unit.size();
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::string SeedOutcome::ToJsonLine() const {
@@ -61,6 +74,7 @@ std::string Signature(std::string_view message) {
         ++i;
         while (i < message.size() && IsDigit(message[i])) ++i;
       }
+      i += TimeUnitLength(message.substr(i));
       out += '#';
     } else {
       out += message[i++];

@@ -3,9 +3,10 @@
 // sweep with hundreds of failures reads as a handful of distinct bugs.
 //
 // The signature abstracts what differs between seeds failing the same way:
-// every number (decimal, with a fraction, or 0x-hex) becomes '#', so
-// "c3 alive on r1:34431 and r2:34431 at 12.5s" and "c7 alive on r3:34431
-// and r1:34431 at 3s" share "c# alive on r#:# and r#:# at #s". Each group
+// every number (decimal, with a fraction, or 0x-hex), with its time unit
+// if it has one (us ms s m h), becomes '#', so "c3 alive on r1:34431 and
+// r2:34431 at 12.5s" and "c7 alive on r3:34431 and r1:34431 at 300ms"
+// share "c# alive on r#:# and r#:# at #". Each group
 // keeps its fastest-failing seed (least virtual time to the first
 // violation; the lower seed on a tie): the cheapest one to reproduce and
 // shrink. Pure functions; value types.
@@ -40,7 +41,7 @@ struct SeedOutcome {
   static std::optional<SeedOutcome> FromJsonLine(std::string_view line);
 };
 
-// `message` with every number replaced by '#'.
+// `message` with every number (and its time unit) replaced by '#'.
 std::string Signature(std::string_view message);
 
 struct FailureGroup {

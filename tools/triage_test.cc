@@ -11,9 +11,13 @@ TEST(SignatureTest, AbstractsNumbersIdsAndTimes) {
   EXPECT_EQ(Signature("EntityAddress(Counter, c3, default:6) started on "
                       "runner r2:34432 (node 2) at 7200220us"),
             "EntityAddress(Counter, c#, default:#) started on runner r#:# "
-            "(node #) at #us");
+            "(node #) at #");
   EXPECT_EQ(Signature("n3.1 got ping 0x1f2e at 1.5s, hash 0xdeadbeef"),
-            "n# got ping # at #s, hash #");
+            "n# got ping # at #, hash #");
+  // Times in any unit are the same kind of value; words are not units.
+  EXPECT_EQ(Signature("no reply within 15s after 4061ms"),
+            Signature("no reply within 15s after 250us"));
+  EXPECT_EQ(Signature("2 seeds, 3m, 4h"), "# seeds, #, #");
   EXPECT_EQ(Signature("no numbers."), "no numbers.");
   EXPECT_EQ(Signature("v1."), "v#.");
 }
@@ -44,7 +48,7 @@ TEST(GroupFailuresTest, GroupsByInvariantAndSignatureKeepingTheFastest) {
   const std::vector<FailureGroup> groups = GroupFailures(outcomes);
   ASSERT_EQ(groups.size(), 3u);
   EXPECT_EQ(groups[0].invariant, "liveness");
-  EXPECT_EQ(groups[0].signature, "c# unanswered for #s");
+  EXPECT_EQ(groups[0].signature, "c# unanswered for #");
   EXPECT_EQ(groups[0].seeds, (std::vector<uint64_t>{2, 3, 4}));
   // Least time to the first violation; the lower seed on a tie.
   EXPECT_EQ(groups[0].fastest.seed, 3u);
