@@ -166,6 +166,8 @@ TEST(RunCommandTest, HelpDocumentsTheFaultGrammar) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Has(r.out, "partition@T1..T2=1|2,3")) << r.out;
   EXPECT_TRUE(Has(r.out, "storage-down@T1..T2")) << r.out;
+  EXPECT_TRUE(Has(r.out, "Every fault time must lie within --duration"))
+      << r.out;
   EXPECT_TRUE(Has(r.out, "--swarm"));
 }
 
