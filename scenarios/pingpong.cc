@@ -319,6 +319,9 @@ Scenario PingPongScenario() {
       .default_runners = 3,
       .min_runners = 2,
       .max_runners = 1000,
+      // No core code runs: the frames, dedup and checks are the same in
+      // both modes.
+      .mode_dependent = false,
       .mutants = {{std::string(kNoDedup),
                    "the receiver hands duplicated pings to its application"}},
       .run = &RunPingPong,

@@ -21,6 +21,9 @@
 //                          timed faults lasts until 5 s after the last)
 // Corrupted frames are rejected by the frame CRC and counted.
 //
+// It has no mode-dependent behaviour (no cluster core runs): --mode
+// hardened runs the same as reference.
+//
 // Mutant: pingpong-no-dedup (the receiver forgets to de-duplicate).
 #ifndef CLUSTERSIM_SCENARIOS_PINGPONG_H_
 #define CLUSTERSIM_SCENARIOS_PINGPONG_H_

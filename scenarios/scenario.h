@@ -80,6 +80,9 @@ struct Scenario {
   int extra_nodes = 0;
   // Whether it has a storage server that storage faults apply to.
   bool has_storage = false;
+  // Whether --mode changes what runs (reference and hardened differ); when
+  // not, the command says a --mode hardened run is the reference run.
+  bool mode_dependent = true;
   std::vector<Mutant> mutants;
   // One run. An error status is bad input (e.g. the fault plan names a node
   // the run does not have), never an invariant violation.

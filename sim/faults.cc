@@ -468,6 +468,17 @@ bool FaultPlan::UsesStorage() const {
          });
 }
 
+absl::Status FaultPlan::ValidateTimes(int64_t duration_us) const {
+  for (const TimedFault& fault : timed) {
+    if (fault.end_us > duration_us) {
+      return absl::InvalidArgumentError(
+          "fault '" + fault.ToString() + "' ends after the run's duration " +
+          FormatDurationUs(duration_us) + " (raise --duration)");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status FaultPlan::ValidateNodes(size_t node_count) const {
   auto check = [&](uint32_t node, const std::string& item) -> absl::Status {
     if (node >= 1 && node <= node_count) return absl::OkStatus();

@@ -128,6 +128,9 @@ struct FaultPlan {
   bool UsesStorage() const;
   // OK if every node number is in 1..node_count; else names the item.
   absl::Status ValidateNodes(size_t node_count) const;
+  // OK if every timed fault ends by `duration_us` (a fault past the end of
+  // a run would silently stretch it); else names the item.
+  absl::Status ValidateTimes(int64_t duration_us) const;
   // Applies the whole-run link behaviour to `base`.
   LinkConfig LinkFor(const LinkConfig& base) const;
 

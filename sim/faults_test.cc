@@ -196,6 +196,17 @@ TEST(FaultPlanTest, ValidateNodesNamesTheFaultAndTheNode) {
   EXPECT_FALSE(ParseFaultPlan("skew=4:+1s")->ValidateNodes(3).ok());
 }
 
+TEST(FaultPlanTest, ValidateTimesRejectsFaultsPastTheDuration) {
+  FaultPlan plan = *ParseFaultPlan("loss=0.1,crash@1000h=1");
+  EXPECT_TRUE(plan.ValidateTimes(1000LL * 3600 * 1'000'000).ok());
+  EXPECT_EQ(plan.ValidateTimes(1'000'000).message(),
+            "fault 'crash@3600000s=1' ends after the run's duration 1s "
+            "(raise --duration)");
+  // A window must end by the duration too, not just start.
+  EXPECT_FALSE(ParseFaultPlan("pause@1s..3s=1")->ValidateTimes(2'000'000).ok());
+  EXPECT_TRUE(ParseFaultPlan("pause@1s..2s=1")->ValidateTimes(2'000'000).ok());
+}
+
 TEST(FaultPlanTest, LinkForOverridesOnlyWhatThePlanSays) {
   LinkConfig base;
   base.latency = {.min_us = 7, .tail_mean_us = 8, .max_us = 9};

@@ -1,5 +1,6 @@
 #include "sim/perfetto.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -8,9 +9,10 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-#include "sim/json_string.h"
+#include "nlohmann/json.hpp"
 
 namespace clustersim::sim {
 namespace {
@@ -24,7 +26,12 @@ constexpr int kEventTid = 3;      // messages and core events
 // Threads of the world process: the network, then one lane per concurrently
 // open fault window (complete events on one thread must nest).
 constexpr int kNetworkTid = 1;
+constexpr int kMarkTid = 2;  // violations
 constexpr int kFirstFaultTid = 10;
+// Node threads past the fixed ones: one per entity address, then one per
+// shard, each numbered in order of first appearance.
+constexpr int kFirstEntityTid = 100;
+constexpr int kFirstShardTid = 100'000;
 
 int PidOf(uint32_t node) {
   return node == kWorldNode ? kWorldPid : static_cast<int>(node) + 1;
@@ -49,6 +56,10 @@ std::optional<uint64_t> MessageId(const TraceEvent& e) {
   return id;
 }
 
+using Json = nlohmann::ordered_json;
+
+// One trace event per line; events are built with nlohmann-json, so names
+// and details of any bytes are escaped correctly.
 class JsonWriter {
  public:
   explicit JsonWriter(std::ostream& out) : out_(out) {
@@ -58,57 +69,69 @@ class JsonWriter {
 
   void Metadata(std::string_view what, int pid, int tid,
                 std::string_view name) {
-    std::string e = "{\"ph\":\"M\",\"name\":";
-    AppendJsonString(e, what);
-    e += ",\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(tid) +
-         ",\"args\":{\"name\":";
-    AppendJsonString(e, name);
-    e += "}}";
-    Emit(e);
+    Emit(Json{{"ph", "M"},
+              {"name", what},
+              {"pid", pid},
+              {"tid", tid},
+              {"args", {{"name", name}}}});
   }
   void SortIndex(int pid, int index) {
-    Emit("{\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":" +
-         std::to_string(pid) +
-         ",\"tid\":0,\"args\":{\"sort_index\":" + std::to_string(index) + "}}");
+    Emit(Json{{"ph", "M"},
+              {"name", "process_sort_index"},
+              {"pid", pid},
+              {"tid", 0},
+              {"args", {{"sort_index", index}}}});
   }
+  // `global`: drawn across the whole timeline (violations).
   void Instant(std::string_view name, int64_t ts, int pid, int tid,
-               std::string_view detail) {
-    std::string e = "{\"ph\":\"i\",\"s\":\"t\",\"name\":";
-    AppendJsonString(e, name);
-    e += Where(ts, pid, tid) + Args(detail) + "}";
-    Emit(e);
+               std::string_view detail, bool global = false) {
+    Json e = {{"ph", "i"}, {"s", global ? "g" : "t"}, {"name", name}};
+    Where(e, ts, pid, tid);
+    Emit(WithArgs(std::move(e), detail));
   }
   void Complete(std::string_view name, int64_t ts, int64_t dur, int pid,
                 int tid, std::string_view detail) {
-    std::string e = "{\"ph\":\"X\",\"name\":";
-    AppendJsonString(e, name);
-    e += Where(ts, pid, tid) + ",\"dur\":" + std::to_string(dur) +
-         Args(detail) + "}";
+    Json e = {{"ph", "X"}, {"name", name}};
+    Where(e, ts, pid, tid);
+    e["dur"] = dur;
+    Emit(WithArgs(std::move(e), detail));
+  }
+  // A span opened and closed by separate events ("B" ... "E").
+  void Begin(std::string_view name, int64_t ts, int pid, int tid,
+             std::string_view detail) {
+    Json e = {{"ph", "B"}, {"name", name}};
+    Where(e, ts, pid, tid);
+    Emit(WithArgs(std::move(e), detail));
+  }
+  void End(int64_t ts, int pid, int tid) {
+    Json e = {{"ph", "E"}};
+    Where(e, ts, pid, tid);
     Emit(e);
   }
   // A flow arrow endpoint bound to the slice at (ts, pid, tid).
   void Flow(bool start, uint64_t id, int64_t ts, int pid, int tid) {
-    Emit(std::string("{\"ph\":\"") + (start ? "s" : "f") +
-         "\",\"name\":\"message\",\"id\":" + std::to_string(id) +
-         Where(ts, pid, tid) + (start ? "" : ",\"bp\":\"e\"") + "}");
+    Json e = {{"ph", start ? "s" : "f"}, {"name", "message"}, {"id", id}};
+    Where(e, ts, pid, tid);
+    if (!start) e["bp"] = "e";
+    Emit(e);
   }
 
  private:
-  static std::string Where(int64_t ts, int pid, int tid) {
-    return ",\"cat\":\"sim\",\"ts\":" + std::to_string(ts) +
-           ",\"pid\":" + std::to_string(pid) +
-           ",\"tid\":" + std::to_string(tid);
+  static void Where(Json& e, int64_t ts, int pid, int tid) {
+    e["cat"] = "sim";
+    e["ts"] = ts;
+    e["pid"] = pid;
+    e["tid"] = tid;
   }
-  static std::string Args(std::string_view detail) {
-    if (detail.empty()) return "";
-    std::string a = ",\"args\":{\"detail\":";
-    AppendJsonString(a, detail);
-    return a + "}";
+  static Json WithArgs(Json e, std::string_view detail) {
+    if (!detail.empty()) e["args"] = {{"detail", detail}};
+    return e;
   }
-  void Emit(const std::string& event) {
+  void Emit(const Json& event) {
     if (!first_) out_ << ",\n";
     first_ = false;
-    out_ << event;
+    out_ << event.dump(-1, ' ', /*ensure_ascii=*/false,
+                       Json::error_handler_t::replace);
   }
 
   std::ostream& out_;
@@ -121,17 +144,74 @@ struct OpenSpan {
   int tid;
 };
 
+// "ADDRESS runner=HOST:PORT" (entity and shard events): ADDRESS.
+std::string_view Subject(std::string_view detail) {
+  return detail.substr(0, detail.find(" runner="));
+}
+
+// Tracks opened by "B" and closed by "E" events, one thread per (node,
+// subject): an entity's alive spans on a runner, a shard's ownership spans.
+// Every span it opens it closes: at the closing event, at the node's
+// crash, or at the end of the trace.
+class SpanTracks {
+ public:
+  SpanTracks(JsonWriter& json, std::string label, int first_tid)
+      : json_(json), label_(std::move(label)), next_tid_(first_tid) {}
+
+  void Open(uint32_t node, std::string_view subject, int64_t ts,
+            std::string_view detail) {
+    const int tid = TidOf(node, subject);
+    if (open_.contains({node, tid})) json_.End(ts, PidOf(node), tid);
+    json_.Begin(label_, ts, PidOf(node), tid, detail);
+    open_.insert({node, tid});
+  }
+  void Close(uint32_t node, std::string_view subject, int64_t ts) {
+    const auto it = tids_.find({node, std::string(subject)});
+    if (it == tids_.end() || open_.erase({node, it->second}) == 0) return;
+    json_.End(ts, PidOf(node), it->second);
+  }
+  void CloseNode(uint32_t node, int64_t ts) {
+    for (auto it = open_.lower_bound({node, 0});
+         it != open_.end() && it->first == node;) {
+      json_.End(ts, PidOf(node), it->second);
+      it = open_.erase(it);
+    }
+  }
+  void CloseAll(int64_t ts) {
+    for (const auto& [node, tid] : open_) json_.End(ts, PidOf(node), tid);
+    open_.clear();
+  }
+
+ private:
+  int TidOf(uint32_t node, std::string_view subject) {
+    auto [it, inserted] = tids_.try_emplace({node, std::string(subject)}, 0);
+    if (inserted) {
+      it->second = next_tid_++;
+      json_.Metadata("thread_name", PidOf(node), it->second,
+                     label_ + " " + std::string(subject));
+    }
+    return it->second;
+  }
+
+  JsonWriter& json_;
+  std::string label_;
+  int next_tid_;
+  std::map<std::pair<uint32_t, std::string>, int> tids_;
+  std::set<std::pair<uint32_t, int>> open_;  // (node, tid)
+};
+
 }  // namespace
 
 void WritePerfettoJson(std::span<const TraceEvent> events,
                        std::span<const std::string> node_names,
-                       std::ostream& out) {
+                       std::span<const TraceMark> marks, std::ostream& out) {
   JsonWriter json(out);
   std::set<uint32_t> nodes;
   for (const TraceEvent& e : events) nodes.insert(e.node);
   for (size_t i = 1; i <= node_names.size(); ++i) {
     nodes.insert(static_cast<uint32_t>(i));
   }
+  if (!marks.empty()) nodes.insert(kWorldNode);
   for (uint32_t node : nodes) {
     const int pid = PidOf(node);
     json.Metadata("process_name", pid, 0, NodeName(node, node_names));
@@ -149,6 +229,8 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
   std::map<std::string, OpenSpan> faults;  // by fault item
   std::set<int> busy_lanes;
   std::set<uint64_t> delivered;
+  SpanTracks entities(json, "alive", kFirstEntityTid);
+  SpanTracks shards(json, "owns", kFirstShardTid);
   int64_t last_us = 0;
 
   auto close = [&](const OpenSpan& span, int64_t end_us, int pid) {
@@ -170,6 +252,8 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
         close(it->second, e.time_us, pid);
         pauses.erase(it);
       }
+      entities.CloseNode(e.node, e.time_us);
+      shards.CloseNode(e.node, e.time_us);
     } else if (e.kind == "node.pause") {
       pauses[e.node] = OpenSpan{e.time_us, "paused", kPauseTid};
     } else if (e.kind == "node.resume") {
@@ -177,6 +261,14 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
         close(it->second, e.time_us, pid);
         pauses.erase(it);
       }
+    } else if (e.kind == "entity.start") {
+      entities.Open(e.node, Subject(e.detail), e.time_us, e.detail);
+    } else if (e.kind == "entity.stop") {
+      entities.Close(e.node, Subject(e.detail), e.time_us);
+    } else if (e.kind == "shard.acquire") {
+      shards.Open(e.node, Subject(e.detail), e.time_us, e.detail);
+    } else if (e.kind == "shard.release") {
+      shards.Close(e.node, Subject(e.detail), e.time_us);
     } else if (e.kind == "fault.begin") {
       int lane = kFirstFaultTid;
       while (busy_lanes.contains(lane)) ++lane;
@@ -209,11 +301,21 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
       json.Instant(e.kind, e.time_us, pid, tid, e.detail);
     }
   }
+  if (!marks.empty()) {
+    json.Metadata("thread_name", kWorldPid, kMarkTid, "violations");
+  }
+  for (const TraceMark& mark : marks) {
+    json.Instant(mark.name, mark.time_us, kWorldPid, kMarkTid, mark.detail,
+                 /*global=*/true);
+    last_us = std::max(last_us, mark.time_us);
+  }
   // Spans still open at the end of the trace end with it.
   for (const auto& [node, span] : incarnations)
     close(span, last_us, PidOf(node));
   for (const auto& [node, span] : pauses) close(span, last_us, PidOf(node));
   for (const auto& [item, span] : faults) close(span, last_us, kWorldPid);
+  entities.CloseAll(last_us);
+  shards.CloseAll(last_us);
 }
 
 std::string FormatTraceEvent(uint64_t index, const TraceEvent& event,

@@ -6,6 +6,11 @@
 // events carrying their detail; a message's send and delivery are joined by
 // a flow arrow; node incarnations (start to crash), pauses (pause to
 // resume) and fault windows (fault.begin to fault.end) are complete events.
+// Each runner has a track per entity ("alive ADDRESS": begin/end spans from
+// entity.start to entity.stop) and per shard ("owns SHARD": shard.acquire to
+// shard.release), closed at the runner's crash or the end of the trace.
+// Marks (the run's violations) are global instant events of the world.
+// Events are built with nlohmann-json.
 // The per-action "run" events are left out: they carry nothing to look at.
 // Timestamps are virtual microseconds.
 //
@@ -25,10 +30,17 @@
 
 namespace clustersim::sim {
 
+// Something to show on the timeline that is not a trace event.
+struct TraceMark {
+  int64_t time_us = 0;
+  std::string name;    // e.g. "violation: single-activation"
+  std::string detail;  // e.g. the checker's message
+};
+
 // `node_names[i]` names node i + 1.
 void WritePerfettoJson(std::span<const TraceEvent> events,
                        std::span<const std::string> node_names,
-                       std::ostream& out);
+                       std::span<const TraceMark> marks, std::ostream& out);
 
 void WriteTextTrace(std::span<const TraceEvent> events,
                     std::span<const std::string> node_names, std::ostream& out);

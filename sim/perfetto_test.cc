@@ -1,10 +1,13 @@
 #include "sim/perfetto.h"
 
+#include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "sim/trace.h"
 
 namespace clustersim::sim {
@@ -28,36 +31,50 @@ std::vector<TraceEvent> Sample() {
   };
 }
 
-// Braces and brackets balance outside strings, and strings close.
-bool Balanced(const std::string& json) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < json.size(); ++i) {
-    char c = json[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        return false;
-      }
-      continue;
+using Json = nlohmann::json;
+
+// The trace file parsed; a JSON syntax error fails the test.
+Json Parse(const std::string& text) {
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(json.is_discarded()) << text;
+  return json;
+}
+
+// The Trace Event Format's shape: every event has a known phase, a pid and
+// a tid; timed events a ts; complete events a dur >= 0; and on each thread
+// every "B" is closed by an "E" at or after it.
+void ExpectTraceEventFormat(const Json& trace) {
+  ASSERT_TRUE(trace.is_object());
+  ASSERT_TRUE(trace.contains("traceEvents"));
+  std::map<std::pair<int, int>, std::vector<int64_t>> open;  // begin times
+  for (const Json& e : trace["traceEvents"]) {
+    const std::string ph = e.at("ph").get<std::string>();
+    ASSERT_TRUE(std::string("MiXBEsf").find(ph) != std::string::npos) << e;
+    ASSERT_TRUE(e.at("pid").is_number_integer()) << e;
+    ASSERT_TRUE(e.at("tid").is_number_integer()) << e;
+    if (ph == "M") continue;
+    const int64_t ts = e.at("ts").get<int64_t>();
+    std::vector<int64_t>& stack = open[{e["pid"], e["tid"]}];
+    if (ph == "X") EXPECT_GE(e.at("dur").get<int64_t>(), 0) << e;
+    if (ph == "B") stack.push_back(ts);
+    if (ph == "E") {
+      ASSERT_FALSE(stack.empty()) << "an E without its B: " << e;
+      EXPECT_GE(ts, stack.back()) << e;
+      stack.pop_back();
     }
-    if (c == '"') in_string = true;
-    if (c == '{' || c == '[') ++depth;
-    if (c == '}' || c == ']') --depth;
-    if (depth < 0) return false;
   }
-  return depth == 0 && !in_string;
+  for (const auto& [thread, stack] : open) {
+    EXPECT_TRUE(stack.empty()) << "a B without its E on pid " << thread.first
+                               << " tid " << thread.second;
+  }
 }
 
 TEST(PerfettoTest, WritesProcessesSpansInstantsAndFlows) {
   std::ostringstream out;
   std::vector<TraceEvent> events = Sample();
-  WritePerfettoJson(events, kNames, out);
+  WritePerfettoJson(events, kNames, {}, out);
   const std::string json = out.str();
-  EXPECT_TRUE(Balanced(json)) << json;
+  ExpectTraceEventFormat(Parse(json));
   auto has = [&](const std::string& fragment) {
     return json.find(fragment) != std::string::npos;
   };
@@ -98,8 +115,65 @@ TEST(PerfettoTest, WritesProcessesSpansInstantsAndFlows) {
 
 TEST(PerfettoTest, EmptyTraceIsStillValidJson) {
   std::ostringstream out;
-  WritePerfettoJson({}, {}, out);
-  EXPECT_TRUE(Balanced(out.str()));
+  WritePerfettoJson({}, {}, {}, out);
+  ExpectTraceEventFormat(Parse(out.str()));
+}
+
+TEST(PerfettoTest, EntityAndShardTracksAndViolations) {
+  const std::vector<TraceEvent> events = {
+      {0, 1, "node.start", "incarnation=1"},
+      {0, 2, "node.start", "incarnation=1"},
+      {5, 1, "shard.acquire", "default:1 runner=r1:1"},
+      {6, 1, "shard.acquire", "default:2 runner=r1:1"},
+      {10, 1, "entity.start", "Counter/c1 runner=r1:1"},
+      {12, 1, "entity.start", "Counter/c2 runner=r1:1"},
+      {15, 0, "fault", "crash@15us=1"},
+      {15, 1, "node.crash", "incarnation=1"},
+      {20, 2, "shard.acquire", "default:1 runner=r2:1"},
+      {30, 2, "entity.start", "Counter/c1 runner=r2:1"},
+      {40, 2, "entity.stop", "Counter/c1 runner=r2:1"},
+      {45, 2, "shard.release", "default:1 runner=r2:1"},
+      {50, 2, "entity.start", "Counter/c1 runner=r2:1"},
+  };
+  const std::vector<TraceMark> marks = {
+      {31, "violation: single-activation", "c1 on r1 and r2"}};
+  std::ostringstream out;
+  WritePerfettoJson(events, kNames, marks, out);
+  const Json trace = Parse(out.str());
+  ExpectTraceEventFormat(trace);
+  // Spans by (pid, thread name), as [begin, end] pairs.
+  std::map<std::pair<int, std::string>, int> tids;
+  std::map<std::pair<int, int>, std::string> names;
+  for (const Json& e : trace["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") {
+      names[{e["pid"], e["tid"]}] = e["args"]["name"];
+    }
+  }
+  std::map<std::string, std::vector<int64_t>> spans;  // "pid name" -> ts
+  bool violation = false, fault = false;
+  for (const Json& e : trace["traceEvents"]) {
+    if (e["ph"] == "B" || e["ph"] == "E") {
+      const int pid = e["pid"];
+      spans[std::to_string(pid) + " " + names[{pid, e["tid"]}]].push_back(
+          e["ts"]);
+    }
+    if (e["ph"] == "i" && e["name"] == "violation: single-activation") {
+      violation = e["s"] == "g" && e["ts"] == 31 &&
+                  e["args"]["detail"] == "c1 on r1 and r2";
+    }
+    if (e["ph"] == "i" && e["name"] == "fault") fault = true;
+  }
+  using V = std::vector<int64_t>;
+  // Runner 1 (pid 2): its spans end at its crash.
+  EXPECT_EQ(spans["2 alive Counter/c1"], (V{10, 15}));
+  EXPECT_EQ(spans["2 alive Counter/c2"], (V{12, 15}));
+  EXPECT_EQ(spans["2 owns default:1"], (V{5, 15}));
+  EXPECT_EQ(spans["2 owns default:2"], (V{6, 15}));
+  // Runner 2 (pid 3): a stop ends a span; the open one ends with the trace.
+  EXPECT_EQ(spans["3 alive Counter/c1"], (V{30, 40, 50, 50}));
+  EXPECT_EQ(spans["3 owns default:1"], (V{20, 45}));
+  EXPECT_TRUE(violation);
+  EXPECT_TRUE(fault);
 }
 
 TEST(TextTraceTest, OneNumberedLinePerEvent) {

@@ -10,7 +10,7 @@ packages=(
   bazel-bootstrap bazel-rules-java bazel-platforms
   g++ pkg-config
   libabsl-dev librapidcheck-dev libgtest-dev libgmock-dev
-  libcli11-dev libfmt-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev
   tzdata
 )
 

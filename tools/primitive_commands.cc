@@ -25,15 +25,13 @@
 #include "core/cluster/string_hash.h"
 #include "core/cluster/utf16.h"
 #include "fmt/format.h"
-#include "sim/json_string.h"
+#include "tools/json.h"
 
 namespace clustersim::tools {
 namespace {
 
-using sim::JsonString;
-
-// JSON output is compact and escaped exactly as JavaScript's JSON.stringify,
-// so it can be compared byte for byte with Effect's.
+// JSON output is compact and escaped exactly as JavaScript's JSON.stringify
+// (tools/json.h), so it can be compared byte for byte with Effect's.
 
 // The message of a non-OK status (Abseil's string_view here is not
 // std::string_view).
@@ -49,9 +47,16 @@ absl::Status CheckUtf8(std::string_view what, std::string_view text) {
       fmt::format("{} {:?}: {}", what, text, Message(units.status())));
 }
 
-absl::StatusOr<int32_t> ParseShardCount(std::string_view text) {
-  absl::StatusOr<int64_t> count =
-      ParseDecimal("--shards", text, 1, std::numeric_limits<int32_t>::max());
+// `route` only computes with the shard count: any int32 is a true answer.
+// `ring` allocates an owner per shard and virtual nodes per runner, so it
+// bounds what it builds.
+constexpr int64_t kMaxRingShards = 1'000'000;
+constexpr size_t kMaxRingRunners = 10'000;
+constexpr double kMaxRingVirtualNodes = 1 << 22;
+
+absl::StatusOr<int32_t> ParseShardCount(
+    std::string_view text, int64_t max = std::numeric_limits<int32_t>::max()) {
+  absl::StatusOr<int64_t> count = ParseDecimal("--shards", text, 1, max);
   if (!count.ok()) return count.status();
   return static_cast<int32_t>(*count);
 }
@@ -87,16 +92,15 @@ void Route(const RouteOptions& options, Cli& cli) {
     routed.push_back({*hash, *shard});
   }
   if (options.json) {
-    std::vector<std::string> items;
+    Json items = Json::array();
     for (size_t i = 0; i < routed.size(); ++i) {
-      items.push_back(fmt::format(
-          "{{\"entity_id\":{},\"hash\":{},\"shard\":{},\"shard_number\":{}}}",
-          JsonString(options.ids[i]), routed[i].hash,
-          JsonString(
-              fmt::format("{}:{}", options.group, routed[i].shard_number)),
-          routed[i].shard_number));
+      items.push_back(Json{{"entity_id", options.ids[i]},
+                           {"hash", routed[i].hash},
+                           {"shard", fmt::format("{}:{}", options.group,
+                                                 routed[i].shard_number)},
+                           {"shard_number", routed[i].shard_number}});
     }
-    cli.out << fmt::format("[{}]\n", fmt::join(items, ","));
+    cli.out << DumpJson(items) << "\n";
     return;
   }
   for (size_t i = 0; i < routed.size(); ++i) {
@@ -167,7 +171,8 @@ absl::StatusOr<std::vector<RunnerSpec>> ParseRunnerSpecs(
 }
 
 void Ring(const RingOptions& options, Cli& cli) {
-  absl::StatusOr<int32_t> shards = ParseShardCount(options.shards);
+  absl::StatusOr<int32_t> shards =
+      ParseShardCount(options.shards, kMaxRingShards);
   if (!shards.ok()) return cli.BadInput(Message(shards.status()));
   if (absl::Status group = CheckUtf8("--group", options.group); !group.ok()) {
     return cli.BadInput(Message(group));
@@ -175,6 +180,22 @@ void Ring(const RingOptions& options, Cli& cli) {
   absl::StatusOr<std::vector<RunnerSpec>> runners =
       ParseRunnerSpecs(options.runners);
   if (!runners.ok()) return cli.BadInput(Message(runners.status()));
+  if (runners->size() > kMaxRingRunners) {
+    return cli.BadInput(fmt::format("--runners lists {} runners; at most {}",
+                                    runners->size(), kMaxRingRunners));
+  }
+  // One node past HashRing's own cap gets its more precise error from Add.
+  double virtual_nodes = 0;
+  for (const RunnerSpec& runner : *runners) {
+    virtual_nodes +=
+        std::min(std::max(runner.weight, 0.1) * HashRing::kDefaultBaseWeight,
+                 static_cast<double>(HashRing::kMaxVirtualNodesPerNode));
+  }
+  if (virtual_nodes > kMaxRingVirtualNodes) {
+    return cli.BadInput(fmt::format(
+        "the runners' weights add up to {} virtual nodes; at most {}",
+        std::round(virtual_nodes), kMaxRingVirtualNodes));
+  }
   HashRing ring;
   for (const RunnerSpec& runner : *runners) {
     const absl::Status added = ring.Add(runner.address, runner.weight);
@@ -188,11 +209,9 @@ void Ring(const RingOptions& options, Cli& cli) {
   // Every runner has a positive weight, hence virtual nodes.
   if (!owners.has_value()) return cli.BadInput("no runner has a shard weight");
   if (options.json) {
-    std::vector<std::string> keys;
-    for (const RunnerAddress& owner : *owners) {
-      keys.push_back(JsonString(owner.Key()));
-    }
-    cli.out << fmt::format("{{\"shards\":[{}]}}\n", fmt::join(keys, ","));
+    Json keys = Json::array();
+    for (const RunnerAddress& owner : *owners) keys.push_back(owner.Key());
+    cli.out << DumpJson(Json{{"shards", std::move(keys)}}) << "\n";
     return;
   }
   for (size_t i = 0; i < owners->size(); ++i) {
@@ -212,10 +231,11 @@ void Ring(const RingOptions& options, Cli& cli) {
 void PrintSnowflake(Snowflake id, bool json, Cli& cli) {
   const SnowflakeParts parts = id.parts();
   if (json) {
-    cli.out << fmt::format(
-        "{{\"id\":{},\"timestamp\":{},\"machine_id\":{},\"sequence\":{}}}\n",
-        JsonString(id.ToString()), parts.timestamp_ms, parts.machine_id.value(),
-        parts.sequence);
+    cli.out << DumpJson(Json{{"id", id.ToString()},
+                             {"timestamp", parts.timestamp_ms},
+                             {"machine_id", parts.machine_id.value()},
+                             {"sequence", parts.sequence}})
+            << "\n";
     return;
   }
   cli.out << fmt::format(
@@ -305,18 +325,18 @@ void CronNext(const CronOptions& options, Cli& cli) {
     at = *next;
   }
   if (options.json) {
-    std::vector<std::string> items;
+    Json items = Json::array();
     for (const int64_t run : runs) {
-      items.push_back(fmt::format("{{\"ms\":{},\"iso\":{}}}", run,
-                                  JsonString(FormatIsoMs(run))));
+      items.push_back(Json{{"ms", run}, {"iso", FormatIsoMs(run)}});
     }
-    cli.out << fmt::format(
-        "{{\"expression\":{},\"time_zone\":{},\"on_dst_overlap\":{},"
-        "\"from\":{},\"runs\":[{}]}}\n",
-        JsonString(options.expression),
-        time_zone.has_value() ? JsonString(*time_zone) : "null",
-        JsonString(DstOverlapPolicyName(*policy)), *from,
-        fmt::join(items, ","));
+    cli.out << DumpJson(Json{
+                   {"expression", options.expression},
+                   {"time_zone", time_zone.has_value() ? Json(*time_zone)
+                                                        : Json(nullptr)},
+                   {"on_dst_overlap", DstOverlapPolicyName(*policy)},
+                   {"from", *from},
+                   {"runs", std::move(items)}})
+            << "\n";
     return;
   }
   for (const int64_t run : runs) {
@@ -346,7 +366,8 @@ void AddPrimitiveCommands(CLI::App& app, Cli& cli) {
     ring->add_option("--runners", options->runners,
                      "Runners, HOST:PORT[@WEIGHT],...")
         ->required();
-    ring->add_option("--shards", options->shards, "Shards per group")
+    ring->add_option("--shards", options->shards,
+                     "Shards per group (1..1000000)")
         ->required();
     ring->add_option("--group", options->group, "Shard group")
         ->capture_default_str();

@@ -145,6 +145,28 @@ TEST(RingCommandTest, PlainOutputListsShardsAndCountsPerRunner) {
             "localhost:1235 (weight 2): 2 shards\n");
 }
 
+// Issue 10: what the ring builds is bounded by runner count and weight.
+TEST(RingCommandTest, BoundsRunnersAndVirtualNodes) {
+  auto runners = [](int count, const std::string& weight) {
+    std::string list;
+    for (int i = 1; i <= count; ++i) {
+      list += (i > 1 ? ",h:" : "h:") + std::to_string(i) + weight;
+    }
+    return list;
+  };
+  Result many =
+      RunArgs({"ring", "--runners", runners(10'001, ""), "--shards", "10"});
+  EXPECT_EQ(many.exit_code, kExitBadInput);
+  EXPECT_EQ(many.err,
+            "clustersim: --runners lists 10001 runners; at most 10000\n");
+  Result heavy =
+      RunArgs({"ring", "--runners", runners(17, "@8000"), "--shards", "10"});
+  EXPECT_EQ(heavy.exit_code, kExitBadInput);
+  EXPECT_EQ(heavy.err,
+            "clustersim: the runners' weights add up to 17408000 virtual "
+            "nodes; at most 4194304\n");
+}
+
 TEST(RingCommandTest, BadInputExitsTwoWithOneLine) {
   struct Case {
     std::string runners;
@@ -176,9 +198,11 @@ TEST(RingCommandTest, BadInputExitsTwoWithOneLine) {
       {"h:1@1e7", "10",
        "clustersim: runner \"h:1\": hash ring weight 10000000 gives "
        "1280000000 virtual nodes per node, more than 1048576\n"},
-      {"h:1", "0",
-       "clustersim: --shards \"0\" is out of range [1, 2147483647]\n"},
+      {"h:1", "0", "clustersim: --shards \"0\" is out of range [1, 1000000]\n"},
       {"h:1", "x", "clustersim: --shards \"x\" is not a decimal integer\n"},
+      // Issue 10: this once allocated until memory ran out.
+      {"a:1", "2147483647",
+       "clustersim: --shards \"2147483647\" is out of range [1, 1000000]\n"},
   };
   for (const Case& c : cases) {
     const Result result =

@@ -1,56 +1,29 @@
 #include "tools/run_command.h"
 
-#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "tools/cli.h"
+#include "tools/json.h"
+#include "tools/test_cli.h"
 
 namespace clustersim::tools {
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-Result RunArgs(std::vector<std::string> args) {
-  args.insert(args.begin(), "clustersim");
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  const int exit_code =
-      RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {exit_code, out.str(), err.str()};
-}
-
-bool Has(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
+using testing::Has;
+using testing::ReadFile;
+using testing::Result;
+using testing::RunArgs;
+using testing::TempPath;
 
 // The value of "trace_hash" in a JSON summary.
 std::string HashOf(const std::string& json) {
-  const std::string key = "\"trace_hash\":\"";
-  const size_t at = json.find(key);
-  if (at == std::string::npos) return "";
-  return json.substr(at + key.size(), 18);
-}
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return Json::parse(json).at("trace_hash").get<std::string>();
 }
 
 TEST(ListCommandTest, ListsScenariosAndBugs) {
@@ -157,6 +130,28 @@ TEST(RunCommandTest, BadInputExitsTwoWithAReason) {
       {{"sweep", "pingpong", "--seeds", "1..2", "--jobs", "0"}, "bad --jobs"},
       {{"replay", "pingpong"}, "needs --seed"},
       {{"replay", "/nonexistent/file"}, "neither a scenario nor"},
+      // Issue 10: every one of these once crashed, hung or passed silently.
+      {{"frobnicate", "--seed", "1"}, "unknown command 'frobnicate'"},
+      {{"run", "pingpong", "--seed", "1", "--runners", "0"},
+       "needs 2..1000 runners, not 0"},
+      {{"run", "pingpong", "--seed", "1", "--runners", "1001"},
+       "needs 2..1000 runners, not 1001"},
+      {{"run", "pingpong", "--seed", "1", "--duration", "25h"}, "at most 24h"},
+      {{"run", "pingpong", "--seed", "1", "--duration", "1s", "--faults",
+        "crash@1000h=1"},
+       "fault 'crash@3600000s=1' ends after the run's duration 1s"},
+      {{"run", "pingpong", "--seed", "1", "--duration", "2s", "--faults",
+        "pause@1s..3s=1"},
+       "ends after the run's duration 2s"},
+      {{"run", "pingpong", "--seed", "1", "--swarm", "--duration", "90000s"},
+       "at most 24h"},
+      {{"sweep", "pingpong", "--seeds", "0..100000000"}, "at most 100000000"},
+      {{"sweep", "pingpong", "--seeds", "1..2", "--jobs", "257"}, "bad --jobs"},
+      {{"sweep", "pingpong", "--seeds", "1..2", "--runners", "0"}, "not 0"},
+      {{"shrink", "pingpong", "--seed", "1", "--max-runs", "0"},
+       "bad --max-runs"},
+      {{"shrink", "pingpong", "--seed", "1", "--check-determinism"},
+       "does not take --check-determinism"},
   };
   for (const auto& [args, reason] : cases) {
     Result r = RunArgs(args);
@@ -171,6 +166,8 @@ TEST(RunCommandTest, HelpDocumentsTheFaultGrammar) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Has(r.out, "partition@T1..T2=1|2,3")) << r.out;
   EXPECT_TRUE(Has(r.out, "storage-down@T1..T2")) << r.out;
+  EXPECT_TRUE(Has(r.out, "Every fault time must lie within --duration"))
+      << r.out;
   EXPECT_TRUE(Has(r.out, "--swarm"));
 }
 
@@ -199,68 +196,80 @@ TEST(RunCommandTest, CheckDeterminismReportsIt) {
   EXPECT_TRUE(Has(r.out, "determinism   deterministic (trace hash 0x"));
 }
 
-TEST(SweepCommandTest, CleanSweepExitsZero) {
-  Result r = RunArgs(
-      {"sweep", "pingpong", "--seeds", "1..5", "--swarm", "--duration", "2s"});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Has(r.out, "swept 5 seeds of 1..5 with 1 job in "));
-  EXPECT_TRUE(Has(r.out, ": 0 failed\n"));
+TEST(RunCommandTest, ModeOnAScenarioWithoutModesIsANote) {
+  Result hardened = RunArgs({"run", "pingpong", "--seed", "3", "--duration",
+                             "1s", "--mode", "hardened", "--json"});
+  EXPECT_EQ(hardened.exit_code, 0) << hardened.err;
+  EXPECT_EQ(hardened.err,
+            "clustersim: note: pingpong has no mode-dependent behaviour: "
+            "--mode hardened runs the same as reference\n");
+  Result reference =
+      RunArgs({"run", "pingpong", "--seed", "3", "--duration", "1s", "--json"});
+  EXPECT_EQ(reference.err, "");
+  EXPECT_EQ(HashOf(hardened.out), HashOf(reference.out));
+  // counter has modes: no note.
+  Result counter = RunArgs({"run", "counter", "--seed", "3", "--duration", "1s",
+                            "--mode", "hardened"});
+  EXPECT_EQ(counter.err, "");
+  EXPECT_TRUE(Has(RunArgs({"list"}).out,
+                  "runners 2..1000 (default 3); no mode-dependent "
+                  "behaviour\n"));
 }
 
-TEST(SweepCommandTest, CatchesTheMutantTheSameWayWithAnyJobCount) {
-  const std::vector<std::string> base = {
-      "sweep", "pingpong", "--seeds",          "1..8", "--swarm", "--duration",
-      "2s",    "--bug",    "pingpong-no-dedup"};
-  std::vector<std::string> one = base, two = base;
-  one.insert(one.end(), {"--jobs", "1"});
-  two.insert(two.end(), {"--jobs", "2"});
-  Result a = RunArgs(one);
-  Result b = RunArgs(two);
-  EXPECT_EQ(a.exit_code, 1);
-  EXPECT_EQ(b.exit_code, 1);
-  EXPECT_TRUE(Has(a.out, "  reproduce: clustersim run pingpong --seed "));
-  // Identical but for the summary line.
-  EXPECT_EQ(a.out.substr(0, a.out.find("swept")),
-            b.out.substr(0, b.out.find("swept")));
-  EXPECT_TRUE(Has(b.out, "with 2 jobs"));
+TEST(RunCommandTest, OutputThatCannotBeWrittenIsBadInput) {
+  // As `run ... --json > /dev/full`.
+  std::ofstream full("/dev/full");
+  ASSERT_TRUE(full.is_open());
+  std::ostringstream err;
+  const char* argv[] = {"clustersim", "run",        "pingpong", "--seed",
+                        "1",          "--duration", "1s",       "--json"};
+  EXPECT_EQ(RunCli(8, argv, full, err), 2);
+  EXPECT_EQ(err.str(), "clustersim: could not write the output in full\n");
+
+  Result trace = RunArgs({"run", "pingpong", "--seed", "1", "--duration", "1s",
+                          "--trace", "/dev/full"});
+  EXPECT_EQ(trace.exit_code, 2);
+  EXPECT_TRUE(Has(trace.err, "could not write trace file '/dev/full' in full"))
+      << trace.err;
 }
 
-TEST(SweepCommandTest, ShardTakesEveryNthSeed) {
-  Result r = RunArgs({"sweep", "pingpong", "--seeds", "10..19", "--shard",
-                      "1/3", "--duration", "1s", "--json"});
-  EXPECT_EQ(r.exit_code, 0);
-  EXPECT_TRUE(Has(r.out, "\"runs\":3,\"failed\":0")) << r.out;
+// The Perfetto file of a counter run with a crash: valid Trace Event
+// Format JSON with per-entity and per-shard tracks, the fault and the
+// violations as instants, and every "B" closed by its "E".
+TEST(RunCommandTest, PerfettoTraceHasEntityShardFaultAndViolationEvents) {
+  const std::string path = TempPath("counter.json");
+  Result r = RunArgs({"run", "counter", "--seed", "2", "--duration", "4s",
+                      "--faults", "crash@2s=3", "--bug",
+                      "counter-redeliver-answered", "--trace", path});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  const Json trace = Json::parse(ReadFile(path), nullptr, false);
+  ASSERT_TRUE(trace.is_object());
+  std::map<std::pair<int, int>, int> open;
+  std::map<std::string, int> threads;  // thread-name prefix -> count
+  int begins = 0, faults = 0, violations = 0;
+  for (const Json& e : trace.at("traceEvents")) {
+    const std::string ph = e.at("ph");
+    const std::pair<int, int> thread = {e.at("pid"), e.at("tid")};
+    if (ph == "M" && e["name"] == "thread_name") {
+      const std::string name = e["args"]["name"];
+      ++threads[name.substr(0, name.find(' '))];
+    }
+    if (ph == "B") ++open[thread], ++begins;
+    if (ph == "E") {
+      ASSERT_GT(open[thread], 0) << "an E without its B: " << e;
+      --open[thread];
+    }
+    if (ph == "i" && e["name"] == "fault") ++faults;
+    if (ph == "i" && e["name"].get<std::string>().starts_with("violation: ")) {
+      ++violations;
+    }
+  }
+  for (const auto& [thread, depth] : open) EXPECT_EQ(depth, 0);
+  EXPECT_GT(begins, 0);
+  EXPECT_GT(threads["alive"], 0);
+  EXPECT_GT(threads["owns"], 0);
+  EXPECT_EQ(faults, 1);
+  EXPECT_GT(violations, 0);
 }
-
-TEST(ReplayCommandTest, ReplaysASummaryFileAndChecksTheHash) {
-  const std::string path = TempPath("summary.json");
-  Result run = RunArgs({"run", "pingpong", "--seed", "8", "--swarm",
-                        "--duration", "2s", "--json"});
-  ASSERT_EQ(run.exit_code, 0);
-  std::ofstream(path) << run.out;
-  Result replay = RunArgs({"replay", path});
-  EXPECT_EQ(replay.exit_code, 0) << replay.err;
-  EXPECT_TRUE(Has(replay.out,
-                  "replay        same trace hash as the recorded "
-                  "run\n"))
-      << replay.out;
-
-  Result until = RunArgs({"replay", path, "--until", "100", "--tail", "3"});
-  EXPECT_EQ(until.exit_code, 0) << until.err;
-  EXPECT_TRUE(Has(until.out, "events 98..100:\n98 ")) << until.out;
-  EXPECT_TRUE(Has(until.out, "\n100 "));
-}
-
-TEST(ReplayCommandTest, ReplaysFromFlagsUntilAnEvent) {
-  Result r = RunArgs(
-      {"replay", "pingpong", "--seed", "4", "--until", "5", "--tail", "2"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(Has(r.out,
-                  "events 4..5:\n4 0.000000s n2 node.start "
-                  "incarnation=1\n5 0.000000s n3 node.start "
-                  "incarnation=1\n"))
-      << r.out;
-}
-
 }  // namespace
 }  // namespace clustersim::tools
