@@ -419,9 +419,10 @@ Task<absl::Status> ShardLocks::RunShardRelease(std::vector<ShardId> shards,
   co_await healthy_.Wait();
   absl::Status status;
   if (release_all) {
-    status = co_await storage_.ReleaseAll(self_address_);
+    status = co_await storage_.ReleaseAll(self_address_, ReleaseEpoch(shards));
   } else {
-    status = co_await storage_.Release(self_address_, shards.front());
+    status = co_await storage_.Release(self_address_, shards.front(),
+                                       ReleaseEpoch(shards));
   }
   if (!status.ok()) co_return status;
   for (const ShardId& shard : shards) {
@@ -523,6 +524,22 @@ Task<void> ShardLocks::RunLockCheck(
 // --- Lease self-stop (hardened mode)
 // ------------------------------------------------------
 
+std::optional<uint64_t> ShardLocks::ReleaseEpoch(
+    const std::vector<ShardId>& shards) const {
+  if (config_.mode == Mode::kReference) return std::nullopt;
+  // Hardened mode: a release that lands late (its call timed out and was
+  // retried) must not drop a lease acquired after it was sent
+  // (effect-semantics.md §14.8). Epochs only grow, so the newest lease the
+  // runner knows of among the shards bounds what it means to release.
+  uint64_t max_epoch = 0;
+  for (const ShardId& shard : shards) {
+    if (auto it = tokens_.find(shard); it != tokens_.end()) {
+      max_epoch = std::max(max_epoch, it->second.epoch);
+    }
+  }
+  return max_epoch;
+}
+
 bool ShardLocks::self_stop_enabled() const {
   return config_.mode == Mode::kHardened;
 }
@@ -593,7 +610,8 @@ void ShardLocks::StopLoops() { loops_.Close(); }
 void ShardLocks::StopReleases() { releases_.Close(); }
 
 Task<void> ShardLocks::ReleaseAll() {
-  const absl::Status status = co_await storage_.ReleaseAll(self_address_);
+  const absl::Status status = co_await storage_.ReleaseAll(
+      self_address_, ReleaseEpoch(Union(acquired_, releasing_)));
   env_.trace->Record("shard.release_all",
                      absl::StrCat("runner=", self_address_.Key(),
                                   status.ok() ? "" : " failed"));

@@ -192,6 +192,10 @@ class ShardLocks {
   Task<void> ProbeShardLocks();
   Task<void> PollTicker();
 
+  // Hardened mode: the epoch bound of a release of `shards` (nullopt in
+  // reference mode).
+  std::optional<uint64_t> ReleaseEpoch(const std::vector<ShardId>& shards) const;
+
   // Lease self-stop (hardened mode).
   bool self_stop_enabled() const;
   // A grant of `shard` from a call sent at monotonic time `sent_us`.

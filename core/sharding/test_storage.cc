@@ -250,20 +250,23 @@ Task<absl::StatusOr<std::vector<storage::FencingToken>>> TestStorage::Refresh(
   co_return result;
 }
 
-Task<absl::Status> TestStorage::Release(RunnerAddress address, ShardId shard) {
+Task<absl::Status> TestStorage::Release(RunnerAddress address, ShardId shard,
+                                        std::optional<uint64_t> max_epoch) {
   std::vector<ShardId> shards = {shard};
   absl::Status s = co_await Enter(StorageOp::kRelease, shards, std::nullopt, 0);
   if (!s.ok()) co_return s;
-  auto result = co_await inner_.Release(std::move(address), std::move(shard));
+  auto result = co_await inner_.Release(std::move(address), std::move(shard),
+                                        max_epoch);
   co_await Leave();
   co_return result;
 }
 
-Task<absl::Status> TestStorage::ReleaseAll(RunnerAddress address) {
+Task<absl::Status> TestStorage::ReleaseAll(RunnerAddress address,
+                                           std::optional<uint64_t> max_epoch) {
   absl::Status s = co_await Enter(StorageOp::kReleaseAll,
                                   std::vector<ShardId>(), std::nullopt, 0);
   if (!s.ok()) co_return s;
-  auto result = co_await inner_.ReleaseAll(std::move(address));
+  auto result = co_await inner_.ReleaseAll(std::move(address), max_epoch);
   co_await Leave();
   co_return result;
 }

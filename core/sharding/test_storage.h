@@ -109,8 +109,10 @@ class TestStorage : public storage::StorageClient {
       RunnerAddress address, std::vector<ShardId> shards) override;
   Task<absl::StatusOr<std::vector<storage::FencingToken>>> Refresh(
       RunnerAddress address, std::vector<ShardId> shards) override;
-  Task<absl::Status> Release(RunnerAddress address, ShardId shard) override;
-  Task<absl::Status> ReleaseAll(RunnerAddress address) override;
+  Task<absl::Status> Release(RunnerAddress address, ShardId shard,
+                             std::optional<uint64_t> max_epoch) override;
+  Task<absl::Status> ReleaseAll(RunnerAddress address,
+                                std::optional<uint64_t> max_epoch) override;
 
  private:
   // Records the call, waits while `op` is blackholed, then returns the

@@ -87,12 +87,13 @@ ForwardingStorageClient::Refresh(RunnerAddress address,
                                  std::vector<ShardId> shards) {
   return inner_->Refresh(std::move(address), std::move(shards));
 }
-Task<absl::Status> ForwardingStorageClient::Release(RunnerAddress address,
-                                                    ShardId shard) {
-  return inner_->Release(std::move(address), std::move(shard));
+Task<absl::Status> ForwardingStorageClient::Release(
+    RunnerAddress address, ShardId shard, std::optional<uint64_t> max_epoch) {
+  return inner_->Release(std::move(address), std::move(shard), max_epoch);
 }
-Task<absl::Status> ForwardingStorageClient::ReleaseAll(RunnerAddress address) {
-  return inner_->ReleaseAll(std::move(address));
+Task<absl::Status> ForwardingStorageClient::ReleaseAll(
+    RunnerAddress address, std::optional<uint64_t> max_epoch) {
+  return inner_->ReleaseAll(std::move(address), max_epoch);
 }
 
 }  // namespace clustersim::storage

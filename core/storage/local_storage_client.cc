@@ -128,14 +128,15 @@ Task<absl::StatusOr<std::vector<FencingToken>>> LocalStorageClient::Refresh(
   co_return AsClientError(state_.Refresh(address, shards, NowMs()));
 }
 
-Task<absl::Status> LocalStorageClient::Release(RunnerAddress address,
-                                               ShardId shard) {
-  state_.Release(address, shard);
+Task<absl::Status> LocalStorageClient::Release(
+    RunnerAddress address, ShardId shard, std::optional<uint64_t> max_epoch) {
+  state_.Release(address, shard, max_epoch);
   co_return absl::OkStatus();
 }
 
-Task<absl::Status> LocalStorageClient::ReleaseAll(RunnerAddress address) {
-  state_.ReleaseAll(address);
+Task<absl::Status> LocalStorageClient::ReleaseAll(
+    RunnerAddress address, std::optional<uint64_t> max_epoch) {
+  state_.ReleaseAll(address, max_epoch);
   co_return absl::OkStatus();
 }
 

@@ -62,8 +62,10 @@ class LocalStorageClient : public StorageClient {
       RunnerAddress address, std::vector<ShardId> shards) override;
   Task<absl::StatusOr<std::vector<FencingToken>>> Refresh(
       RunnerAddress address, std::vector<ShardId> shards) override;
-  Task<absl::Status> Release(RunnerAddress address, ShardId shard) override;
-  Task<absl::Status> ReleaseAll(RunnerAddress address) override;
+  Task<absl::Status> Release(RunnerAddress address, ShardId shard,
+                             std::optional<uint64_t> max_epoch) override;
+  Task<absl::Status> ReleaseAll(RunnerAddress address,
+                                std::optional<uint64_t> max_epoch) override;
 
  private:
   int64_t NowMs() const { return clock_.NowMs(); }

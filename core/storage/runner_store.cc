@@ -196,14 +196,31 @@ absl::StatusOr<std::vector<FencingToken>> RunnerStore::Refresh(
   return held;
 }
 
-void RunnerStore::Release(const RunnerAddress& address, const ShardId& shard) {
-  auto it = locks_.find(shard);
-  if (it != locks_.end() && it->second.owner == address) locks_.erase(it);
+namespace {
+
+bool Releasable(const RunnerAddress& owner, uint64_t epoch,
+                const RunnerAddress& address,
+                std::optional<uint64_t> max_epoch) {
+  return owner == address && (!max_epoch.has_value() || epoch <= *max_epoch);
 }
 
-void RunnerStore::ReleaseAll(const RunnerAddress& address) {
-  absl::erase_if(
-      locks_, [&](const auto& entry) { return entry.second.owner == address; });
+}  // namespace
+
+void RunnerStore::Release(const RunnerAddress& address, const ShardId& shard,
+                          std::optional<uint64_t> max_epoch) {
+  auto it = locks_.find(shard);
+  if (it != locks_.end() &&
+      Releasable(it->second.owner, it->second.epoch, address, max_epoch)) {
+    locks_.erase(it);
+  }
+}
+
+void RunnerStore::ReleaseAll(const RunnerAddress& address,
+                             std::optional<uint64_t> max_epoch) {
+  absl::erase_if(locks_, [&](const auto& entry) {
+    return Releasable(entry.second.owner, entry.second.epoch, address,
+                      max_epoch);
+  });
 }
 
 absl::Status RunnerStore::CheckFencingToken(const FencingToken& token,

@@ -26,6 +26,7 @@
 #define CLUSTERSIM_CORE_STORAGE_RUNNER_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/container/btree_map.h"
@@ -109,11 +110,16 @@ class RunnerStore {
       const RunnerAddress& address, const std::vector<ShardId>& shards,
       int64_t now_ms);
 
-  // Drops the lock if `address` owns it.
-  void Release(const RunnerAddress& address, const ShardId& shard);
+  // Drops the lock if `address` owns it. With `max_epoch` (hardened
+  // mode), only a lease of that epoch or older: a release that lands late
+  // cannot drop the same runner's newer lease (effect-semantics.md §14.8).
+  void Release(const RunnerAddress& address, const ShardId& shard,
+               std::optional<uint64_t> max_epoch = std::nullopt);
 
-  // Drops every lock `address` owns.
-  void ReleaseAll(const RunnerAddress& address);
+  // Drops every lock `address` owns (with `max_epoch`: of that epoch or
+  // older).
+  void ReleaseAll(const RunnerAddress& address,
+                  std::optional<uint64_t> max_epoch = std::nullopt);
 
   // OK if `token` names the shard's current lease and that lease is held
   // (not expired) at `now_ms`; otherwise a Fenced error saying why.

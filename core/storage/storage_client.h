@@ -80,8 +80,12 @@ class StorageClient {
       RunnerAddress address, std::vector<ShardId> shards) = 0;
   virtual Task<absl::StatusOr<std::vector<FencingToken>>> Refresh(
       RunnerAddress address, std::vector<ShardId> shards) = 0;
-  virtual Task<absl::Status> Release(RunnerAddress address, ShardId shard) = 0;
-  virtual Task<absl::Status> ReleaseAll(RunnerAddress address) = 0;
+  // `max_epoch` (hardened mode): release only leases of that epoch or
+  // older (see runner_store.h).
+  virtual Task<absl::Status> Release(RunnerAddress address, ShardId shard,
+                                     std::optional<uint64_t> max_epoch) = 0;
+  virtual Task<absl::Status> ReleaseAll(
+      RunnerAddress address, std::optional<uint64_t> max_epoch) = 0;
 };
 
 }  // namespace clustersim::storage

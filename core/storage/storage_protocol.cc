@@ -308,23 +308,34 @@ absl::StatusOr<RefreshCall> GetCall(ByteReader& reader, Type<RefreshCall>) {
   return RefreshCall{std::move(address), std::move(shards)};
 }
 
+void PutEpoch(ByteWriter& writer, uint64_t epoch) { writer.PutVarint(epoch); }
+absl::StatusOr<uint64_t> GetEpoch(ByteReader& reader) {
+  return reader.GetVarint();
+}
+
 void PutCall(ByteWriter& writer, const ReleaseCall& call) {
   PutRunnerAddress(writer, call.address);
   PutShardId(writer, call.shard);
+  PutOptional(writer, call.max_epoch, PutEpoch);
 }
 absl::StatusOr<ReleaseCall> GetCall(ByteReader& reader, Type<ReleaseCall>) {
   CLUSTERSIM_ASSIGN_OR_RETURN(RunnerAddress address, GetRunnerAddress(reader));
   CLUSTERSIM_ASSIGN_OR_RETURN(ShardId shard, GetShardId(reader));
-  return ReleaseCall{std::move(address), std::move(shard)};
+  CLUSTERSIM_ASSIGN_OR_RETURN(std::optional<uint64_t> max_epoch,
+                              GetOptional<uint64_t>(reader, GetEpoch));
+  return ReleaseCall{std::move(address), std::move(shard), max_epoch};
 }
 
 void PutCall(ByteWriter& writer, const ReleaseAllCall& call) {
   PutRunnerAddress(writer, call.address);
+  PutOptional(writer, call.max_epoch, PutEpoch);
 }
 absl::StatusOr<ReleaseAllCall> GetCall(ByteReader& reader,
                                        Type<ReleaseAllCall>) {
   CLUSTERSIM_ASSIGN_OR_RETURN(RunnerAddress address, GetRunnerAddress(reader));
-  return ReleaseAllCall{std::move(address)};
+  CLUSTERSIM_ASSIGN_OR_RETURN(std::optional<uint64_t> max_epoch,
+                              GetOptional<uint64_t>(reader, GetEpoch));
+  return ReleaseAllCall{std::move(address), max_epoch};
 }
 
 // --- Responses --------------------------------------------------------------

@@ -44,8 +44,8 @@
 //   GetRunners              (empty)                      -> list RunnerEntry
 //   SetRunnerHealth         RunnerAddress, bool healthy  -> (empty)
 //   Acquire / Refresh       RunnerAddress, list ShardId  -> list FencingToken
-//   Release                 RunnerAddress, ShardId       -> (empty)
-//   ReleaseAll              RunnerAddress                -> (empty)
+//   Release                 RunnerAddress, ShardId, max epoch? -> (empty)
+//   ReleaseAll              RunnerAddress, max epoch?    -> (empty)
 //
 // Decoding never crashes on bad bytes: it returns InvalidArgument
 // "malformed: ...". Encodings are canonical (decode then encode gives the same
@@ -253,12 +253,14 @@ struct ReleaseCall {
   using Response = Done;
   RunnerAddress address;
   ShardId shard;
+  std::optional<uint64_t> max_epoch;  // hardened mode
 };
 
 struct ReleaseAllCall {
   static constexpr StorageMethod kMethod = StorageMethod::kReleaseAll;
   using Response = Done;
   RunnerAddress address;
+  std::optional<uint64_t> max_epoch;  // hardened mode
 };
 
 // Every call type, for code that handles each (X is a macro taking the type).

@@ -167,14 +167,15 @@ Task<absl::StatusOr<std::vector<FencingToken>>> StorageRpcClient::Refresh(
                 options_.lock_call_timeout_ms);
 }
 
-Task<absl::Status> StorageRpcClient::Release(RunnerAddress address,
-                                             ShardId shard) {
-  return InvokeDone(ReleaseCall{std::move(address), std::move(shard)},
+Task<absl::Status> StorageRpcClient::Release(
+    RunnerAddress address, ShardId shard, std::optional<uint64_t> max_epoch) {
+  return InvokeDone(ReleaseCall{std::move(address), std::move(shard), max_epoch},
                     options_.lock_call_timeout_ms);
 }
 
-Task<absl::Status> StorageRpcClient::ReleaseAll(RunnerAddress address) {
-  return InvokeDone(ReleaseAllCall{std::move(address)},
+Task<absl::Status> StorageRpcClient::ReleaseAll(
+    RunnerAddress address, std::optional<uint64_t> max_epoch) {
+  return InvokeDone(ReleaseAllCall{std::move(address), max_epoch},
                     options_.lock_call_timeout_ms);
 }
 

@@ -84,8 +84,10 @@ class StorageRpcClient : public StorageClient {
       RunnerAddress address, std::vector<ShardId> shards) override;
   Task<absl::StatusOr<std::vector<FencingToken>>> Refresh(
       RunnerAddress address, std::vector<ShardId> shards) override;
-  Task<absl::Status> Release(RunnerAddress address, ShardId shard) override;
-  Task<absl::Status> ReleaseAll(RunnerAddress address) override;
+  Task<absl::Status> Release(RunnerAddress address, ShardId shard,
+                             std::optional<uint64_t> max_epoch) override;
+  Task<absl::Status> ReleaseAll(RunnerAddress address,
+                                std::optional<uint64_t> max_epoch) override;
 
  private:
   // One call with `timeout_ms`, its errors mapped as the header says.

@@ -143,9 +143,9 @@ Task<void> EveryOperation(StorageClient* client, const Clock* clock) {
   found = co_await client->RequestIdForPrimaryKey(key);
   EXPECT_TRUE(found.ok() && !found->has_value());
 
-  status = co_await client->Release(kRunnerA, kShard2);
+  status = co_await client->Release(kRunnerA, kShard2, std::nullopt);
   EXPECT_TRUE(status.ok()) << status;
-  status = co_await client->ReleaseAll(kRunnerA);
+  status = co_await client->ReleaseAll(kRunnerA, std::nullopt);
   EXPECT_TRUE(status.ok()) << status;
   refreshed = co_await client->Refresh(kRunnerA, both_shards);
   EXPECT_TRUE(refreshed.ok() && refreshed->empty());

@@ -145,13 +145,13 @@ absl::StatusOr<std::vector<FencingToken>> Apply(StorageState& state,
 
 absl::StatusOr<Done> Apply(StorageState& state, StorageAudit&,
                            const ReleaseCall& call, int64_t) {
-  state.Release(call.address, call.shard);
+  state.Release(call.address, call.shard, call.max_epoch);
   return Done{};
 }
 
 absl::StatusOr<Done> Apply(StorageState& state, StorageAudit&,
                            const ReleaseAllCall& call, int64_t) {
-  state.ReleaseAll(call.address);
+  state.ReleaseAll(call.address, call.max_epoch);
   return Done{};
 }
 
@@ -241,12 +241,16 @@ std::string Describe(const RefreshCall& call) {
   return absl::StrCat("runner=", call.address.Key(), " ",
                       Count("shards", call.shards));
 }
+std::string MaxEpoch(const std::optional<uint64_t>& max_epoch) {
+  return max_epoch.has_value() ? absl::StrCat(" max_epoch=", *max_epoch) : "";
+}
 std::string Describe(const ReleaseCall& call) {
   return absl::StrCat("runner=", call.address.Key(),
-                      " shard=", call.shard.ToString());
+                      " shard=", call.shard.ToString(),
+                      MaxEpoch(call.max_epoch));
 }
 std::string Describe(const ReleaseAllCall& call) {
-  return absl::StrCat("runner=", call.address.Key());
+  return absl::StrCat("runner=", call.address.Key(), MaxEpoch(call.max_epoch));
 }
 
 std::string Summarize(const Done&) { return "ok"; }

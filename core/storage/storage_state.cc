@@ -178,12 +178,14 @@ absl::StatusOr<std::vector<FencingToken>> StorageState::Refresh(
   return runners_.Refresh(address, shards, now_ms);
 }
 
-void StorageState::Release(const RunnerAddress& address, const ShardId& shard) {
-  runners_.Release(address, shard);
+void StorageState::Release(const RunnerAddress& address, const ShardId& shard,
+                           std::optional<uint64_t> max_epoch) {
+  runners_.Release(address, shard, max_epoch);
 }
 
-void StorageState::ReleaseAll(const RunnerAddress& address) {
-  runners_.ReleaseAll(address);
+void StorageState::ReleaseAll(const RunnerAddress& address,
+                              std::optional<uint64_t> max_epoch) {
+  runners_.ReleaseAll(address, max_epoch);
 }
 
 }  // namespace clustersim::storage

@@ -125,8 +125,10 @@ class StorageState {
   absl::StatusOr<std::vector<FencingToken>> Refresh(
       const RunnerAddress& address, const std::vector<ShardId>& shards,
       int64_t now_ms);
-  void Release(const RunnerAddress& address, const ShardId& shard);
-  void ReleaseAll(const RunnerAddress& address);
+  void Release(const RunnerAddress& address, const ShardId& shard,
+               std::optional<uint64_t> max_epoch = std::nullopt);
+  void ReleaseAll(const RunnerAddress& address,
+                  std::optional<uint64_t> max_epoch = std::nullopt);
 
  private:
   // OK if the write may land under the mode's rules.
