@@ -718,6 +718,12 @@ Task<absl::Status> Sharding::SaveReply(const EntityAddress& address,
     if (storage::IsFenced(status)) {
       co_return co_await LeaveToOwner(address, request_id);
     }
+    if (storage::IsAlreadyReplied(status)) {
+      // Hardened mode: another run of the handler answered first; local
+      // waiters read that reply from storage.
+      reply_handlers_.Unregister(request_id, false);
+      co_return absl::FailedPreconditionError(status.message());
+    }
     if (status.ok()) co_return status;
     if (config_.mode == Mode::kReference) {
       if (attempt == kReplyRetries) co_return status;

@@ -11,7 +11,8 @@ namespace {
 // The client-side view of a storage error: Effect's PersistenceError, except
 // the fencing refusal, which callers must be able to tell apart.
 absl::Status AsClientError(absl::Status status) {
-  if (status.ok() || IsFenced(status) || IsAlreadyStored(status)) {
+  if (status.ok() || IsFenced(status) || IsAlreadyStored(status) ||
+      IsAlreadyReplied(status)) {
     return status;
   }
   return ToStatus(PersistenceError{std::string(status.message())});

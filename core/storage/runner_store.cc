@@ -62,13 +62,13 @@ absl::StatusOr<MachineId> RunnerStore::Register(const Runner& runner,
   it->second.runner = runner;
   it->second.healthy = healthy;
   it->second.last_heartbeat_ms = now_ms;
-  if (options_.unique_machine_ids) it->second.machine_id = *fresh_id;
+  if (options_.hardened) it->second.machine_id = *fresh_id;
   return it->second.machine_id;
 }
 
 absl::StatusOr<MachineId> RunnerStore::NextMachineId(
     const RunnerAddress& address, int64_t now_ms) {
-  if (!options_.unique_machine_ids) {
+  if (!options_.hardened) {
     return MachineId(static_cast<int32_t>(++last_machine_id_));
   }
   constexpr int64_t kResidues = int64_t{1} << kSnowflakeMachineIdBits;
@@ -170,7 +170,7 @@ absl::StatusOr<std::vector<FencingToken>> RunnerStore::Acquire(
     // A takeover, or our own lease coming back after it lapsed: either way
     // someone else may have believed the shard free, so tokens of the old
     // lease must stop working.
-    if (expired) lock.epoch = ++last_epoch_;
+    if (expired || options_.hardened) lock.epoch = ++last_epoch_;
     lock.owner = address;
     lock.acquired_at_ms = now_ms;
     held.push_back(FencingToken{shard, lock.epoch});

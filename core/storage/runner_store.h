@@ -65,19 +65,23 @@ class RunnerStore {
     // Effect's shardLockExpiration (35 s by default). Must be > 0.
     int64_t lock_expiration_ms = 35'000;
     RunnerStoreLimits limits;
-    // Hardened mode (effect-semantics.md §14.2): every registration gets a
-    // fresh machine id, whose value mod 1024 (the snowflake's machine bits)
-    // no other live runner's id and not the address's previous id share, so
-    // snowflakes of live runners, and of a restarted runner against its
-    // past incarnation, cannot collide.
-    bool unique_machine_ids = false;
+    // Hardened mode:
+    // - every registration gets a fresh machine id, whose value mod 1024
+    //   (the snowflake's machine bits) no other live runner's id and not the
+    //   address's previous id share, so snowflakes of live runners, and of a
+    //   restarted runner against its past incarnation, cannot collide
+    //   (effect-semantics.md §14.2);
+    // - every Acquire starts a new lease epoch, even of a lease the address
+    //   still holds: a restarted runner (same address) fences the writes its
+    //   past incarnation still has in flight.
+    bool hardened = false;
   };
 
   explicit RunnerStore(Options options);
 
   // Upserts the runner by address: sets the runner, the health flag and
   // last_heartbeat = now. A new row gets the next machine id (1, 2, ...);
-  // an existing row keeps its id (unless unique_machine_ids). Like
+  // an existing row keeps its id (unless hardened). Like
   // PostgreSQL's SERIAL, every call consumes a sequence value, even when the
   // row already existed.
   absl::StatusOr<MachineId> Register(const Runner& runner, bool healthy,
@@ -149,7 +153,7 @@ class RunnerStore {
   absl::btree_map<RunnerAddress, RunnerRow> runners_;
   absl::btree_map<ShardId, LockRow> locks_;
   // The last machine id handed out (SERIAL's sequence).
-  // The next SERIAL value; with unique_machine_ids, the first one whose
+  // The next SERIAL value; hardened, the first one whose
   // snowflake bits are free (ResourceExhausted when none is).
   absl::StatusOr<MachineId> NextMachineId(const RunnerAddress& address,
                                           int64_t now_ms);

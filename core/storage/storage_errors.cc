@@ -45,4 +45,14 @@ bool IsAlreadyStored(const absl::Status& status) {
          absl::StartsWith(status.message(), "already stored: ");
 }
 
+absl::Status AlreadyReplied(std::string_view message) {
+  return absl::AlreadyExistsError(
+      absl::StrCat("already replied: ", std::string(message)));
+}
+
+bool IsAlreadyReplied(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAlreadyExists &&
+         absl::StartsWith(status.message(), "already replied: ");
+}
+
 }  // namespace clustersim::storage

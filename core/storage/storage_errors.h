@@ -17,6 +17,10 @@
 //                        first attempt landed (the same reply, same id, is
 //                        stored): the write is done. AlreadyExists, message
 //                        "already stored: ...".
+//   AlreadyReplied       hardened mode only: a final reply to a request that
+//                        already has another one (its handler ran twice, as
+//                        Effect's at-least-once allows): the first stands.
+//                        AlreadyExists, message "already replied: ...".
 //
 // A refused operation changes nothing. Pure functions; thread-safe.
 #ifndef CLUSTERSIM_CORE_STORAGE_STORAGE_ERRORS_H_
@@ -46,6 +50,11 @@ absl::Status AlreadyStored(std::string_view message);
 
 // True for errors made by AlreadyStored().
 bool IsAlreadyStored(const absl::Status& status);
+
+absl::Status AlreadyReplied(std::string_view message);
+
+// True for errors made by AlreadyReplied().
+bool IsAlreadyReplied(const absl::Status& status);
 
 }  // namespace clustersim::storage
 

@@ -1,5 +1,6 @@
 #include "core/storage/storage_state.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -20,7 +21,7 @@ MessageStore::Options MessageOptions(StorageMode mode,
 
 RunnerStore::Options RunnerOptions(StorageMode mode,
                                    RunnerStore::Options options) {
-  if (mode == StorageMode::kHardened) options.unique_machine_ids = true;
+  if (mode == StorageMode::kHardened) options.hardened = true;
   return options;
 }
 
@@ -84,11 +85,25 @@ absl::Status StorageState::SaveReply(const Reply& reply,
   // A retry of a write whose response was lost: SQL's duplicate key in
   // reference mode (Effect then wedges the request, §14.1), done in
   // hardened mode.
-  if (mode_ == StorageMode::kHardened &&
-      messages_.ReplyById(ReplyIdOf(reply)) == reply) {
-    return AlreadyStored(
-        absl::StrCat("reply ", ReplyIdOf(reply).ToString(), " to request ",
-                     RequestIdOf(reply).ToString()));
+  if (mode_ == StorageMode::kHardened) {
+    if (messages_.ReplyById(ReplyIdOf(reply)) == reply) {
+      return AlreadyStored(
+          absl::StrCat("reply ", ReplyIdOf(reply).ToString(), " to request ",
+                       RequestIdOf(reply).ToString()));
+    }
+    // Another final reply stands: SQL's unique (request_id, kind) in
+    // reference mode, which Effect retries into a wedge.
+    if (std::holds_alternative<WithExit>(reply)) {
+      absl::StatusOr<std::vector<Reply>> stored =
+          messages_.RepliesForUnfiltered({RequestIdOf(reply)});
+      if (stored.ok() &&
+          std::any_of(stored->begin(), stored->end(), [](const Reply& r) {
+            return std::holds_alternative<WithExit>(r);
+          })) {
+        return AlreadyReplied(absl::StrCat(
+            "request ", RequestIdOf(reply).ToString(), " has its final reply"));
+      }
+    }
   }
   return messages_.SaveReply(reply);
 }

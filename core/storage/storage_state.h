@@ -23,7 +23,12 @@
 //                 lost delays its rows that long, not 10 minutes
 //                 (effect-semantics.md §14.5);
 //               - every registration gets a machine id unique mod 1024
-//                 among live runners (runner_store.h, §14.2);
+//                 among live runners, and every acquire a new lease epoch
+//                 (runner_store.h);
+//               - a reply write that was already stored (a retry whose
+//                 first attempt landed), or for a request that already has
+//                 its final reply, is refused as AlreadyStored: the request
+//                 is answered, not wedged (§14.1);
 //               - the server's clock is step-free (storage_server.h).
 //
 // Why only SaveReply is fenced: a reply is the runner's work and the
