@@ -465,7 +465,8 @@ std::vector<int64_t> MessageStore::RowsOfRequest(Snowflake request_id) const {
 }
 
 absl::StatusOr<std::vector<StoredMessage>> MessageStore::UnprocessedMessages(
-    const UnprocessedQuery& query, int64_t now_ms, int64_t reader_now_ms) {
+    const UnprocessedQuery& query, int64_t now_ms, int64_t reader_now_ms,
+    std::optional<int64_t> claim_window_ms) {
   if (absl::Status s = CheckIdCount("shards", query.shards.size()); !s.ok()) {
     return s;
   }
@@ -494,7 +495,6 @@ absl::StatusOr<std::vector<StoredMessage>> MessageStore::UnprocessedMessages(
   // Every shard contributes at most `limit` rows to the first `limit` rows
   // overall, so scanning each shard that far and merging is exact.
   std::vector<int64_t> selected;
-  const int64_t claim_cutoff_ms = now_ms - options_.claim_expiration_ms;
   const absl::btree_set<ShardId> shards(query.shards.begin(),
                                         query.shards.end());
   for (const ShardId& shard : shards) {
@@ -508,7 +508,7 @@ absl::StatusOr<std::vector<StoredMessage>> MessageStore::UnprocessedMessages(
         continue;
       }
       if (row.last_read_ms.has_value() &&
-          *row.last_read_ms >= claim_cutoff_ms) {
+          *row.last_read_ms >= now_ms - row.claim_window_ms) {
         continue;
       }
       if (!Deliverable(row, reader_now_ms)) continue;
@@ -526,6 +526,8 @@ absl::StatusOr<std::vector<StoredMessage>> MessageStore::UnprocessedMessages(
   for (int64_t rowid : selected) {
     MessageRow& row = messages_.at(rowid);
     row.last_read_ms = now_ms;
+    row.claim_window_ms =
+        claim_window_ms.value_or(kClaimExpirationMs);
     result.push_back(ToStoredMessage(row));
   }
   return result;

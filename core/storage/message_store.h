@@ -84,6 +84,10 @@ struct UnprocessedQuery {
   std::optional<int64_t> limit;
   // Only rows of these entities (an empty list matches nothing).
   std::optional<std::vector<EntityAddress>> addresses;
+  // How long the returned rows stay claimed: the reader's call timeout, so a
+  // read whose answer can no longer arrive holds nothing. Honoured in
+  // hardened mode only (storage_state.h); unset: the store's window.
+  std::optional<int64_t> claim_ms;
 };
 
 class MessageStore {
@@ -93,8 +97,6 @@ class MessageStore {
 
   struct Options {
     MessageStoreLimits limits;
-    // Hardened mode shortens it (see storage_state.h).
-    int64_t claim_expiration_ms = kClaimExpirationMs;
   };
 
   explicit MessageStore(Options options);
@@ -136,12 +138,13 @@ class MessageStore {
       const std::vector<Snowflake>& request_ids) const;
 
   // The deliverable rows of the shards, in insertion order, up to the limit;
-  // claims each returned row (last_read = now_ms). Deliverable: not
-  // processed; no WithExit or unacked chunk for its request; unclaimed, or
-  // claimed before now_ms - claim_expiration_ms; deliver_at unset or
-  // <= reader_now_ms.
+  // claims each returned row (last_read = now_ms) for `claim_window_ms`
+  // (unset: kClaimExpirationMs). Deliverable: not processed; no WithExit or
+  // unacked chunk for its request; unclaimed, or claimed more than its
+  // window before now_ms; deliver_at unset or <= reader_now_ms.
   absl::StatusOr<std::vector<StoredMessage>> UnprocessedMessages(
-      const UnprocessedQuery& query, int64_t now_ms, int64_t reader_now_ms);
+      const UnprocessedQuery& query, int64_t now_ms, int64_t reader_now_ms,
+      std::optional<int64_t> claim_window_ms = std::nullopt);
 
   // The deliverable rows among `ids` (row ids: request ids for Requests),
   // ignoring and leaving claims.
@@ -179,6 +182,7 @@ class MessageStore {
     bool processed = false;
     std::optional<Snowflake> last_reply_id;
     std::optional<int64_t> last_read_ms;
+    int64_t claim_window_ms = 0;  // of the claim at last_read_ms
   };
   struct ReplyRow {
     Reply reply;

@@ -322,6 +322,7 @@ void PutUnprocessedQuery(ByteWriter& writer, const UnprocessedQuery& query) {
                 w.PutVarint(addresses.size());
                 for (const EntityAddress& a : addresses) PutEntityAddress(w, a);
               });
+  PutOptional(writer, query.claim_ms, PutInt64Value);
 }
 
 absl::StatusOr<UnprocessedQuery> GetUnprocessedQuery(ByteReader& reader) {
@@ -351,7 +352,14 @@ absl::StatusOr<UnprocessedQuery> GetUnprocessedQuery(ByteReader& reader) {
             }
             return list;
           }));
-  return UnprocessedQuery{std::move(shards), limit, std::move(addresses)};
+  const size_t claim_offset = reader.offset();
+  CLUSTERSIM_ASSIGN_OR_RETURN(std::optional<int64_t> claim_ms,
+                              GetOptional(reader, GetInt64Value));
+  if (claim_ms.has_value() && *claim_ms < 0) {
+    return Malformed(claim_offset, "negative claim_ms");
+  }
+  return UnprocessedQuery{std::move(shards), limit, std::move(addresses),
+                          claim_ms};
 }
 
 void PutRunnerEntry(ByteWriter& writer, const RunnerEntry& entry) {

@@ -102,6 +102,7 @@ Task<absl::StatusOr<std::vector<Reply>>> StorageRpcClient::RepliesForUnfiltered(
 Task<absl::StatusOr<std::vector<StoredMessage>>>
 StorageRpcClient::UnprocessedMessages(UnprocessedQuery query,
                                       int64_t reader_now_ms) {
+  query.claim_ms = options_.call_timeout_ms;
   return Invoke(UnprocessedMessagesCall{std::move(query), reader_now_ms},
                 options_.call_timeout_ms);
 }

@@ -11,14 +11,6 @@ namespace clustersim::storage {
 
 namespace {
 
-MessageStore::Options MessageOptions(StorageMode mode,
-                                     MessageStore::Options options) {
-  if (mode == StorageMode::kHardened) {
-    options.claim_expiration_ms = kHardenedClaimExpirationMs;
-  }
-  return options;
-}
-
 RunnerStore::Options RunnerOptions(StorageMode mode,
                                    RunnerStore::Options options) {
   if (mode == StorageMode::kHardened) options.hardened = true;
@@ -29,7 +21,7 @@ RunnerStore::Options RunnerOptions(StorageMode mode,
 
 StorageState::StorageState(Options options)
     : mode_(options.mode),
-      messages_(MessageOptions(options.mode, std::move(options.messages))),
+      messages_(std::move(options.messages)),
       runners_(RunnerOptions(options.mode, std::move(options.runners))) {}
 
 absl::Status StorageState::CheckReplyFence(
@@ -130,7 +122,16 @@ absl::StatusOr<std::vector<Reply>> StorageState::RepliesForUnfiltered(
 
 absl::StatusOr<std::vector<StoredMessage>> StorageState::UnprocessedMessages(
     const UnprocessedQuery& query, int64_t now_ms, int64_t reader_now_ms) {
-  return messages_.UnprocessedMessages(query, now_ms, reader_now_ms);
+  // Hardened mode: a claim lasts while the read that made it can still be
+  // answered, at most kHardenedClaimExpirationMs.
+  std::optional<int64_t> claim_window_ms;
+  if (mode_ == StorageMode::kHardened) {
+    claim_window_ms = std::min(
+        query.claim_ms.value_or(kHardenedClaimExpirationMs),
+        kHardenedClaimExpirationMs);
+  }
+  return messages_.UnprocessedMessages(query, now_ms, reader_now_ms,
+                                       claim_window_ms);
 }
 
 absl::StatusOr<std::vector<StoredMessage>>

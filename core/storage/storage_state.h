@@ -19,8 +19,10 @@
 //               - claims are tied to the lease: an Acquire voids the claims
 //                 on the shards it grants (the old owner's in-flight reads
 //                 are visible to the new owner at once), and a claim lasts
-//                 kHardenedClaimExpirationMs, so a read whose response was
-//                 lost delays its rows that long, not 10 minutes
+//                 only while the read that made it can still be answered
+//                 (the query's claim_ms, the reader's call timeout; at most
+//                 kHardenedClaimExpirationMs), so a read whose response was
+//                 lost or late delays its rows that long, not 10 minutes
 //                 (effect-semantics.md §14.5);
 //               - every registration gets a machine id unique mod 1024
 //                 among live runners, and every acquire a new lease epoch
