@@ -58,6 +58,9 @@ namespace {
 
 using sim::checkers::Finding;
 
+// The check that the workload made progress at all.
+constexpr std::string_view kProgress = "progress";
+
 constexpr char kCounterType[] = "Counter";
 constexpr char kIncrementTag[] = "Increment";
 constexpr char kShardGroup[] = "default";
@@ -279,6 +282,14 @@ class Oracle : public sim::TraceListener {
     }
     ledger_.Check(now_us);
     if (complete) exactly_once_.CheckAllReplied(now_us);
+    // A run in which no operation completed checked nothing (SPEC.md §4):
+    // it fails, in either mode, whatever the faults.
+    if (!h_.stopped_early() && answered_ == 0) {
+      h_.Violate(std::string(kProgress),
+                 absl::StrCat("no operation completed: 0 of ", issued_.size(),
+                              " issued were answered, so no invariant was "
+                              "exercised"));
+    }
 
     int64_t total = 0;
     for (const auto& [key, value] : ledger_.Balances()) total += value;
@@ -523,8 +534,10 @@ class RollingRestart {
   int64_t restarts_ = 0;
 };
 
-sharding::ShardingConfig RunnerConfig(const RunnerAddress& address, Mode mode) {
+sharding::ShardingConfig RunnerConfig(const RunnerAddress& address, Mode mode,
+                                       const std::string& bug) {
   sharding::ShardingConfig config;
+  config.mutant = ParseMutant(bug).value_or(clustersim::Mutant::kNone);
   config.runner_address = address;
   config.shards_per_group = kShards;
   config.shard_lock_expiration_ms = 3'000;
@@ -601,7 +614,7 @@ absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
                                 kFirstPort + static_cast<int32_t>(i) - 1);
     resolver.Add(address, NodeId{i});
     sharding::RunnerProcessOptions runner;
-    runner.config = RunnerConfig(address, options.mode);
+    runner.config = RunnerConfig(address, options.mode, options.bug);
     runner.resolver = &resolver;
     const NodeId storage_node{run.storage_node};
     const int64_t lock_timeout_ms = runner.config.shard_lock_interval_ms();
@@ -675,7 +688,7 @@ Scenario CounterScenario() {
       .max_runners = 64,
       .extra_nodes = 1,
       .has_storage = true,
-      .mutants =
+      .mutants = WithCoreMutants(
           {{std::string(kRedeliverAnswered),
             "runners' storage reads also return requests already answered, "
             "so handlers run again after their reply is recorded"},
@@ -684,7 +697,7 @@ Scenario CounterScenario() {
             "as acquired, so two runners own them until the next refresh"},
            {std::string(kResendNewKey),
             "the client resends a timed-out increment under a new primary "
-            "key, so storage cannot deduplicate it"}},
+            "key, so storage cannot deduplicate it"}}),
       .run = &RunCounter,
   };
 }

@@ -37,11 +37,15 @@
 //   liveness            every saved request is answered within 15 s of the
 //                       later of its save and the last fault's end
 //   unique-ids          request and reply snowflakes are never reused
+//   progress            at least one operation was answered (a run that
+//                       completed nothing checked nothing)
 // Liveness and the all-replied check are judged only when the cluster can
-// progress at the end: the storage node and a runner are up, and the plan
-// has no whole-run loss or corruption (those never heal, and the RPC layer
-// does not retransmit, so lock refreshes keep failing and shards keep
-// moving). The all-replied check also needs every saved request to be due.
+// progress at the end: the storage node and a runner are up, and, in
+// reference mode, the plan has no whole-run loss or corruption (those never
+// heal, and Effect's calls are not retransmitted, so lock refreshes keep
+// failing and shards keep moving; hardened mode's calls are, and it is
+// judged on every plan). The all-replied check also needs every saved
+// request to be due.
 //
 // Workload events (not faults): a rolling restart. Runners 1, 2 and 3 in
 // turn (at 1/4, 5/16 and 3/8 of the run) shut down gracefully (Effect's

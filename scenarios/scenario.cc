@@ -1,5 +1,11 @@
 #include "scenarios/scenario.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/mutants/mutant.h"
+
 namespace clustersim::scenarios {
 
 bool Scenario::HasMutant(std::string_view name) const {
@@ -7,6 +13,13 @@ bool Scenario::HasMutant(std::string_view name) const {
     if (m.name == name) return true;
   }
   return false;
+}
+
+std::vector<Mutant> WithCoreMutants(std::vector<Mutant> own) {
+  for (const MutantInfo& info : CoreMutants()) {
+    own.push_back(Mutant{std::string(info.name), std::string(info.description)});
+  }
+  return own;
 }
 
 }  // namespace clustersim::scenarios

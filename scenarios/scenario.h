@@ -69,6 +69,11 @@ struct Mutant {
   std::string description;
 };
 
+// A scenario's own mutants followed by the core's registry
+// (core/mutants/mutant.h), for scenarios whose runners honour
+// ShardingConfig::mutant.
+std::vector<Mutant> WithCoreMutants(std::vector<Mutant> own);
+
 struct Scenario {
   std::string name;
   std::string description;

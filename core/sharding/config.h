@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "core/cluster/runner_address.h"
+#include "core/mutants/mutant.h"
 #include "core/runtime/clock.h"
 #include "core/runtime/stall_detector.h"
 
@@ -54,6 +55,8 @@ struct ShardingConfig {
   int64_t runner_health_check_interval_ms = 60'000;
   bool simulate_remote_serialization = true;
   Mode mode = Mode::kReference;
+  // A deliberately injected defect (core/mutants/mutant.h), for sweeps.
+  Mutant mutant = Mutant::kNone;
 
   // Effect's shardLockInterval: the refresh period and the timeout of every
   // lock operation.

@@ -541,7 +541,8 @@ std::optional<uint64_t> ShardLocks::ReleaseEpoch(
 }
 
 bool ShardLocks::self_stop_enabled() const {
-  return config_.mode == Mode::kHardened;
+  return config_.mode == Mode::kHardened &&
+         config_.mutant != Mutant::kNoSelfStop;
 }
 
 void ShardLocks::NoteGrant(const ShardId& shard, int64_t sent_us) {

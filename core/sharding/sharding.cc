@@ -725,7 +725,8 @@ Task<absl::Status> Sharding::SaveReply(const EntityAddress& address,
       co_return absl::FailedPreconditionError(status.message());
     }
     if (status.ok()) co_return status;
-    if (config_.mode == Mode::kReference) {
+    if (config_.mode == Mode::kReference ||
+        config_.mutant == Mutant::kReplyWedge) {
       if (attempt == kReplyRetries) co_return status;
       co_await SleepMs(kReplyRetryDelayMs);
       continue;

@@ -159,8 +159,22 @@ TEST(StorageStateTest, HardenedModeKeepsConstraints) {
   ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
   const FencingToken a = state.Acquire(kRunnerA, {Shard(1)}, 0).value().at(0);
   ASSERT_TRUE(state.SaveReply(MakeExit(1, 100), a, 1'000).ok());
+  // A retry of the stored reply is done; another final reply loses to it.
+  EXPECT_TRUE(IsAlreadyStored(state.SaveReply(MakeExit(1, 100), a, 1'000)));
+  EXPECT_TRUE(IsAlreadyReplied(state.SaveReply(MakeExit(1, 101), a, 1'000)));
+  // A different reply under a stored reply id still violates the key.
   EXPECT_TRUE(IsClusterError<PersistenceError>(
-      state.SaveReply(MakeExit(1, 101), a, 1'000)));
+      state.SaveReply(MakeChunk(1, 100, 0), a, 1'000)));
+}
+
+TEST(StorageStateTest, ReferenceModeKeepsSqlsDuplicateKeyErrors) {
+  StorageState state = MakeState(StorageMode::kReference);
+  ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
+  ASSERT_TRUE(state.SaveReply(MakeExit(1, 100), std::nullopt, 1'000).ok());
+  EXPECT_TRUE(IsClusterError<PersistenceError>(
+      state.SaveReply(MakeExit(1, 100), std::nullopt, 1'000)));
+  EXPECT_TRUE(IsClusterError<PersistenceError>(
+      state.SaveReply(MakeExit(1, 101), std::nullopt, 1'000)));
 }
 
 TEST(StorageStateTest, ForwardsMessageAndRunnerOperations) {

@@ -1,0 +1,45 @@
+// Mutant: the registry of deliberately injected defects in the core (SPEC.md
+// §7). Each is off by default, declared here once with its description, and
+// enabled for a run with `--bug NAME` on any scenario it applies to; the
+// code it breaks checks for it at one site. A harness is worth what it
+// catches: each mutant has a sweep test that finds it.
+//
+//   no-self-stop  hardened mode's lease self-stop and stall handler are off:
+//                 a runner paused past its lease runs its entities on when it
+//                 resumes (core/sharding/shard_locks.h);
+//   reply-wedge   hardened mode's reply-save retries are off: a save that
+//                 still fails after Effect's 4 x 200 ms leaves its request
+//                 unanswered while the entity lives (effect-semantics.md
+//                 §14.1; core/sharding/sharding.cc).
+//
+// Value types; pure functions.
+#ifndef CLUSTERSIM_CORE_MUTANTS_MUTANT_H_
+#define CLUSTERSIM_CORE_MUTANTS_MUTANT_H_
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace clustersim {
+
+enum class Mutant {
+  kNone,
+  kNoSelfStop,
+  kReplyWedge,
+};
+
+struct MutantInfo {
+  Mutant mutant;
+  std::string_view name;
+  std::string_view description;
+};
+
+// Every core mutant, in declaration order (kNone excluded).
+std::span<const MutantInfo> CoreMutants();
+// The mutant named `name`, if it is one.
+std::optional<Mutant> ParseMutant(std::string_view name);
+std::string_view MutantName(Mutant mutant);
+
+}  // namespace clustersim
+
+#endif  // CLUSTERSIM_CORE_MUTANTS_MUTANT_H_
