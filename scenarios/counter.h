@@ -38,7 +38,8 @@
 //                       later of its save and the last fault's end
 //   unique-ids          request and reply snowflakes are never reused
 //   progress            at least one operation was answered (a run that
-//                       completed nothing checked nothing)
+//                       completed nothing checked nothing); judged unless
+//                       the storage node is down at the end
 // Liveness and the all-replied check are judged only when the cluster can
 // progress at the end: the storage node and a runner are up, and, in
 // reference mode, the plan has no whole-run loss or corruption (those never

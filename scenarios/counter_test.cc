@@ -173,6 +173,31 @@ TEST(CounterTest, EveryMutantIsCaughtWithinAFewSeeds) {
   }
 }
 
+// One row per gap of Effect's design that the README's table names
+// (effect-semantics.md §14): the seed and plan show it in reference mode, and
+// hardened mode, running the same seed and plan, keeps every invariant.
+TEST(CounterTest, EachEffectGapShowsInReferenceModeOnlyOnItsSeed) {
+  struct Gap {
+    std::string name;
+    std::string faults;
+    std::string invariant;
+  };
+  const Gap gaps[] = {
+      {"14.1 reply-save wedge", "storage-errors=0.2", "liveness"},
+      {"14.5 claim of a lost read", "storage-drop=0.1", "liveness"},
+      {"14.3c paused owner", "pause@30s..36s=2", "single-activation"},
+      {"14.3e/14.7 storage clock step", "step@20s=4:+3s", "single-writer"},
+  };
+  for (const Gap& gap : gaps) {
+    SCOPED_TRACE(gap.name);
+    const RunResult reference =
+        Simulate(1, Mode::kReference, gap.faults, 60 * kS);
+    EXPECT_GE(Count(reference, gap.invariant), 1) << Violations(reference);
+    const RunResult hardened = Simulate(1, Mode::kHardened, gap.faults, 60 * kS);
+    EXPECT_EQ(hardened.violation_count, 0u) << Violations(hardened);
+  }
+}
+
 // The core's mutants (core/mutants/mutant.h) each undo one hardened-mode fix:
 // hardened sweeps catch each, with faults the unmutated system survives.
 TEST(CounterTest, CoreMutantsAreCaughtInHardenedMode) {
