@@ -451,9 +451,17 @@ Task<void> Sharding::SendKeepAliveTask(EntityAddress address) {
 
 Task<bool> Sharding::Reset(Snowflake request_id,
                            std::optional<Snowflake> expected_reply_id) {
-  const absl::Status status =
-      co_await storage_.ClearReplies(request_id, expected_reply_id);
-  co_return status.ok();
+  // Effect returns false on a failure, and its callers (workflow resumes)
+  // ignore it, losing the wake-up (effect-semantics.md §14.4). Hardened
+  // mode retries until storage answers: the compare-and-reset is
+  // idempotent.
+  for (int attempt = 0;; ++attempt) {
+    const absl::Status status =
+        co_await storage_.ClearReplies(request_id, expected_reply_id);
+    if (status.ok()) co_return true;
+    if (config_.mode == Mode::kReference) co_return false;
+    co_await SleepMs(HardenedRetryDelayMs(attempt));
+  }
 }
 
 // --- Routing

@@ -164,7 +164,8 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
                                   std::optional<int> retries,
                                   std::optional<RunnerAddress> runner);
   // Effect's reset: clearReplies (compare-and-reset with an expected reply
-  // id); false on any failure.
+  // id); false on any failure in reference mode, retried until it succeeds
+  // in hardened mode (§14.4).
   Task<bool> Reset(Snowflake request_id,
                    std::optional<Snowflake> expected_reply_id);
   // Reads storage now.
