@@ -541,7 +541,7 @@ class RollingRestart {
 };
 
 sharding::ShardingConfig RunnerConfig(const RunnerAddress& address, Mode mode,
-                                       const std::string& bug) {
+                                      const std::string& bug) {
   sharding::ShardingConfig config;
   config.mutant = ParseMutant(bug).value_or(clustersim::Mutant::kNone);
   config.runner_address = address;
@@ -592,7 +592,7 @@ absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
   const uint32_t runners = static_cast<uint32_t>(options.runners);
   const storage::StorageMode storage_mode =
       options.mode == Mode::kHardened ? storage::StorageMode::kHardened
-                                    : storage::StorageMode::kReference;
+                                      : storage::StorageMode::kReference;
   // The run's end as SimHarness::Run computes it.
   const int64_t end_us =
       options.faults.timed.empty()

@@ -122,15 +122,15 @@ TEST(CounterTest, APausePastTheLeaseBreaksSingleActivationOnlyInReference) {
   // Effect its entities run on when it resumes (fencing guards writes, not
   // activations); in hardened mode the stall detector stops them at the
   // resume instant, before anything else runs.
-  RunResult reference = Simulate(1, Mode::kReference, "pause@40s..45s=2",
-                                 70 * kS);
+  RunResult reference =
+      Simulate(1, Mode::kReference, "pause@40s..45s=2", 70 * kS);
   EXPECT_GE(Count(reference, "single-activation"), 1) << Violations(reference);
   EXPECT_EQ(Count(reference, "single-activation"), reference.violation_count);
   EXPECT_GE(Stat(reference, "activation_overlaps_paused"), 1);
   EXPECT_EQ(Stat(reference, "lease_self_stops"), 0);
 
-  RunResult hardened = Simulate(1, Mode::kHardened, "pause@40s..45s=2",
-                                70 * kS);
+  RunResult hardened =
+      Simulate(1, Mode::kHardened, "pause@40s..45s=2", 70 * kS);
   EXPECT_EQ(hardened.violation_count, 0u) << Violations(hardened);
   EXPECT_GE(Stat(hardened, "activation_overlaps_paused"), 1);
   EXPECT_GE(Stat(hardened, "lease_self_stops"), 1);
@@ -193,7 +193,8 @@ TEST(CounterTest, EachEffectGapShowsInReferenceModeOnlyOnItsSeed) {
     const RunResult reference =
         Simulate(1, Mode::kReference, gap.faults, 60 * kS);
     EXPECT_GE(Count(reference, gap.invariant), 1) << Violations(reference);
-    const RunResult hardened = Simulate(1, Mode::kHardened, gap.faults, 60 * kS);
+    const RunResult hardened =
+        Simulate(1, Mode::kHardened, gap.faults, 60 * kS);
     EXPECT_EQ(hardened.violation_count, 0u) << Violations(hardened);
   }
 }
@@ -214,9 +215,9 @@ TEST(CounterTest, CoreMutantsAreCaughtInHardenedMode) {
     SCOPED_TRACE(c.bug);
     int caught = 0;
     for (uint64_t seed = 1; seed <= 10; ++seed) {
-      EXPECT_EQ(Simulate(seed, Mode::kHardened, c.faults, 60 * kS)
-                    .violation_count,
-                0u)
+      EXPECT_EQ(
+          Simulate(seed, Mode::kHardened, c.faults, 60 * kS).violation_count,
+          0u)
           << "seed " << seed;
       caught += Count(Simulate(seed, Mode::kHardened, c.faults, 60 * kS, c.bug),
                       c.invariant) > 0;

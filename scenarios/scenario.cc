@@ -17,7 +17,8 @@ bool Scenario::HasMutant(std::string_view name) const {
 
 std::vector<Mutant> WithCoreMutants(std::vector<Mutant> own) {
   for (const MutantInfo& info : CoreMutants()) {
-    own.push_back(Mutant{std::string(info.name), std::string(info.description)});
+    own.push_back(
+        Mutant{std::string(info.name), std::string(info.description)});
   }
   return own;
 }

@@ -329,13 +329,13 @@ void CronNext(const CronOptions& options, Cli& cli) {
     for (const int64_t run : runs) {
       items.push_back(Json{{"ms", run}, {"iso", FormatIsoMs(run)}});
     }
-    cli.out << DumpJson(Json{
-                   {"expression", options.expression},
-                   {"time_zone", time_zone.has_value() ? Json(*time_zone)
-                                                        : Json(nullptr)},
-                   {"on_dst_overlap", DstOverlapPolicyName(*policy)},
-                   {"from", *from},
-                   {"runs", std::move(items)}})
+    cli.out << DumpJson(
+                   Json{{"expression", options.expression},
+                        {"time_zone", time_zone.has_value() ? Json(*time_zone)
+                                                            : Json(nullptr)},
+                        {"on_dst_overlap", DstOverlapPolicyName(*policy)},
+                        {"from", *from},
+                        {"runs", std::move(items)}})
             << "\n";
     return;
   }

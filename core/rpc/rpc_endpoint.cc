@@ -1,7 +1,6 @@
 #include "core/rpc/rpc_endpoint.h"
 
 #include <algorithm>
-
 #include <utility>
 #include <vector>
 
@@ -129,9 +128,9 @@ Task<absl::StatusOr<std::string>> RpcEndpoint::Call(NodeId to, RpcMethod method,
   for (;;) {
     const int64_t remaining_us = deadline_us - env_.executor->MonotonicUs();
     if (remaining_us <= 0) break;
-    const int64_t wait_us =
-        options_.reliable ? std::min(remaining_us, resend_ms * 1000)
-                          : remaining_us;
+    const int64_t wait_us = options_.reliable
+                                ? std::min(remaining_us, resend_ms * 1000)
+                                : remaining_us;
     std::optional<absl::StatusOr<std::string>> result =
         co_await reply.WaitForUs(wait_us);
     if (result.has_value()) co_return std::move(*result);

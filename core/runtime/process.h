@@ -25,7 +25,7 @@ namespace clustersim {
 
 struct NodeEnv {
   NodeId self;
-  uint32_t incarnation = 0;  // 1 for the first start, +1 per restart
+  uint32_t incarnation = 0;      // 1 for the first start, +1 per restart
   Executor* executor = nullptr;  // also the node's Clock
   Random* random = nullptr;
   Transport* transport = nullptr;

@@ -194,7 +194,8 @@ class ShardLocks {
 
   // Hardened mode: the epoch bound of a release of `shards` (nullopt in
   // reference mode).
-  std::optional<uint64_t> ReleaseEpoch(const std::vector<ShardId>& shards) const;
+  std::optional<uint64_t> ReleaseEpoch(
+      const std::vector<ShardId>& shards) const;
 
   // Lease self-stop (hardened mode).
   bool self_stop_enabled() const;
@@ -258,8 +259,8 @@ class ShardLocks {
   // Concurrent confirmShardLock calls share one refresh per shard.
   absl::btree_map<ShardId, std::shared_ptr<Deferred<LockCheck>>> lock_checks_;
 
-  Latch healthy_{true};  // open while lock storage is healthy
-  Latch active_{false};  // wakes the acquisition loop
+  Latch healthy_{true};          // open while lock storage is healthy
+  Latch active_{false};          // wakes the acquisition loop
   Latch leases_changed_{false};  // wakes the lease watch
   Latch handoff_{false};
   Latch handed_off_{false};

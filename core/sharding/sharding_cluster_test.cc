@@ -207,7 +207,7 @@ class Cluster {
   static storage::StorageState::Options StorageOptions(Mode mode) {
     storage::StorageState::Options options;
     options.mode = mode == Mode::kHardened ? storage::StorageMode::kHardened
-                                         : storage::StorageMode::kReference;
+                                           : storage::StorageMode::kReference;
     options.runners.lock_expiration_ms = 3'000;
     return options;
   }

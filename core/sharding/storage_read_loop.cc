@@ -282,7 +282,8 @@ Task<absl::Status> StorageReadLoop::HandleFailure(
 }
 
 void StorageReadLoop::ReleaseSkippedClaim(Pass& pass, Snowflake request_id) {
-  if (config_.mode == Mode::kHardened) pass.reset_requests.push_back(request_id);
+  if (config_.mode == Mode::kHardened)
+    pass.reset_requests.push_back(request_id);
 }
 
 void StorageReadLoop::ReleaseCompletedClaim(Pass& pass,

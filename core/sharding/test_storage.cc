@@ -255,8 +255,8 @@ Task<absl::Status> TestStorage::Release(RunnerAddress address, ShardId shard,
   std::vector<ShardId> shards = {shard};
   absl::Status s = co_await Enter(StorageOp::kRelease, shards, std::nullopt, 0);
   if (!s.ok()) co_return s;
-  auto result = co_await inner_.Release(std::move(address), std::move(shard),
-                                        max_epoch);
+  auto result =
+      co_await inner_.Release(std::move(address), std::move(shard), max_epoch);
   co_await Leave();
   co_return result;
 }

@@ -526,8 +526,7 @@ absl::StatusOr<std::vector<StoredMessage>> MessageStore::UnprocessedMessages(
   for (int64_t rowid : selected) {
     MessageRow& row = messages_.at(rowid);
     row.last_read_ms = now_ms;
-    row.claim_window_ms =
-        claim_window_ms.value_or(kClaimExpirationMs);
+    row.claim_window_ms = claim_window_ms.value_or(kClaimExpirationMs);
     result.push_back(ToStoredMessage(row));
   }
   return result;

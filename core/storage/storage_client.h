@@ -84,8 +84,8 @@ class StorageClient {
   // older (see runner_store.h).
   virtual Task<absl::Status> Release(RunnerAddress address, ShardId shard,
                                      std::optional<uint64_t> max_epoch) = 0;
-  virtual Task<absl::Status> ReleaseAll(
-      RunnerAddress address, std::optional<uint64_t> max_epoch) = 0;
+  virtual Task<absl::Status> ReleaseAll(RunnerAddress address,
+                                        std::optional<uint64_t> max_epoch) = 0;
 };
 
 }  // namespace clustersim::storage

@@ -12,8 +12,8 @@ namespace {
 
 // The StorageClient view of a failed call (see the header).
 absl::Status ClientError(StorageMethod method, const absl::Status& status) {
-  if (IsFenced(status) || IsAlreadyStored(status) ||
-      IsAlreadyReplied(status) || IsClusterError<PersistenceError>(status)) {
+  if (IsFenced(status) || IsAlreadyStored(status) || IsAlreadyReplied(status) ||
+      IsClusterError<PersistenceError>(status)) {
     return status;
   }
   return ToStatus(PersistenceError{
@@ -170,8 +170,9 @@ Task<absl::StatusOr<std::vector<FencingToken>>> StorageRpcClient::Refresh(
 
 Task<absl::Status> StorageRpcClient::Release(
     RunnerAddress address, ShardId shard, std::optional<uint64_t> max_epoch) {
-  return InvokeDone(ReleaseCall{std::move(address), std::move(shard), max_epoch},
-                    options_.lock_call_timeout_ms);
+  return InvokeDone(
+      ReleaseCall{std::move(address), std::move(shard), max_epoch},
+      options_.lock_call_timeout_ms);
 }
 
 Task<absl::Status> StorageRpcClient::ReleaseAll(

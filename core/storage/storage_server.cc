@@ -361,9 +361,8 @@ absl::StatusOr<std::string> StorageServer::Execute(NodeId from,
     return ToStatus(
         PersistenceError{absl::StrCat("injected storage error in ", method)});
   }
-  absl::StatusOr<typename Call::Response> result =
-      Apply(backend_.state_, backend_.audit_, *call,
-            backend_.NowMs(*env_.executor));
+  absl::StatusOr<typename Call::Response> result = Apply(
+      backend_.state_, backend_.audit_, *call, backend_.NowMs(*env_.executor));
   env_.trace->Record(
       kind, absl::StrCat(
                 origin, Describe(*call), " -> ",

@@ -204,8 +204,9 @@ class StorageAuditTest : public ::testing::TestWithParam<StorageMode> {
 
   StaleOwnerOutcome Run() {
     StaleOwnerOutcome outcome;
-    sim_.Run(StaleOwner(a_.get(), b_.get(), GetParam() == StorageMode::kHardened,
-                        kLeaseMs + 1'000, &outcome));
+    sim_.Run(StaleOwner(a_.get(), b_.get(),
+                        GetParam() == StorageMode::kHardened, kLeaseMs + 1'000,
+                        &outcome));
     return outcome;
   }
 

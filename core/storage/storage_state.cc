@@ -79,9 +79,9 @@ absl::Status StorageState::SaveReply(const Reply& reply,
   // hardened mode.
   if (mode_ == StorageMode::kHardened) {
     if (messages_.ReplyById(ReplyIdOf(reply)) == reply) {
-      return AlreadyStored(
-          absl::StrCat("reply ", ReplyIdOf(reply).ToString(), " to request ",
-                       RequestIdOf(reply).ToString()));
+      return AlreadyStored(absl::StrCat("reply ", ReplyIdOf(reply).ToString(),
+                                        " to request ",
+                                        RequestIdOf(reply).ToString()));
     }
     // Another final reply stands: SQL's unique (request_id, kind) in
     // reference mode, which Effect retries into a wedge.
@@ -126,9 +126,9 @@ absl::StatusOr<std::vector<StoredMessage>> StorageState::UnprocessedMessages(
   // answered, at most kHardenedClaimExpirationMs.
   std::optional<int64_t> claim_window_ms;
   if (mode_ == StorageMode::kHardened) {
-    claim_window_ms = std::min(
-        query.claim_ms.value_or(kHardenedClaimExpirationMs),
-        kHardenedClaimExpirationMs);
+    claim_window_ms =
+        std::min(query.claim_ms.value_or(kHardenedClaimExpirationMs),
+                 kHardenedClaimExpirationMs);
   }
   return messages_.UnprocessedMessages(query, now_ms, reader_now_ms,
                                        claim_window_ms);
