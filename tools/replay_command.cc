@@ -28,28 +28,6 @@ struct ReplayFlags {
   std::string trace_path;
 };
 
-// Splits a reproduce command into words (single quotes group).
-std::vector<std::string> Words(const std::string& command) {
-  std::vector<std::string> words;
-  std::string word;
-  bool quoted = false, in_word = false;
-  for (char c : command) {
-    if (c == '\'') {
-      quoted = !quoted;
-      in_word = true;
-    } else if (c == ' ' && !quoted) {
-      if (in_word) words.push_back(word);
-      word.clear();
-      in_word = false;
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (in_word) words.push_back(word);
-  return words;
-}
-
 bool IsHashText(const std::string& text) {
   if (text.size() != 18 || !text.starts_with("0x")) return false;
   return text.find_first_not_of("0123456789abcdef", 2) == std::string::npos;
@@ -92,7 +70,7 @@ absl::StatusOr<Recorded> ReadSummary(const std::string& path) {
     recorded.trace_hash = hash->get<std::string>();
   }
   const std::string command = reproduce->get<std::string>();
-  const std::vector<std::string> words = Words(command);
+  const std::vector<std::string> words = CommandWords(command);
   const absl::Status unexpected =
       absl::InvalidArgumentError("unexpected reproduce command: " + command);
   if (words.size() < 3 || words[0] != "clustersim" || words[1] != "run") {

@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "tools/json.h"
+#include "tools/simulation.h"
 #include "tools/test_cli.h"
 
 namespace clustersim::tools {
@@ -16,23 +17,7 @@ using testing::RunArgs;
 
 // The words of a printed command ('...' groups), without "clustersim".
 std::vector<std::string> ArgsOf(const std::string& command) {
-  std::vector<std::string> words;
-  std::string word;
-  bool quoted = false, in_word = false;
-  for (char c : command) {
-    if (c == '\'') {
-      quoted = !quoted;
-      in_word = true;
-    } else if (c == ' ' && !quoted) {
-      if (in_word) words.push_back(word);
-      word.clear();
-      in_word = false;
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (in_word) words.push_back(word);
+  std::vector<std::string> words = CommandWords(command);
   words.erase(words.begin());
   return words;
 }

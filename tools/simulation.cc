@@ -222,4 +222,25 @@ absl::StatusOr<Outcome> Execute(const Prepared& p, bool check_determinism) {
   return outcome;
 }
 
+std::vector<std::string> CommandWords(const std::string& command) {
+  std::vector<std::string> words;
+  std::string word;
+  bool quoted = false, in_word = false;
+  for (char c : command) {
+    if (c == '\'') {
+      quoted = !quoted;
+      in_word = true;
+    } else if (c == ' ' && !quoted) {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(word);
+  return words;
+}
+
 }  // namespace clustersim::tools

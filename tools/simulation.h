@@ -76,6 +76,10 @@ absl::StatusOr<Prepared> Prepare(const RunFlags& flags, uint64_t seed);
 // Prepare() with the seed parsed from flags.seed.
 absl::StatusOr<Prepared> PrepareFromFlags(const RunFlags& flags);
 
+// Splits a printed command (a reproduce command) into its words; single
+// quotes group.
+std::vector<std::string> CommandWords(const std::string& command);
+
 // The flags that reproduce `p` with its fault plan spelled out (a swarm
 // plan becomes its explicit --faults form).
 RunFlags ExplicitFlags(const Prepared& p);
