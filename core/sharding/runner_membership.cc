@@ -112,6 +112,7 @@ Task<absl::Status> RunnerMembership::SyncUntilError() {
     for (const storage::RunnerEntry& entry : **runners) {
       const Runner& runner = entry.runner;
       next_runners_.insert_or_assign(runner, entry.healthy);
+      if (config_.mode == Mode::kHardened) NoteGroupsChange(runner);
       const bool was_healthy = healthy_runners_.contains(runner);
       if (!entry.healthy || was_healthy) {
         // No change; a healthy -> unhealthy runner stays in all_runners_ to
@@ -159,6 +160,7 @@ Task<absl::Status> RunnerMembership::SyncUntilError() {
       pending_runners_.clear();
     }
     if (locks_ != nullptr) locks_->SetJoinsPending(!pending_runners_.empty());
+    if (changed_ && config_.mode == Mode::kHardened) RebuildRings();
 
     std::swap(all_runners_, next_runners_);
     healthy_runner_count_ = static_cast<int64_t>(healthy_runners_.size());
@@ -207,6 +209,21 @@ void RunnerMembership::AddToRings(const Runner& runner) {
                          absl::StrCat(runner.address().Key(), " ",
                                       std::string(status.message())));
     }
+  }
+}
+
+void RunnerMembership::NoteGroupsChange(const Runner& runner) {
+  auto it = healthy_runners_.find(runner);
+  if (it == healthy_runners_.end() || it->groups() == runner.groups()) return;
+  healthy_runners_.erase(it);
+  healthy_runners_.insert(runner);
+  changed_ = true;
+}
+
+void RunnerMembership::RebuildRings() {
+  rings_.clear();
+  for (const Runner& runner : healthy_runners_) {
+    if (!pending_runners_.contains(runner)) AddToRings(runner);
   }
 }
 

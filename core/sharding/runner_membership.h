@@ -96,6 +96,16 @@ class RunnerMembership {
   Task<absl::Status> SyncUntilError();
   void AddToRings(const Runner& runner);
   void RemoveFromRings(const Runner& runner);
+  // Hardened mode (effect-semantics.md §14.11). Effect's Runner equality
+  // ignores groups, so a re-registration that only changes groups goes
+  // unseen: this notices it. And Effect updates its rings incrementally,
+  // adding a re-registered runner's new weight and then removing its old
+  // entry by address, which drops it from every ring: hardened mode
+  // rebuilds the rings from the healthy set on every change instead (the
+  // same set gives the same rings on every runner, whatever the order of
+  // joins).
+  void NoteGroupsChange(const Runner& runner);
+  void RebuildRings();
   void RecomputeAssignments();
 
   const ShardingConfig& config_;

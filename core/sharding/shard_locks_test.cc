@@ -400,6 +400,42 @@ TEST(ShardLocksTest, ShutdownHandoffReleasesEveryShardAndTheOtherRunnerTakes) {
 
 // A crashed runner's locks stay until their lease expires; then its shards
 // move.
+// effect-semantics.md §14.11: a runner that re-registers with a new weight
+// is dropped from Effect's rings for good (its new entry is added, then its
+// old one removed by address); hardened mode rebuilds the rings.
+TEST(ShardLocksTest,
+     AReRegistrationWithANewWeightKeepsTheRunnerOnlyInHardened) {
+  for (Mode mode : {Mode::kReference, Mode::kHardened}) {
+    SCOPED_TRACE(ModeName(mode));
+    ManualExecutor ex(kStartMs);
+    storage::StorageState state(StorageOptions(35'000));
+    ShardingConfig config = BaseConfig(1234, 30);
+    config.mode = mode;
+    TestRunner a(ex, state, config, 1);
+    const RunnerAddress other("localhost", 1235);
+    ASSERT_TRUE(
+        state.Register(Runner(other, {"default"}, 1.0), true, ex.NowMs()).ok());
+    a.Start();
+    ex.RunForMs(5'000);
+    const auto owns = [&](const RunnerAddress& address) {
+      int n = 0;
+      for (int32_t i = 1; i <= 30; ++i) {
+        n += a.membership.OwnerOf(ShardId("default", i)) == address;
+      }
+      return n;
+    };
+    ASSERT_GT(owns(other), 0);
+    ASSERT_TRUE(
+        state.Register(Runner(other, {"default"}, 2.0), true, ex.NowMs()).ok());
+    ex.RunForMs(5'000);
+    if (mode == Mode::kReference) {
+      EXPECT_EQ(owns(other), 0);  // gone from the ring while still healthy
+    } else {
+      EXPECT_GT(owns(other), 15);  // weight 2 of 3
+    }
+  }
+}
+
 TEST(ShardLocksTest, CrashedRunnersShardsMoveAfterTheLeaseExpires) {
   ManualExecutor ex(kStartMs);
   storage::StorageState state(StorageOptions(35'000));
