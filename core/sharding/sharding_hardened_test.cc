@@ -1,7 +1,8 @@
 // Sharding's hardened-mode retries of storage writes that Effect gives up on
 // (effect-semantics.md §14.1, §14.5), each next to Effect's behaviour
-// (reference mode): the final reply's save, its lock confirmation, and the
-// claim reset when a reply is left to the shard's owner. One runner on
+// (reference mode): the final reply's save, its lock confirmation, the claim
+// reset when a reply is left to the shard's owner, and the read loop's claim
+// release for a message it skips. One runner on
 // in-process storage of the same mode, virtual time; a TestStorage injects
 // the storage failures.
 #include <gtest/gtest.h>
@@ -156,6 +157,50 @@ TEST_P(ShardingHardenedTest, FailedResetWhenLeavingToTheOwnerIsRetried) {
   ex_.RunForMs(2'000);
   // The fifth, at 1.5 s, landed; nothing more was tried.
   EXPECT_EQ(node.storage.CountOf(StorageOp::kResetRequests), 5);
+}
+
+// The read loop's read returns a message whose shard this runner lost while
+// the read was in flight (skip case (a)). Effect skips it and leaves its
+// claim, so the shard's new owner cannot read it for 10 minutes; hardened
+// mode releases the claim (a ResetRequests of its id) after the pass.
+TEST_P(ShardingHardenedTest,
+       SkippedMessageOfAReleasedShardHasItsClaimReleased) {
+  TestNode& node = StartNode();
+  const ShardId shard =
+      *ShardIdFor(EntityId("1"), "default", config_.shards_per_group);
+  const RunnerAddress other("localhost", 9999);
+  // The next poll (5 s) hangs in storage with the message in its answer.
+  node.storage.SetBlackhole(StorageOp::kUnprocessedMessages, true);
+  const storage::Request request{
+      Snowflake(1'000),
+      EntityAddress(kTestEntity, EntityId("1"), shard),
+      "GetUser",
+      "1",
+      {},
+      std::nullopt,
+      std::nullopt};
+  ASSERT_TRUE(state_.SaveRequest(request).ok());
+  ex_.RunForMs(6'000);
+  ASSERT_GE(node.storage.CountOf(StorageOp::kUnprocessedMessages), 1);
+  // Meanwhile another runner takes the shard; the next lock refresh (at
+  // 10 s) tells this runner.
+  state_.Release(*config_.runner_address, shard);
+  ASSERT_EQ(state_.Acquire(other, {shard}, ex_.NowMs())->size(), 1u);
+  ex_.RunForMs(5'000);
+  ASSERT_FALSE(node.sharding.acquired_shards().contains(shard));
+
+  node.storage.ClearCalls();
+  node.storage.SetBlackhole(StorageOp::kUnprocessedMessages, false);
+  ex_.RunForMs(10);
+  EXPECT_TRUE(entity_.handled.empty());
+  EXPECT_EQ(node.storage.CountOf(StorageOp::kResetRequests),
+            hardened() ? 1 : 0);
+  // What the shard's new owner reads now.
+  const storage::UnprocessedQuery query{{shard}, std::nullopt, std::nullopt};
+  absl::StatusOr<std::vector<storage::StoredMessage>> seen =
+      state_.UnprocessedMessages(query, ex_.NowMs(), ex_.NowMs());
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(seen->size(), hardened() ? 1u : 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, ShardingHardenedTest,
