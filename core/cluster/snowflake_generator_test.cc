@@ -135,5 +135,61 @@ RC_GTEST_PROP(SnowflakeGeneratorTest, NeverRepeatsOrDecreases, ()) {
   }
 }
 
+// Effect (reference): after SetMachineId to a smaller id, the next id in the
+// same millisecond is smaller than the last one. Strict mode (hardened)
+// moves to the next millisecond, so ids keep increasing.
+TEST(SnowflakeGeneratorTest, StrictMachineIdChangeMovesToTheNextMillisecond) {
+  for (bool strict : {false, true}) {
+    ManualClock clock(kEpoch + 100);
+    SnowflakeGenerator generator(clock, MachineId(700), strict);
+    const Snowflake before = generator.Next();
+    generator.SetMachineId(MachineId(3));
+    const Snowflake after = generator.Next();
+    EXPECT_EQ(after.machine_id(), MachineId(3));
+    if (strict) {
+      EXPECT_GT(after.value(), before.value());
+      EXPECT_EQ(after.timestamp_ms(), kEpoch + 101);
+      EXPECT_EQ(after.sequence(), 0);
+    } else {
+      EXPECT_LT(after.value(), before.value());
+      EXPECT_EQ(after.timestamp_ms(), kEpoch + 100);
+      EXPECT_EQ(after.sequence(), 1);
+    }
+  }
+}
+
+// Strict mode borrows a millisecond only when it must: setting the same id,
+// or a new id before any id was given at this millisecond, changes nothing.
+TEST(SnowflakeGeneratorTest, StrictModeKeepsTheMillisecondWhenNothingWasGiven) {
+  ManualClock clock(kEpoch + 100);
+  SnowflakeGenerator generator(clock, MachineId(5), /*strict=*/true);
+  generator.SetMachineId(MachineId(6));
+  EXPECT_EQ(generator.Next().timestamp_ms(), kEpoch + 100);
+  generator.SetMachineId(MachineId(6));
+  const Snowflake same = generator.Next();
+  EXPECT_EQ(same.timestamp_ms(), kEpoch + 100);
+  EXPECT_EQ(same.sequence(), 1);
+}
+
+// A strict generator whose machine id changes at arbitrary points still
+// never repeats or decreases.
+RC_GTEST_PROP(SnowflakeGeneratorTest,
+              StrictNeverDecreasesAcrossMachineIdChanges, ()) {
+  const auto steps = *rc::gen::container<std::vector<std::pair<int64_t, int>>>(
+      rc::gen::pair(rc::gen::inRange<int64_t>(-3, 4), rc::gen::inRange(0, 10)));
+  ManualClock clock(kEpoch + 1'000'000);
+  SnowflakeGenerator generator(clock, MachineId(1023), /*strict=*/true);
+  int64_t previous = INT64_MIN;
+  for (const auto& [delta_ms, burst] : steps) {
+    clock.Set(clock.NowMs() + delta_ms);
+    generator.SetMachineId(MachineId(*rc::gen::inRange<int32_t>(0, 1024)));
+    for (int k = 0; k < burst; ++k) {
+      const Snowflake id = generator.Next();
+      RC_ASSERT(id.value() > previous);
+      previous = id.value();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace clustersim

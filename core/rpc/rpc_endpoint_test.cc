@@ -36,7 +36,8 @@ class NullTrace : public TraceSink {
 struct Net;
 
 // Two nodes on one ManualExecutor; the link delays each message by 1 ms and
-// can drop or duplicate the next messages.
+// can drop or duplicate the next messages, or drop the next ones a given
+// node sends.
 class LinkTransport : public Transport {
  public:
   LinkTransport(Net* net, NodeId self) : net_(net), self_(self) {}
@@ -48,10 +49,11 @@ class LinkTransport : public Transport {
 };
 
 struct Node {
-  Node(Net* net, ManualExecutor& ex, NodeId id, uint64_t seed)
+  Node(Net* net, ManualExecutor& ex, NodeId id, uint64_t seed,
+       RpcOptions options)
       : random(seed), scope(ex), transport(net, id) {
     env = NodeEnv{id, 1, &ex, &random, &transport, &trace, &scope};
-    endpoint = std::make_unique<RpcEndpoint>(env);
+    endpoint = std::make_unique<RpcEndpoint>(env, options);
   }
   CountingRandom random;
   NullTrace trace;
@@ -74,10 +76,12 @@ struct Net {
   int drop_next = 0;
   int duplicate_next = 0;
   int corrupt_next = 0;
+  NodeId drop_from{0};
+  int drop_from_next = 0;
 
-  Net() {
-    nodes.push_back(std::make_unique<Node>(this, ex, NodeId{1}, 100));
-    nodes.push_back(std::make_unique<Node>(this, ex, NodeId{2}, 200));
+  explicit Net(RpcOptions options = {}) {
+    nodes.push_back(std::make_unique<Node>(this, ex, NodeId{1}, 100, options));
+    nodes.push_back(std::make_unique<Node>(this, ex, NodeId{2}, 200, options));
   }
   ~Net() {
     for (auto& n : nodes) n->scope.Close();
@@ -94,6 +98,10 @@ struct Net {
   void Send(NodeId from, NodeId to, std::string bytes) {
     if (drop_next > 0) {
       --drop_next;
+      return;
+    }
+    if (drop_from_next > 0 && from == drop_from) {
+      --drop_from_next;
       return;
     }
     if (corrupt_next > 0) {
@@ -259,6 +267,90 @@ TEST(RpcEndpointTest, CancelledCallerLeavesNoPendingEntry) {
   EXPECT_EQ(net.node(1).endpoint->pending_calls(), 0u);
   net.ex.RunUntilIdle();  // the response arrives for nobody
   EXPECT_FALSE(out.has_value());
+}
+
+// Reliable mode (hardened): a lost request is resent with the same call id
+// after retransmit_ms, and the call completes.
+TEST(RpcEndpointTest, ReliableCallSurvivesALostRequest) {
+  Net net(RpcOptions{.reliable = true, .retransmit_ms = 10});
+  Server server;
+  server.Install(*net.node(2).endpoint);
+  std::optional<absl::StatusOr<std::string>> out;
+  net.drop_next = 1;
+  net.node(1).scope.Spawn(
+      CallInto(net.node(1).endpoint.get(), kEcho, "r", 1'000, &out));
+  net.ex.RunUntilIdle();
+  ASSERT_TRUE(out.has_value());
+  ASSERT_TRUE(out->ok()) << out->status();
+  EXPECT_EQ(**out, "echo:r");
+  EXPECT_EQ(net.ex.NowMs(), 12);  // resent at 10 ms, one round trip
+  EXPECT_EQ(server.echo_runs, 1);
+  EXPECT_EQ(net.node(1).endpoint->retransmissions(), 1u);
+  EXPECT_EQ(net.node(1).endpoint->pending_calls(), 0u);
+}
+
+// Reliable mode: a lost response makes the caller resend; the server does
+// not run the handler again but replays the response it kept.
+TEST(RpcEndpointTest, ReliableCallSurvivesALostResponse) {
+  Net net(RpcOptions{.reliable = true, .retransmit_ms = 10});
+  Server server;
+  server.Install(*net.node(2).endpoint);
+  std::optional<absl::StatusOr<std::string>> out;
+  net.drop_from = NodeId{2};
+  net.drop_from_next = 1;
+  net.node(1).scope.Spawn(
+      CallInto(net.node(1).endpoint.get(), kEcho, "s", 1'000, &out));
+  net.ex.RunUntilIdle();
+  ASSERT_TRUE(out.has_value());
+  ASSERT_TRUE(out->ok()) << out->status();
+  EXPECT_EQ(**out, "echo:s");
+  EXPECT_EQ(server.echo_runs, 1);
+  EXPECT_EQ(net.node(2).endpoint->responses_replayed(), 1u);
+  EXPECT_EQ(net.node(2).endpoint->duplicate_requests_dropped(), 0u);
+}
+
+// Reliable mode: resends back off (10, 20, 40, ... ms) and the call still
+// ends at its deadline when the server never answers.
+TEST(RpcEndpointTest, ReliableCallResendsWithBackoffUntilTheDeadline) {
+  Net net(RpcOptions{.reliable = true, .retransmit_ms = 10});
+  Server server;
+  server.Install(*net.node(2).endpoint);
+  std::optional<absl::StatusOr<std::string>> out;
+  net.drop_next = 100;
+  net.node(1).scope.Spawn(
+      CallInto(net.node(1).endpoint.get(), kEcho, "t", 100, &out));
+  net.ex.RunUntilIdle();
+  EXPECT_EQ(out->status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(net.ex.NowMs(), 100);
+  // Resent at 10, 30 and 70 ms; the next would be at 150.
+  EXPECT_EQ(net.node(1).endpoint->retransmissions(), 3u);
+  EXPECT_EQ(server.echo_runs, 0);
+}
+
+// Unreliable mode (reference): the same losses time the call out; a lost
+// response leaves the handler run once and the caller without an answer.
+TEST(RpcEndpointTest, UnreliableCallTimesOutOnALostRequestOrResponse) {
+  Net net;
+  Server server;
+  server.Install(*net.node(2).endpoint);
+  std::optional<absl::StatusOr<std::string>> lost_request, lost_response;
+  net.drop_next = 1;
+  net.node(1).scope.Spawn(
+      CallInto(net.node(1).endpoint.get(), kEcho, "u", 1'000, &lost_request));
+  net.ex.RunUntilIdle();
+  EXPECT_EQ(lost_request->status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(server.echo_runs, 0);
+
+  net.drop_from = NodeId{2};
+  net.drop_from_next = 1;
+  net.node(1).scope.Spawn(
+      CallInto(net.node(1).endpoint.get(), kEcho, "v", 1'000, &lost_response));
+  net.ex.RunUntilIdle();
+  EXPECT_EQ(lost_response->status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(server.echo_runs, 1);
+  EXPECT_EQ(net.node(1).endpoint->retransmissions(), 0u);
+  EXPECT_EQ(net.node(2).endpoint->responses_replayed(), 0u);
 }
 
 TEST(RpcEndpointTest, StatusEncodingRoundTripsAndRejectsGarbage) {

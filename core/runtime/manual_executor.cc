@@ -1,5 +1,7 @@
 #include "core/runtime/manual_executor.h"
 
+#include <algorithm>
+
 #include "core/base/check.h"
 
 namespace clustersim {
@@ -13,7 +15,8 @@ bool ManualExecutor::RunOne(int64_t limit_us) {
   std::optional<int64_t> next = queue_.PeekTime();
   if (!next.has_value() || *next > limit_us) return false;
   EventQueue::Entry entry = *queue_.PopNext();
-  now_us_ = entry.time_us;
+  // After a pause, actions that came due meanwhile run late, at now.
+  now_us_ = std::max(now_us_, entry.time_us);
   Action action = queue_.Take(entry);
   action.fn(action.ctx);
   return true;
@@ -26,6 +29,11 @@ int64_t ManualExecutor::RunForUs(int64_t duration_us) {
   while (RunOne(limit)) ++ran;
   now_us_ = limit;
   return ran;
+}
+
+void ManualExecutor::PauseUs(int64_t duration_us) {
+  CHECK(duration_us >= 0);
+  now_us_ += duration_us;
 }
 
 int64_t ManualExecutor::RunUntilIdle(int64_t max_actions) {

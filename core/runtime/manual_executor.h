@@ -28,6 +28,10 @@ class ManualExecutor : public Executor {
   // Runs until nothing is scheduled or `max_actions` ran (a guard against
   // livelock). Returns the number of actions run.
   int64_t RunUntilIdle(int64_t max_actions = 10'000'000);
+  // Moves the clock on by `duration_us` without running anything, as if the
+  // process were paused; actions that came due meanwhile run late, at the
+  // time of the next Run call. A test seam for pauses (stall detection).
+  void PauseUs(int64_t duration_us);
 
   int64_t now_us() const { return now_us_; }
   size_t pending() const { return queue_.live(); }

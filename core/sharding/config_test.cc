@@ -50,6 +50,27 @@ TEST(ShardingConfigTest, RejectsZeroOrNegativeLimits) {
   EXPECT_TRUE(unbounded.Validate().ok());
 }
 
+// Hardened mode's lease self-stop must leave time for at least one lock
+// refresh: an expiration so short that the drift-shrunk, margin-less lease
+// ends within one lock interval is refused; reference mode has no self-stop.
+TEST(ShardingConfigTest, HardenedRejectsAnExpirationThatLeavesNoRoom) {
+  ShardingConfig config;
+  config.shard_lock_expiration_ms = 150;  // interval 50 ms, self-stop 47 ms
+  config.mode = Mode::kHardened;
+  EXPECT_EQ(config.shard_lock_interval_ms(), 50);
+  EXPECT_EQ(config.lease_self_stop_after_us(), 47'029);
+  const absl::Status refused = config.Validate();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("hardened"), std::string_view::npos)
+      << refused;
+  config.mode = Mode::kReference;
+  EXPECT_TRUE(config.Validate().ok());
+  // 160 ms leaves 56.8 ms against a 53 ms interval.
+  config.mode = Mode::kHardened;
+  config.shard_lock_expiration_ms = 160;
+  EXPECT_TRUE(config.Validate().ok());
+}
+
 TEST(ShardingConfigTest, AssignedGroupsAreAvailableAndSorted) {
   ShardingConfig config;
   config.available_shard_groups = {"workflow", "default", "extra"};

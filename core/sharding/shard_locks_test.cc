@@ -38,6 +38,7 @@ class FakeHooks : public ShardLockHooks {
   void SyncSingletons() override { ++syncs; }
   void StopShardsNow(const std::vector<ShardId>& shards) override {
     stopped_now.push_back(shards);
+    stopped_now_at_us.push_back(executor->MonotonicUs());
   }
   void OnShardsAcquired() override { ++acquisitions; }
   void OnShardReleased(const ShardId& shard) override {
@@ -53,6 +54,8 @@ class FakeHooks : public ShardLockHooks {
   std::vector<Interrupt> interrupts;
   std::vector<ShardId> released;
   std::vector<std::vector<ShardId>> stopped_now;
+  std::vector<int64_t> stopped_now_at_us;  // monotonic
+  const Executor* executor = nullptr;
   int syncs = 0;
   int acquisitions = 0;
 };
@@ -68,9 +71,10 @@ ShardingConfig BaseConfig(int32_t port, int32_t shards) {
 class TestRunner {
  public:
   TestRunner(ManualExecutor& ex, storage::StorageState& state,
-             ShardingConfig config, uint32_t node)
+             ShardingConfig config, uint32_t node,
+             StallDetector* stall = nullptr)
       : config_(std::move(config)),
-        env_(ex, NodeId{node}),
+        env_(ex, NodeId{node}, stall),
         local_(state, ex),
         storage(local_),
         snowflakes_(ex, MachineId(0)),
@@ -80,6 +84,7 @@ class TestRunner {
             config_, env_.env(), storage, &locks, snowflakes_, scope_, metrics,
             [this] { return hooks.shutdown; }, [](const RunnerAddress&) {}) {
     CHECK(config_.Validate().ok());
+    hooks.executor = &ex;
   }
 
   void Start() {
@@ -451,6 +456,124 @@ TEST(ShardLocksTest, CrashedRunnersShardsMoveAfterTheLeaseExpires) {
   EXPECT_EQ(b.locks.acquired().size(), 150u);
   ex.RunForMs(10'000);
   EXPECT_EQ(b.locks.acquired().size(), 300u);
+}
+
+// --- Lease self-stop (hardened mode) ----------------------------------------
+
+ShardingConfig SelfStopConfig(Mode mode) {
+  ShardingConfig config = BaseConfig(1234, 2);
+  config.mode = mode;
+  return config;
+}
+
+// Runs until the runner sends its next refresh (all timers are on whole
+// milliseconds, so stepping 1 ms finds its exact send time); returns it.
+int64_t RunUntilNextRefreshUs(ManualExecutor& ex, TestRunner& runner) {
+  const int64_t before = runner.storage.CountOf(StorageOp::kRefresh);
+  for (int step = 0; step < 60'000; ++step) {
+    ex.RunForMs(1);
+    if (runner.storage.CountOf(StorageOp::kRefresh) > before) {
+      return ex.MonotonicUs();
+    }
+  }
+  ADD_FAILURE() << "no refresh within 60 s";
+  return 0;
+}
+
+// Storage stops answering (every lock call hangs) just after a refresh
+// landed (storage handled it 400 ms after it was sent). Hardened: the shards
+// are stopped at once no later than lease_self_stop_after_us() after that
+// refresh was sent, and strictly before storage's lease
+// (shard_lock_expiration_ms from when storage handled it) can expire even with
+// the runner's clock slow and storage's fast by kMaxClockDriftPpm. Reference:
+// nothing is stopped.
+TEST(ShardLocksTest, HardenedSelfStopsShardsBeforeTheStorageLeaseExpires) {
+  for (Mode mode : {Mode::kReference, Mode::kHardened}) {
+    SCOPED_TRACE(ModeName(mode));
+    ManualExecutor ex(kStartMs);
+    storage::StorageState state(StorageOptions(35'000));
+    const ShardingConfig config = SelfStopConfig(mode);
+    TestRunner runner(ex, state, config, 1);
+    runner.Start();
+    ex.RunForMs(10);
+    ASSERT_EQ(runner.locks.acquired().size(), 2u);
+
+    // Each leg of a storage call takes 400 ms: the deadline counts from the
+    // send, not from storage's handling or the answer.
+    runner.storage.SetLatencyMs(400);
+    const int64_t last_refresh_sent_us = RunUntilNextRefreshUs(ex, runner);
+    ex.RunForMs(2 * 400 + 1);  // it lands
+    for (StorageOp op : {StorageOp::kAcquire, StorageOp::kRefresh,
+                         StorageOp::kRelease, StorageOp::kReleaseAll}) {
+      runner.storage.SetBlackhole(op, true);
+    }
+    ex.RunForMs(2 * config.shard_lock_expiration_ms);
+
+    if (mode == Mode::kReference) {
+      EXPECT_TRUE(runner.hooks.stopped_now.empty());
+      continue;
+    }
+    ASSERT_EQ(runner.hooks.stopped_now.size(), 1u);
+    EXPECT_EQ(runner.hooks.stopped_now[0], Shards(2));
+    EXPECT_EQ(runner.trace().Count("shard.self_stop"), 2);
+    const int64_t stop_after_us =
+        runner.hooks.stopped_now_at_us[0] - last_refresh_sent_us;
+    // The computed deadline: the expiration shrunk by both drifts, less the
+    // margin (34 306 930 - 100 000 us for 35 s).
+    EXPECT_EQ(config.lease_self_stop_after_us(), 34'206'930);
+    EXPECT_LE(stop_after_us, config.lease_self_stop_after_us());
+    // Refreshes that landed kept the shards running.
+    EXPECT_GT(stop_after_us, config.shard_lock_interval_ms() * 1000);
+    // Worst case: the runner's clock ran slow, so more real time passed, and
+    // storage's ran fast, so its lease aged more than that.
+    const int64_t real_us =
+        stop_after_us * 1'000'000 / (1'000'000 - kMaxClockDriftPpm) + 1;
+    const int64_t storage_elapsed_us =
+        real_us * (1'000'000 + kMaxClockDriftPpm) / 1'000'000 + 1;
+    EXPECT_LT(storage_elapsed_us, config.shard_lock_expiration_ms * 1000);
+  }
+}
+
+// Hardened: after a pause past the self-stop deadline, the stall detector's
+// check stops the shards before the node runs anything else (its timers,
+// including the watch fiber's, would run late, in their own order).
+TEST(ShardLocksTest, HardenedStallHandlerStopsLapsedShardsBeforeOtherWork) {
+  for (Mode mode : {Mode::kReference, Mode::kHardened}) {
+    SCOPED_TRACE(ModeName(mode));
+    ManualExecutor ex(kStartMs);
+    StallDetector stall;
+    storage::StorageState state(StorageOptions(35'000));
+    const ShardingConfig config = SelfStopConfig(mode);
+    TestRunner runner(ex, state, config, 1, &stall);
+    runner.Start();
+    ex.RunForMs(10);
+    ASSERT_EQ(runner.locks.acquired().size(), 2u);
+    const int64_t last_refresh_sent_us = RunUntilNextRefreshUs(ex, runner);
+    stall.BeforeWork(ex.MonotonicUs());
+
+    // A short pause is no stall, and the deadline has not passed anyway.
+    ex.PauseUs(StallDetector::kDefaultThresholdUs);
+    stall.BeforeWork(ex.MonotonicUs());
+    EXPECT_TRUE(runner.hooks.stopped_now.empty());
+
+    // The process stops past the deadline; the event loop's first act on
+    // waking is BeforeWork, before any timer runs.
+    ex.PauseUs(last_refresh_sent_us + config.lease_self_stop_after_us() -
+               ex.MonotonicUs());
+    stall.BeforeWork(ex.MonotonicUs());
+    if (mode == Mode::kReference) {
+      EXPECT_TRUE(runner.hooks.stopped_now.empty());
+      EXPECT_EQ(stall.stalls(), 0);  // no handler registered
+      continue;
+    }
+    EXPECT_EQ(stall.stalls(), 1);
+    ASSERT_EQ(runner.hooks.stopped_now.size(), 1u);
+    EXPECT_EQ(runner.hooks.stopped_now[0], Shards(2));
+    EXPECT_TRUE(runner.locks.acquired().empty());
+    // The late timers then run; they do not stop the shards again.
+    ex.RunForMs(10);
+    EXPECT_EQ(runner.hooks.stopped_now.size(), 1u);
+  }
 }
 
 }  // namespace

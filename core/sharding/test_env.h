@@ -69,8 +69,11 @@ class CallbackTransport : public Transport {
 
 class TestEnv {
  public:
-  TestEnv(ManualExecutor& executor, NodeId self)
+  // `stall`, if given, is the node's stall detector (NodeEnv::stall); the
+  // test calls its BeforeWork, which ManualExecutor does not.
+  TestEnv(ManualExecutor& executor, NodeId self, StallDetector* stall = nullptr)
       : random_(self.value), scope_(executor) {
+    env_.stall = stall;
     env_.self = self;
     env_.incarnation = 1;
     env_.executor = &executor;

@@ -280,5 +280,104 @@ TEST(RunnerStoreTest, EnforcesLimits) {
               ElementsAre(1, 2));
 }
 
+RunnerStore MakeHardenedStore() {
+  RunnerStore::Options options;
+  options.lock_expiration_ms = kExpirationMs;
+  options.hardened = true;
+  return RunnerStore(options);
+}
+
+// Re-registers `address` until the machine id sequence has handed out
+// `last_id`, all at `now_ms`.
+void BurnMachineIdsUpTo(RunnerStore& store, int port, int32_t last_id,
+                        int64_t now_ms) {
+  for (int32_t tries = 0; tries < last_id; ++tries) {
+    absl::StatusOr<MachineId> id =
+        store.Register(MakeRunner(port), true, now_ms);
+    ASSERT_TRUE(id.ok()) << id.status();
+    if (id->value() >= last_id) return;
+  }
+  FAIL() << "re-registration did not move the machine id on";
+}
+
+// Hardened: a new runner never gets the snowflake bits (id mod 1024) of a
+// live runner, even once the sequence wraps past 1024.
+TEST(RunnerStoreTest, HardenedMachineIdsAreUniqueMod1024AmongLiveRunners) {
+  RunnerStore store = MakeHardenedStore();
+  EXPECT_EQ(*store.Register(MakeRunner(1), true, 0), MachineId(1));
+  // Runner 2 re-registers until it holds 1024 (residue 0).
+  BurnMachineIdsUpTo(store, 2, 1024, 0);
+  // 1025 would share runner 1's residue.
+  EXPECT_EQ(*store.Register(MakeRunner(3), true, 0), MachineId(1026));
+}
+
+// Hardened: a re-registering address gets an id whose residue differs from
+// its previous id, even when no other live runner holds that residue.
+TEST(RunnerStoreTest, HardenedReRegistrationChangesTheMachineIdResidue) {
+  RunnerStore store = MakeHardenedStore();
+  EXPECT_EQ(*store.Register(MakeRunner(1), true, 0), MachineId(1));
+  BurnMachineIdsUpTo(store, 2, 1024, 0);
+  // Every heartbeat has expired: only runner 1's own past id is taken.
+  const int64_t later_ms = 2 * kExpirationMs;
+  EXPECT_EQ(*store.Register(MakeRunner(1), true, later_ms), MachineId(1026));
+  // Reference keeps the row's id on re-registration.
+  RunnerStore reference = MakeStore();
+  EXPECT_EQ(*reference.Register(MakeRunner(1), true, 0), MachineId(1));
+  EXPECT_EQ(*reference.Register(MakeRunner(1), true, later_ms), MachineId(1));
+}
+
+TEST(RunnerStoreTest, HardenedRegisterIsResourceExhaustedWhenNoResidueIsFree) {
+  RunnerStore store = MakeHardenedStore();
+  for (int port = 1; port <= 1024; ++port) {
+    ASSERT_TRUE(store.Register(MakeRunner(port), true, 0).ok()) << port;
+  }
+  absl::StatusOr<MachineId> refused = store.Register(MakeRunner(1025), true, 0);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(store.GetRunners(0).size(), 1024u);  // nothing was stored
+  // Once a runner's heartbeat expires its residue is free again.
+  ASSERT_TRUE(store.Register(MakeRunner(1), true, kExpirationMs + 1).ok());
+  // (every other runner is now expired too)
+  EXPECT_TRUE(store.Register(MakeRunner(1025), true, kExpirationMs + 1).ok());
+}
+
+// Hardened: re-acquiring a lease the address still holds starts a new epoch
+// (a restarted runner fences its past incarnation); reference keeps it (see
+// EpochsAreNewPerAcquisitionAndStableWhileHeld).
+TEST(RunnerStoreTest, HardenedEveryAcquireStartsANewEpoch) {
+  RunnerStore store = MakeHardenedStore();
+  const FencingToken first = (*store.Acquire(Address(1), Shards({1}), 0))[0];
+  const FencingToken second =
+      (*store.Acquire(Address(1), Shards({1}), 10'000))[0];
+  EXPECT_GT(second.epoch, first.epoch);
+  EXPECT_TRUE(IsFenced(store.CheckFencingToken(first, 10'000)));
+  EXPECT_TRUE(store.CheckFencingToken(second, 10'000).ok());
+  // A refresh keeps the epoch.
+  EXPECT_THAT(*store.Refresh(Address(1), Shards({1}), 20'000),
+              ElementsAre(second));
+}
+
+// A release that names an older epoch (sent before a re-acquire, landing
+// after it) leaves the newer lease in place.
+TEST(RunnerStoreTest, LateReleaseWithMaxEpochKeepsTheNewerLease) {
+  RunnerStore store = MakeHardenedStore();
+  const FencingToken old_lease =
+      (*store.Acquire(Address(1), Shards({1, 2}), 0))[0];
+  const std::vector<FencingToken> renewed =
+      *store.Acquire(Address(1), Shards({1, 2}), 1'000);
+  ASSERT_GT(renewed[0].epoch, old_lease.epoch);
+
+  store.Release(Address(1), Shard(1), old_lease.epoch);
+  store.ReleaseAll(Address(1), old_lease.epoch);
+  EXPECT_TRUE(store.CheckFencingToken(renewed[0], 1'000).ok());
+  EXPECT_TRUE(store.CheckFencingToken(renewed[1], 1'000).ok());
+
+  // Releases that know the newest epoch drop it.
+  store.Release(Address(1), Shard(1), renewed[0].epoch);
+  EXPECT_FALSE(store.CheckFencingToken(renewed[0], 1'000).ok());
+  EXPECT_TRUE(store.CheckFencingToken(renewed[1], 1'000).ok());
+  store.ReleaseAll(Address(1), renewed[1].epoch);
+  EXPECT_FALSE(store.CheckFencingToken(renewed[1], 1'000).ok());
+}
+
 }  // namespace
 }  // namespace clustersim::storage

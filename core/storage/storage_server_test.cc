@@ -247,6 +247,60 @@ INSTANTIATE_TEST_SUITE_P(Modes, StorageAuditTest,
                          ::testing::Values(StorageMode::kReference,
                                            StorageMode::kHardened));
 
+// Runner A acquires the shard, then the storage node's wall clock steps
+// forward by `step_ms`, then runner B asks for the shard.
+Task<void> AcquireAcrossAStep(
+    StorageClient* a, StorageClient* b, sim::World* world, NodeId storage_node,
+    int64_t step_ms, absl::StatusOr<std::vector<FencingToken>>* a_out,
+    absl::StatusOr<std::vector<FencingToken>>* b_out) {
+  const std::vector<ShardId> shards = {kShard};
+  *a_out = co_await a->Acquire(kRunnerA, shards);
+  world->clock(storage_node).Step(step_ms);
+  *b_out = co_await b->Acquire(kRunnerB, shards);
+}
+
+Task<void> AcquireAs(StorageClient* client, RunnerAddress runner,
+                     absl::StatusOr<std::vector<FencingToken>>* out) {
+  const std::vector<ShardId> shards = {kShard};
+  *out = co_await client->Acquire(runner, shards);
+}
+
+class StorageClockStepTest : public ::testing::TestWithParam<StorageMode> {};
+
+// A forward step of the storage node's wall clock (NTP, an operator) ages
+// every lease at once in reference mode, as a database's now() would: B takes
+// A's live lease. Hardened storage judges leases on a step-free clock, so
+// only elapsed time expires them.
+TEST_P(StorageClockStepTest, AForwardStepExpiresLeasesOnlyInReferenceMode) {
+  StorageTestWorld sim(StorageTestWorldOptions{.mode = GetParam(),
+                                               .lock_expiration_ms = kLeaseMs});
+  std::unique_ptr<StorageRpcClient> a = sim.MakeClient(kRunnerA);
+  std::unique_ptr<StorageRpcClient> b = sim.MakeClient(kRunnerB);
+  absl::StatusOr<std::vector<FencingToken>> lease_a, lease_b;
+  const int64_t took_ms = sim.Run(
+      AcquireAcrossAStep(a.get(), b.get(), &sim.world(), sim.storage_node(),
+                         10 * kLeaseMs, &lease_a, &lease_b));
+  EXPECT_LT(took_ms, kLeaseMs);
+  ASSERT_TRUE(lease_a.ok()) << lease_a.status();
+  ASSERT_EQ(lease_a->size(), 1u);
+  ASSERT_TRUE(lease_b.ok()) << lease_b.status();
+  if (GetParam() == StorageMode::kReference) {
+    EXPECT_EQ(lease_b->size(), 1u);
+  } else {
+    EXPECT_THAT(*lease_b, IsEmpty());
+    // Elapsed time still expires it.
+    sim.world().RunFor((kLeaseMs + 1'000) * 1000);
+    absl::StatusOr<std::vector<FencingToken>> later_b;
+    sim.Run(AcquireAs(b.get(), kRunnerB, &later_b));
+    ASSERT_TRUE(later_b.ok()) << later_b.status();
+    EXPECT_EQ(later_b->size(), 1u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, StorageClockStepTest,
+                         ::testing::Values(StorageMode::kReference,
+                                           StorageMode::kHardened));
+
 Task<void> RawCall(RpcEndpoint* endpoint, NodeId to, RpcMethod method,
                    std::string payload, absl::StatusOr<std::string>* out) {
   *out = co_await endpoint->Call(to, method, payload, 1'000);

@@ -153,28 +153,94 @@ TEST(StorageStateTest, HardenedModeChecksTheRequestsShard) {
   EXPECT_TRUE(state.SaveReply(MakeExit(1, 100), held[0], 1'000).ok());
 }
 
-// The storage contract still applies behind the fence.
-TEST(StorageStateTest, HardenedModeKeepsConstraints) {
+// A retried reply whose first attempt landed: hardened says it is stored
+// (the retry is done); reference keeps SQL's duplicate key, which Effect
+// retries into a wedged request (§14.1).
+TEST(StorageStateTest, HardenedModeAnswersARetriedReplyWithAlreadyStored) {
+  StorageState hardened = MakeState(StorageMode::kHardened);
+  ASSERT_TRUE(hardened.SaveRequest(MakeRequest(1, 1)).ok());
+  const FencingToken a =
+      hardened.Acquire(kRunnerA, {Shard(1)}, 0).value().at(0);
+  ASSERT_TRUE(hardened.SaveReply(MakeChunk(1, 99, 0), a, 1'000).ok());
+  ASSERT_TRUE(hardened.SaveReply(MakeExit(1, 100), a, 1'000).ok());
+  EXPECT_TRUE(
+      IsAlreadyStored(hardened.SaveReply(MakeChunk(1, 99, 0), a, 1'000)));
+  EXPECT_TRUE(IsAlreadyStored(hardened.SaveReply(MakeExit(1, 100), a, 1'000)));
+  EXPECT_THAT(ReplyIds(hardened.RepliesForUnfiltered({Snowflake(1)})),
+              ElementsAre(99, 100));
+
+  StorageState reference = MakeState(StorageMode::kReference);
+  ASSERT_TRUE(reference.SaveRequest(MakeRequest(1, 1)).ok());
+  ASSERT_TRUE(reference.SaveReply(MakeExit(1, 100), std::nullopt, 1'000).ok());
+  const absl::Status retried =
+      reference.SaveReply(MakeExit(1, 100), std::nullopt, 1'000);
+  EXPECT_TRUE(IsClusterError<PersistenceError>(retried)) << retried;
+  EXPECT_FALSE(IsAlreadyStored(retried));
+}
+
+// A second, different final reply: hardened refuses it as AlreadyReplied and
+// the first stands; reference is SQL's unique (request_id, kind) violation
+// (see ReferenceModeAcceptsStaleOwnersReply).
+TEST(StorageStateTest, HardenedModeRefusesASecondFinalReplyAsAlreadyReplied) {
   StorageState state = MakeState(StorageMode::kHardened);
   ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
   const FencingToken a = state.Acquire(kRunnerA, {Shard(1)}, 0).value().at(0);
   ASSERT_TRUE(state.SaveReply(MakeExit(1, 100), a, 1'000).ok());
-  // A retry of the stored reply is done; another final reply loses to it.
-  EXPECT_TRUE(IsAlreadyStored(state.SaveReply(MakeExit(1, 100), a, 1'000)));
-  EXPECT_TRUE(IsAlreadyReplied(state.SaveReply(MakeExit(1, 101), a, 1'000)));
-  // A different reply under a stored reply id still violates the key.
-  EXPECT_TRUE(IsClusterError<PersistenceError>(
-      state.SaveReply(MakeChunk(1, 100, 0), a, 1'000)));
+  const absl::Status second = state.SaveReply(MakeExit(1, 101), a, 1'000);
+  EXPECT_TRUE(IsAlreadyReplied(second)) << second;
+  EXPECT_THAT(ReplyIds(state.RepliesFor({Snowflake(1)})), ElementsAre(100));
 }
 
-TEST(StorageStateTest, ReferenceModeKeepsSqlsDuplicateKeyErrors) {
-  StorageState state = MakeState(StorageMode::kReference);
-  ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
-  ASSERT_TRUE(state.SaveReply(MakeExit(1, 100), std::nullopt, 1'000).ok());
-  EXPECT_TRUE(IsClusterError<PersistenceError>(
-      state.SaveReply(MakeExit(1, 100), std::nullopt, 1'000)));
-  EXPECT_TRUE(IsClusterError<PersistenceError>(
-      state.SaveReply(MakeExit(1, 101), std::nullopt, 1'000)));
+// Hardened: a new lease voids the read claims made under the previous one,
+// so the new owner sees the old owner's in-flight rows at once; reference
+// keeps them hidden for the claim's 10 minutes.
+TEST(StorageStateTest, HardenedModeAcquireVoidsReadClaimsOnGrantedShards) {
+  for (StorageMode mode : {StorageMode::kReference, StorageMode::kHardened}) {
+    StorageState state = MakeState(mode);
+    ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
+    ASSERT_TRUE(state.SaveRequest(MakeRequest(2, 2)).ok());
+    ASSERT_TRUE(state.Acquire(kRunnerA, {Shard(1), Shard(2)}, 0).ok());
+    // A's read at 36 s (its lease has just expired) claims both rows.
+    const UnprocessedQuery both{
+        {Shard(1), Shard(2)}, std::nullopt, std::nullopt};
+    ASSERT_EQ(state.UnprocessedMessages(both, 36'000, 36'000)->size(), 2u);
+    // B takes shard 1 over and reads at once.
+    ASSERT_EQ(state.Acquire(kRunnerB, {Shard(1)}, 36'000)->size(), 1u);
+    const size_t seen = state.UnprocessedMessages(both, 36'000, 36'000)->size();
+    // Only the granted shard's claim is voided.
+    EXPECT_EQ(seen, mode == StorageMode::kHardened ? 1u : 0u);
+  }
+}
+
+// When a claimed row becomes readable again (the read at `claimed_ms`
+// claimed it with `claim_ms`); 0 if it never does within 11 minutes.
+int64_t ClaimReleasedAtMs(StorageMode mode, std::optional<int64_t> claim_ms) {
+  StorageState state = MakeState(mode);
+  EXPECT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
+  const UnprocessedQuery query{
+      {Shard(1)}, std::nullopt, std::nullopt, claim_ms};
+  EXPECT_EQ(state.UnprocessedMessages(query, 0, 0)->size(), 1u);
+  // Probes each candidate on a fresh copy, since a probe that finds the row
+  // claims it again.
+  for (int64_t t : {int64_t{2'000}, int64_t{2'001}, int64_t{5'000},
+                    int64_t{5'001}, int64_t{600'000}, int64_t{600'001}}) {
+    StorageState probe = state;
+    if (!probe.UnprocessedMessages(query, t, t)->empty()) return t;
+  }
+  return 0;
+}
+
+// Hardened: a claim lasts the query's claim_ms (the reader's call timeout),
+// capped by kHardenedClaimExpirationMs; reference: 10 minutes whatever the
+// query says.
+TEST(StorageStateTest, HardenedModeClaimLastsTheQuerysClaimMs) {
+  EXPECT_EQ(ClaimReleasedAtMs(StorageMode::kHardened, 2'000), 2'001);
+  EXPECT_EQ(ClaimReleasedAtMs(StorageMode::kHardened, 60'000),
+            kHardenedClaimExpirationMs + 1);
+  EXPECT_EQ(ClaimReleasedAtMs(StorageMode::kHardened, std::nullopt),
+            kHardenedClaimExpirationMs + 1);
+  EXPECT_EQ(ClaimReleasedAtMs(StorageMode::kReference, 2'000),
+            MessageStore::kClaimExpirationMs + 1);
 }
 
 TEST(StorageStateTest, ForwardsMessageAndRunnerOperations) {
