@@ -83,6 +83,10 @@ Task<absl::Status> TestStorage::SaveReply(
   if (!s.ok()) co_return s;
   auto result = co_await inner_.SaveReply(std::move(reply), std::move(fencing));
   co_await Leave();
+  if (lost_save_reply_responses_ > 0) {
+    --lost_save_reply_responses_;
+    co_return lost_response_error_;
+  }
   co_return result;
 }
 
@@ -255,8 +259,8 @@ Task<absl::Status> TestStorage::Release(RunnerAddress address, ShardId shard,
   std::vector<ShardId> shards = {shard};
   absl::Status s = co_await Enter(StorageOp::kRelease, shards, std::nullopt, 0);
   if (!s.ok()) co_return s;
-  auto result = co_await inner_.Release(std::move(address), std::move(shard),
-                                        max_epoch);
+  auto result =
+      co_await inner_.Release(std::move(address), std::move(shard), max_epoch);
   co_await Leave();
   co_return result;
 }
