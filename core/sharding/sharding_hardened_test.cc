@@ -105,6 +105,29 @@ TEST_P(ShardingHardenedTest, ReplySaveIsRetriedUntilItLands) {
   }
 }
 
+// The final reply's save lands but its answer is lost (the caller sees a
+// storage error). Effect's retry then hits the duplicate key and, after its
+// retries, leaves the request wedged (entity.reply_lost). Hardened storage
+// answers the retry with AlreadyStored, which the runner takes as done.
+TEST_P(ShardingHardenedTest, RetriedReplyWhoseFirstAttemptLandedIsDone) {
+  TestNode& node = StartNode();
+  node.storage.LoseSaveReplyResponses(1, kStorageDown);
+  CallResult result;
+  Call("1", "GetUser", "1", &result);
+  ex_.RunForMs(3'000);
+  EXPECT_EQ(Replies(), 1);  // the first attempt's
+  if (hardened()) {
+    EXPECT_EQ(SuccessValue(result), "User 1");
+    EXPECT_EQ(Events("entity.reply_lost"), 0);
+    // Its own reply, not another run's (AlreadyReplied would abandon it).
+    EXPECT_EQ(Events("entity.reply_abandoned"), 0);
+    EXPECT_EQ(node.storage.CountOf(StorageOp::kSaveReply), 2);
+  } else {
+    EXPECT_EQ(Events("entity.reply_lost"), 1);
+    EXPECT_EQ(node.storage.CountOf(StorageOp::kSaveReply), 5);
+  }
+}
+
 // The refresh that confirms the lock before the final reply fails with a
 // storage error for 1 s. Effect takes that as a lost lock and leaves the
 // request to the shard's owner (sharding.reply_fenced), which is this very

@@ -83,6 +83,10 @@ Task<absl::Status> TestStorage::SaveReply(
   if (!s.ok()) co_return s;
   auto result = co_await inner_.SaveReply(std::move(reply), std::move(fencing));
   co_await Leave();
+  if (lost_save_reply_responses_ > 0) {
+    --lost_save_reply_responses_;
+    co_return lost_response_error_;
+  }
   co_return result;
 }
 

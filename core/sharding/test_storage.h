@@ -64,6 +64,12 @@ class TestStorage : public storage::StorageClient {
   void SetBlackhole(StorageOp op, bool on);
   // Calls of `op` fail with `error` (OK clears it).
   void SetFailure(StorageOp op, absl::Status error);
+  // The next `count` SaveReply calls are applied, then answered with
+  // `error`, as when a write lands and its response is lost.
+  void LoseSaveReplyResponses(int count, absl::Status error) {
+    lost_save_reply_responses_ = count;
+    lost_response_error_ = std::move(error);
+  }
   // Every call takes this long on the caller's clock before it reaches the
   // storage, and as long again before its answer comes back (the request
   // and response legs of a remote call).
@@ -128,6 +134,8 @@ class TestStorage : public storage::StorageClient {
   absl::btree_map<StorageOp, std::shared_ptr<Latch>> gates_;
   absl::btree_map<StorageOp, absl::Status> failures_;
   int64_t latency_ms_ = 0;
+  int lost_save_reply_responses_ = 0;
+  absl::Status lost_response_error_;
 };
 
 }  // namespace clustersim::sharding
