@@ -157,6 +157,7 @@ Task<absl::Status> ShardLocks::AcquisitionPasses() {
                              storage_.Acquire(self_address_, to_acquire),
                              lock_interval_ms_);
     if (!result.has_value()) {
+      NoteUnknownAcquire(to_acquire);
       active_.Open();
       continue;
     }
@@ -175,6 +176,7 @@ Task<absl::Status> ShardLocks::AcquisitionPasses() {
     const bool forced = ForcedReleasePending();
     const bool joins = joins_pending_;
     for (const storage::FencingToken& token : **result) {
+      unknown_until_us_.erase(token.shard);
       tokens_.insert_or_assign(token.shard, token);
       NoteGrant(token.shard, sent_us);
       if (!healthy_.is_open() || forced || joins ||
@@ -239,11 +241,15 @@ Task<absl::Status> ShardLocks::RefreshWithRetries() {
   for (int attempt = 0; attempt <= kRefreshRetries; ++attempt) {
     if (attempt > 0) co_await SleepMs(kLockRetryDelayMs);
     std::vector<ShardId> refreshed = Union(acquired_, releasing_);
+    const std::vector<ShardId> unknown = UnknownAcquires();
+    std::vector<ShardId> asked = refreshed;
+    asked.insert(asked.end(), unknown.begin(), unknown.end());
     const int64_t sent_us = env_.executor->MonotonicUs();
     absl::StatusOr<std::vector<storage::FencingToken>> result =
-        co_await storage_.Refresh(self_address_, refreshed);
+        co_await storage_.Refresh(self_address_, asked);
     if (result.ok()) {
       ReleaseLostShards(refreshed, *result, sent_us);
+      ReleaseUnknownGrants(unknown, *result);
       co_return absl::OkStatus();
     }
     last = result.status();
@@ -538,6 +544,49 @@ std::optional<uint64_t> ShardLocks::ReleaseEpoch(
     }
   }
   return max_epoch;
+}
+
+void ShardLocks::NoteUnknownAcquire(const std::vector<ShardId>& shards) {
+  if (config_.mode == Mode::kReference) return;
+  // Hardened mode (effect-semantics.md §14.8): the acquire may still land.
+  // Until any late grant has surely expired, refreshes ask for these shards
+  // too, and a grant found is released, so it never blocks their owner.
+  const int64_t until_us = env_.executor->MonotonicUs() +
+                           config_.shard_lock_expiration_ms * 1000 * 2;
+  for (const ShardId& shard : shards) {
+    unknown_until_us_.insert_or_assign(shard, until_us);
+  }
+}
+
+std::vector<ShardId> ShardLocks::UnknownAcquires() {
+  const int64_t now_us = env_.executor->MonotonicUs();
+  absl::erase_if(unknown_until_us_,
+                 [&](const auto& entry) { return entry.second <= now_us; });
+  std::vector<ShardId> unknown;
+  for (const auto& [shard, until_us] : unknown_until_us_) {
+    if (!IsHeld(shard)) unknown.push_back(shard);
+  }
+  return unknown;
+}
+
+void ShardLocks::ReleaseUnknownGrants(
+    const std::vector<ShardId>& unknown,
+    const std::vector<storage::FencingToken>& returned) {
+  const absl::btree_set<ShardId> asked(unknown.begin(), unknown.end());
+  bool found = false;
+  for (const storage::FencingToken& token : returned) {
+    if (!asked.contains(token.shard) || IsHeld(token.shard)) continue;
+    unknown_until_us_.erase(token.shard);
+    tokens_.insert_or_assign(token.shard, token);
+    releasing_.insert(token.shard);
+    env_.trace->Record(
+        "shard.unknown_grant",
+        absl::StrCat(token.shard.ToString(), " runner=", self_address_.Key()));
+    found = true;
+  }
+  if (!found) return;
+  UpdateGauges();
+  active_.Open();
 }
 
 bool ShardLocks::self_stop_enabled() const {

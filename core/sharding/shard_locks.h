@@ -47,6 +47,7 @@
 // ("<group:n> runner=<host:port>"), "shard.locks_unhealthy",
 // "shard.locks_still_unhealthy", "shard.locks_healthy",
 // "shard.acquire_failed", "shard.release_failed" (at most every 30 s),
+// "shard.unknown_grant" (hardened: a timed-out acquire that landed),
 // "shard.forced_pending", "shard.release_all".
 //
 // Single-threaded. Owned by the runner's Sharding; the hooks, storage client
@@ -192,6 +193,13 @@ class ShardLocks {
   Task<void> ProbeShardLocks();
   Task<void> PollTicker();
 
+  // Hardened mode: acquires that timed out may still land (§14.8); their
+  // shards are refreshed for a while and a grant found is released.
+  void NoteUnknownAcquire(const std::vector<ShardId>& shards);
+  // The shards of unknown acquires still worth asking for (drops the old).
+  std::vector<ShardId> UnknownAcquires();
+  void ReleaseUnknownGrants(const std::vector<ShardId>& unknown,
+                            const std::vector<storage::FencingToken>& returned);
   // Hardened mode: the epoch bound of a release of `shards` (nullopt in
   // reference mode).
   std::optional<uint64_t> ReleaseEpoch(
@@ -251,6 +259,9 @@ class ShardLocks {
   // Hardened mode: per held shard, the monotonic instant (us) until which
   // its lease surely holds.
   absl::btree_map<ShardId, int64_t> lease_until_us_;
+  // Hardened mode: shards of timed-out acquires, until when to look for a
+  // late grant (monotonic us).
+  absl::btree_map<ShardId, int64_t> unknown_until_us_;
   uint64_t stall_handler_ = 0;
   bool joins_pending_ = false;
   bool forced_release_running_ = false;
