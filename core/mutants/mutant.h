@@ -10,7 +10,11 @@
 //   reply-wedge   hardened mode's reply-save retries are off: a save that
 //                 still fails after Effect's 4 x 200 ms leaves its request
 //                 unanswered while the entity lives (effect-semantics.md
-//                 §14.1; core/sharding/sharding.cc).
+//                 §14.1; core/sharding/sharding.cc);
+//   early-release a shard's lock is released before its entities and
+//                 singletons stop (core/sharding/shard_locks.cc);
+//   no-lock-check a runner takes messages for shards it does not hold
+//                 (Sharding::HasShardId).
 //
 // Value types; pure functions.
 #ifndef CLUSTERSIM_CORE_MUTANTS_MUTANT_H_
@@ -26,6 +30,8 @@ enum class Mutant {
   kNone,
   kNoSelfStop,
   kReplyWedge,
+  kEarlyRelease,
+  kNoLockCheck,
 };
 
 struct MutantInfo {

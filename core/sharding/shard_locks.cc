@@ -420,8 +420,12 @@ Task<void> ShardLocks::WarnForcedPending(std::vector<ShardId> shards) {
 
 Task<absl::Status> ShardLocks::RunShardRelease(std::vector<ShardId> shards,
                                                bool force, bool release_all) {
-  co_await hooks_.InterruptShards(shards, force);
-  co_await hooks_.StopSingletons(shards);
+  // The mutant early-release drops the lock first, then stops the shard.
+  const bool early = config_.mutant == Mutant::kEarlyRelease;
+  if (!early) {
+    co_await hooks_.InterruptShards(shards, force);
+    co_await hooks_.StopSingletons(shards);
+  }
   co_await healthy_.Wait();
   absl::Status status;
   if (release_all) {
@@ -431,6 +435,10 @@ Task<absl::Status> ShardLocks::RunShardRelease(std::vector<ShardId> shards,
                                        ReleaseEpoch(shards));
   }
   if (!status.ok()) co_return status;
+  if (early) {
+    co_await hooks_.InterruptShards(shards, force);
+    co_await hooks_.StopSingletons(shards);
+  }
   for (const ShardId& shard : shards) {
     releasing_.erase(shard);
     force_releasing_.erase(shard);

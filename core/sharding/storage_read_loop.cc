@@ -158,7 +158,12 @@ Task<absl::StatusOr<int64_t>> StorageReadLoop::ReadAndProcess(
     Pass& pass, int64_t limit,
     std::optional<std::vector<EntityAddress>> addresses) {
   storage::UnprocessedQuery query;
-  query.shards.assign(locks_.acquired().begin(), locks_.acquired().end());
+  // The mutant no-lock-check also reads the shards assigned here but not
+  // (yet) locked.
+  const absl::btree_set<ShardId>& shards =
+      config_.mutant == Mutant::kNoLockCheck ? locks_.self_shards()
+                                             : locks_.acquired();
+  query.shards.assign(shards.begin(), shards.end());
   query.limit = limit;
   query.addresses = std::move(addresses);
   absl::StatusOr<std::vector<storage::StoredMessage>> messages =
@@ -180,7 +185,8 @@ Task<absl::Status> StorageReadLoop::Process(Pass& pass,
 
   // (a) Released mid-read: skip. Effect leaves the claim; hardened mode
   // releases it (effect-semantics.md §14.5), as at (c) and (e).
-  if (!locks_.IsAcquired(address.shard_id())) {
+  if (!locks_.IsAcquired(address.shard_id()) &&
+      config_.mutant != Mutant::kNoLockCheck) {
     ReleaseSkippedClaim(pass, request_id);
     co_return absl::OkStatus();
   }
