@@ -264,10 +264,12 @@ class Oracle : public sim::TraceListener {
     // its deadline, and is judged on every plan.
     const sim::FaultPlan& plan = h_.options().faults;
     const bool lossless = plan.loss == 0 && plan.corrupt == 0;
-    const bool can_progress =
+    // Storage and a runner are up at the end of a run that was not cut.
+    const bool cluster_up =
         !h_.stopped_early() && runner_up &&
-        (lossless || h_.options().mode == Mode::kHardened) &&
         world.state(NodeId{run_.storage_node}) == sim::NodeState::kUp;
+    const bool can_progress =
+        cluster_up && (lossless || h_.options().mode == Mode::kHardened);
     if (can_progress) liveness_.Check(h_.quiet_time_us(), now_us);
     // Every saved request was due by the end.
     const bool complete = can_progress && liveness_.unjudged() == 0;
@@ -286,9 +288,7 @@ class Oracle : public sim::TraceListener {
     // it fails, in either mode, whatever the faults, unless the plan killed
     // the only storage node for good (no design progresses without its
     // database; the run's progress_judged stat says so).
-    const bool progress_judged =
-        !h_.stopped_early() && runner_up &&
-        world.state(NodeId{run_.storage_node}) == sim::NodeState::kUp;
+    const bool progress_judged = cluster_up;
     if (progress_judged && answered_ == 0) {
       h_.Violate(std::string(kProgress),
                  absl::StrCat("no operation completed: 0 of ", issued_.size(),

@@ -218,7 +218,7 @@ void World::Resume(NodeId id) {
 }
 
 void World::BeforeWork(Node& node) {
-  node.stall->BeforeWork(node.clock.LocalUs(now_us_));
+  node.stall->BeforeWork(node.executor->MonotonicUs());
 }
 
 void World::DrainInbox(void* p) {

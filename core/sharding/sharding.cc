@@ -14,6 +14,18 @@
 namespace clustersim::sharding {
 namespace {
 
+// Calls `call` (returning a Task<absl::Status>) once in reference mode, as
+// Effect does; in hardened mode until it succeeds, HardenedRetryDelayMs
+// apart. Returns the last status.
+template <typename Call>
+Task<absl::Status> RetryWhenHardened(Mode mode, Call call) {
+  for (int attempt = 0;; ++attempt) {
+    const absl::Status status = co_await call();
+    if (status.ok() || mode == Mode::kReference) co_return status;
+    co_await SleepMs(HardenedRetryDelayMs(attempt));
+  }
+}
+
 // Effect's RunnerHealth.layerPing: 5 retries, 500 ms apart.
 constexpr int kPingRetries = 5;
 constexpr int64_t kPingRetryDelayMs = 500;
@@ -457,13 +469,10 @@ Task<bool> Sharding::Reset(Snowflake request_id,
   // ignore it, losing the wake-up (effect-semantics.md §14.4). Hardened
   // mode retries until storage answers: the compare-and-reset is
   // idempotent.
-  for (int attempt = 0;; ++attempt) {
-    const absl::Status status =
-        co_await storage_.ClearReplies(request_id, expected_reply_id);
-    if (status.ok()) co_return true;
-    if (config_.mode == Mode::kReference) co_return false;
-    co_await SleepMs(HardenedRetryDelayMs(attempt));
-  }
+  const absl::Status status = co_await RetryWhenHardened(config_.mode, [&] {
+    return storage_.ClearReplies(request_id, expected_reply_id);
+  });
+  co_return status.ok();
 }
 
 // --- Routing
@@ -680,11 +689,8 @@ Task<absl::Status> Sharding::LeaveToOwner(const EntityAddress& address,
   // Effect ignores a failed reset: the request's read claim then hides it
   // from its owner for 10 minutes (effect-semantics.md §14.5). Hardened
   // mode retries it.
-  for (int attempt = 0;; ++attempt) {
-    const absl::Status reset = co_await storage_.ResetRequests(ids);
-    if (reset.ok() || config_.mode == Mode::kReference) break;
-    co_await SleepMs(HardenedRetryDelayMs(attempt));
-  }
+  (void)co_await RetryWhenHardened(config_.mode,
+                                   [&] { return storage_.ResetRequests(ids); });
   co_return absl::FailedPreconditionError(absl::StrCat(
       "shard ", address.shard_id().ToString(), " is not owned by this runner"));
 }

@@ -445,6 +445,11 @@ std::optional<Reply> MessageStore::ReplyById(
   return replies_.at(it->second).reply;
 }
 
+bool MessageStore::HasExit(Snowflake request_id) const {
+  auto it = replies_by_request_.find(request_id);
+  return it != replies_by_request_.end() && it->second.exit_rowid.has_value();
+}
+
 StoredMessage MessageStore::ToStoredMessage(const MessageRow& row) const {
   // Only a Request carries its last reply (SQL joins it for every row but
   // decodes it for Requests only).

@@ -171,6 +171,8 @@ class MessageStore {
 
   // The stored reply with this id, if any.
   std::optional<Reply> ReplyById(std::optional<Snowflake> id) const;
+  // Whether the request has its WithExit stored.
+  bool HasExit(Snowflake request_id) const;
 
  private:
   struct MessageRow {

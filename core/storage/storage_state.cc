@@ -85,16 +85,10 @@ absl::Status StorageState::SaveReply(const Reply& reply,
     }
     // Another final reply stands: SQL's unique (request_id, kind) in
     // reference mode, which Effect retries into a wedge.
-    if (std::holds_alternative<WithExit>(reply)) {
-      absl::StatusOr<std::vector<Reply>> stored =
-          messages_.RepliesForUnfiltered({RequestIdOf(reply)});
-      if (stored.ok() &&
-          std::any_of(stored->begin(), stored->end(), [](const Reply& r) {
-            return std::holds_alternative<WithExit>(r);
-          })) {
-        return AlreadyReplied(absl::StrCat(
-            "request ", RequestIdOf(reply).ToString(), " has its final reply"));
-      }
+    if (std::holds_alternative<WithExit>(reply) &&
+        messages_.HasExit(RequestIdOf(reply))) {
+      return AlreadyReplied(absl::StrCat(
+          "request ", RequestIdOf(reply).ToString(), " has its final reply"));
     }
   }
   return messages_.SaveReply(reply);
