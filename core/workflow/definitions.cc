@@ -1,0 +1,16 @@
+#include "core/workflow/definitions.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace clustersim::workflow {
+
+std::optional<int64_t> RetrySchedule::DelayMs(int32_t step) const {
+  if (max_steps.has_value() && step >= *max_steps) return std::nullopt;
+  const double grown = static_cast<double>(base_ms) *
+                       std::pow(factor, static_cast<double>(step));
+  if (!(grown < static_cast<double>(cap_ms))) return cap_ms;
+  return std::max<int64_t>(0, static_cast<int64_t>(grown));
+}
+
+}  // namespace clustersim::workflow

@@ -1,0 +1,305 @@
+#include "core/workflow/workflow.h"
+
+#include <utility>
+
+#include "core/base/check.h"
+#include "core/runtime/sync.h"
+
+namespace clustersim::workflow {
+
+void RunControl::Interrupt(InterruptKind kind) {
+  if (ended_ || requested_.has_value()) return;
+  requested_ = kind;
+  if (scope_ != nullptr) scope_->Cancel(body_);
+}
+
+// Ties a live body fiber to its RunControl for the body's lifetime.
+class RunAttachment {
+ public:
+  RunAttachment(std::shared_ptr<RunControl> control, Scope* scope, FiberId id)
+      : control_(std::move(control)) {
+    if (control_ == nullptr) return;
+    control_->scope_ = scope;
+    control_->body_ = id;
+    if (control_->requested_.has_value()) scope->Cancel(id);
+  }
+  ~RunAttachment() { End(); }
+  RunAttachment(const RunAttachment&) = delete;
+  RunAttachment& operator=(const RunAttachment&) = delete;
+
+  void End() {
+    if (control_ == nullptr) return;
+    control_->scope_ = nullptr;
+    control_->ended_ = true;
+    control_ = nullptr;
+  }
+  InterruptKind kind() const {
+    return control_ != nullptr
+               ? control_->requested_.value_or(InterruptKind::kPlain)
+               : InterruptKind::kPlain;
+  }
+
+ private:
+  std::shared_ptr<RunControl> control_;
+};
+
+namespace {
+
+using BodyResult = std::optional<Outcome<std::string>>;
+
+// Sets nullopt when destroyed unless the body returned first.
+struct SetEmptyOnExit {
+  std::shared_ptr<Deferred<BodyResult>> result;
+  ~SetEmptyOnExit() { result->Set(std::nullopt); }
+};
+
+Task<void> RunInto(Task<Outcome<std::string>> body,
+                   std::shared_ptr<Deferred<BodyResult>> result) {
+  SetEmptyOnExit guard{result};
+  Outcome<std::string> out = co_await std::move(body);
+  result->Set(std::move(out));
+}
+
+// Runs the body in a child fiber so that the run's control (or the run's own
+// cancellation) can interrupt it; an interrupted body yields an interrupt.
+Task<Outcome<std::string>> RunBody(WorkflowContext ctx, ActivityBody body,
+                                   std::shared_ptr<RunControl> control) {
+  Fiber* fiber = CurrentFiber();
+  CHECK(fiber != nullptr);
+  auto result = std::make_shared<Deferred<BodyResult>>();
+  Scope scope(fiber->scope());
+  const FiberId id = scope.Spawn(RunInto(body(ctx), result), "workflow.body");
+  if (!id) co_return Cause::Interrupt();
+  RunAttachment attachment(std::move(control), &scope, id);
+  std::optional<BodyResult> got = co_await result->Wait();
+  const InterruptKind kind = attachment.kind();
+  attachment.End();
+  if (!got->has_value()) co_return Cause::Interrupt(kind);
+  co_return std::move(**got);
+}
+
+bool HasSuspendedCause(const Result& r) {
+  const auto* s = std::get_if<Suspended>(&r);
+  return s != nullptr && s->cause.has_value();
+}
+
+}  // namespace
+
+Cause Suspend(WorkflowInstance& instance) {
+  instance.suspended = true;
+  return Cause::Interrupt();
+}
+
+Task<Outcome<Result>> IntoResult(WorkflowContext ctx, ActivityBody body,
+                                 std::shared_ptr<RunControl> control,
+                                 BodyExitHook hook) {
+  WorkflowInstance& instance = *ctx.instance;
+  const WorkflowDefinition& workflow = *instance.workflow;
+  instance.body_scope = std::make_shared<FinalizerScope>();
+  Outcome<std::string> out = co_await RunBody(ctx, body, control);
+  if (hook && hook(instance, out)) {
+    // The deposited interrupt joins whatever the body ended with.
+    Cause deposited = Cause::Interrupt();
+    if (!out.ok()) deposited = out.cause().Combine(deposited);
+    out = std::move(deposited);
+  }
+  if (workflow.suspend_on_failure && !out.ok() && !instance.abandoned &&
+      !instance.interrupted) {
+    instance.suspended = true;
+    if (!out.cause().HasInterruptsOnly()) {
+      instance.failed = true;
+      instance.cause = Cause::Die(out.cause().Squash());
+    }
+    out = Cause::Interrupt();
+  }
+  // (A named local: GCC 12 miscompiles conditional temporaries in co_await.)
+  Exit body_exit = ToExit(out);
+  co_await instance.body_scope->Close(body_exit);
+
+  if (out.ok()) {
+    Exit exit = Exit::Success(std::move(out).value());
+    co_await instance.scope->Close(exit);
+    co_return Result(Complete{std::move(exit)});
+  }
+  const Cause& cause = out.cause();
+  const bool interrupts_only = cause.HasInterruptsOnly();
+  Cause filtered =
+      cause.HasInterruptsOnly() ? cause : cause.WithoutInterrupts();
+  const bool abandoned =
+      instance.abandoned && !instance.interrupted && interrupts_only;
+  instance.abandoned = abandoned;
+  if (instance.suspended && interrupts_only && !abandoned) {
+    co_return Result(Suspended{instance.cause, instance.failed});
+  }
+  if ((!instance.interrupted && interrupts_only) ||
+      (!workflow.capture_defects && cause.HasDies())) {
+    // No result: the caller re-raises the failure. The scope still closes
+    // with it (compensations run unless the run was abandoned).
+    co_await instance.scope->Close(Exit::Failure(filtered));
+    co_return filtered;
+  }
+  Exit exit = Exit::Failure(std::move(filtered));
+  co_await instance.scope->Close(exit);
+  co_return Result(Complete{std::move(exit)});
+}
+
+namespace {
+
+Task<void> RunFinalizerUnlessAbandoned(
+    std::weak_ptr<WorkflowInstance> instance,
+    std::function<Task<void>(Exit)> finalizer, Exit exit) {
+  std::shared_ptr<WorkflowInstance> live = instance.lock();
+  if (live != nullptr && live->abandoned) co_return;
+  co_await finalizer(std::move(exit));
+}
+
+Task<void> RunCompensation(Compensation compensation, std::string value,
+                           Exit exit) {
+  if (exit.is_success()) co_return;
+  co_await compensation(std::move(value), exit.cause());
+}
+
+}  // namespace
+
+void AddFinalizer(const WorkflowContext& ctx,
+                  std::function<Task<void>(Exit exit)> finalizer) {
+  std::weak_ptr<WorkflowInstance> weak = ctx.instance;
+  ctx.instance->scope->Add([weak, finalizer](Exit exit) {
+    return RunFinalizerUnlessAbandoned(weak, finalizer, std::move(exit));
+  });
+}
+
+Task<Outcome<std::string>> WithCompensation(WorkflowContext ctx,
+                                            Task<Outcome<std::string>> step,
+                                            Compensation compensation) {
+  WF_TRY(std::string value, co_await std::move(step));
+  AddFinalizer(ctx, [compensation, value](Exit exit) {
+    return RunCompensation(compensation, value, std::move(exit));
+  });
+  co_return value;
+}
+
+namespace internal {
+
+ActivityRegistration::ActivityRegistration(std::shared_ptr<ActivityState> state)
+    : state_(std::move(state)) {
+  if (state_->count == 0) state_->zero.Close();
+  ++state_->count;
+}
+
+void ActivityRegistration::Release() {
+  if (state_ == nullptr) return;
+  CHECK(state_->count > 0);
+  if (--state_->count == 0) state_->zero.Open();
+  state_ = nullptr;
+}
+
+Task<void> WaitForZero(std::shared_ptr<ActivityState> state) {
+  while (true) {
+    if (state->count > 0) {
+      co_await state->zero.Wait();
+      co_await Yield();
+      continue;
+    }
+    co_await Yield();
+    if (state->count == 0) co_return;
+  }
+}
+
+void CombineSuspendedCause(WorkflowInstance& instance, const Result& result) {
+  if (!HasSuspendedCause(result)) return;
+  const Cause& cause = *std::get<Suspended>(result).cause;
+  instance.cause =
+      instance.cause.has_value() ? instance.cause->Combine(cause) : cause;
+}
+
+}  // namespace internal
+
+namespace {
+
+bool IsSuspendedRun(const Outcome<Result>& r) {
+  return r.ok() && IsSuspended(r.value());
+}
+
+Task<void> OpenWhenDone(Task<void> task, std::shared_ptr<Latch> done) {
+  co_await std::move(task);
+  done->Open();
+}
+
+// Sleeps `delay_ms`, or less if the execution completes first.
+Task<void> SleepOrComplete(WorkflowEngine& engine,
+                           const WorkflowDefinition& workflow,
+                           std::string execution_id, int64_t delay_ms) {
+  auto done = std::make_shared<Latch>();
+  Scope scope(CurrentFiber()->scope());
+  scope.Spawn(OpenWhenDone(engine.AwaitComplete(workflow, execution_id), done),
+              "workflow.await_complete");
+  co_await done->WaitFor(delay_ms);
+}
+
+Task<void> InterruptChildIfParentInterrupted(
+    WorkflowEngine* engine, const WorkflowDefinition* workflow,
+    std::string execution_id, std::weak_ptr<WorkflowInstance> parent,
+    std::shared_ptr<std::optional<Result>> result) {
+  std::shared_ptr<WorkflowInstance> live = parent.lock();
+  if (live == nullptr || !live->interrupted) co_return;
+  if (result->has_value() && IsComplete(**result)) co_return;
+  co_await engine->Interrupt(*workflow, std::move(execution_id));
+}
+
+}  // namespace
+
+Task<Outcome<std::string>> Execute(WorkflowEngine& engine,
+                                   std::shared_ptr<WorkflowInstance> parent,
+                                   const WorkflowDefinition& workflow,
+                                   std::string execution_id,
+                                   std::string payload,
+                                   ExecuteOptions options) {
+  if (options.detached && !options.discard) {
+    co_return Cause::Die(workflow.tag + ".execute: detached requires discard");
+  }
+  auto result = std::make_shared<std::optional<Result>>();
+  if (parent != nullptr && !options.detached) {
+    // Interrupting the parent interrupts a child that has not completed.
+    WorkflowEngine* e = &engine;
+    const WorkflowDefinition* w = &workflow;
+    std::weak_ptr<WorkflowInstance> weak = parent;
+    std::string id = execution_id;
+    parent->body_scope->Add([e, w, id, weak, result](Exit) {
+      return InterruptChildIfParentInterrupted(e, w, id, weak, result);
+    });
+  }
+  ExecuteRequest request{execution_id, payload, options.discard, parent,
+                         options.detached};
+  if (options.discard) {
+    Outcome<Result> started = co_await engine.ExecuteRun(workflow, request);
+    (void)started;
+    co_return execution_id;
+  }
+  if (parent != nullptr) {
+    Outcome<Result> run = co_await WrapActivityResult<Outcome<Result>>(
+        parent, engine.ExecuteRun(workflow, request), &IsSuspendedRun);
+    if (!run.ok()) co_return std::move(run).cause();
+    Result wrapped = std::move(run).value();
+    *result = wrapped;
+    if (IsSuspended(wrapped)) co_return Suspend(*parent);
+    co_return FromExit(std::get<Complete>(wrapped).exit);
+  }
+  int32_t step = 0;
+  while (true) {
+    Outcome<Result> run = co_await engine.ExecuteRun(workflow, request);
+    if (!run.ok()) co_return std::move(run).cause();
+    *result = run.value();
+    if (const auto* complete = std::get_if<Complete>(&run.value())) {
+      co_return FromExit(complete->exit);
+    }
+    std::optional<int64_t> delay_ms = workflow.suspended_retry.DelayMs(step++);
+    if (!delay_ms.has_value()) {
+      co_return Cause::Die(workflow.tag +
+                           ".execute: suspendedRetrySchedule exhausted");
+    }
+    co_await SleepOrComplete(engine, workflow, execution_id, *delay_ms);
+  }
+}
+
+}  // namespace clustersim::workflow
