@@ -169,6 +169,11 @@ void AddFinalizer(const WorkflowContext& ctx,
   });
 }
 
+void AddScopeFinalizer(const WorkflowContext& ctx,
+                       std::function<Task<void>(Exit exit)> finalizer) {
+  ctx.instance->body_scope->Add(std::move(finalizer));
+}
+
 Task<Outcome<std::string>> WithCompensation(WorkflowContext ctx,
                                             Task<Outcome<std::string>> step,
                                             Compensation compensation) {

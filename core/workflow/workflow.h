@@ -68,6 +68,11 @@ Cause Suspend(WorkflowInstance& instance);
 void AddFinalizer(const WorkflowContext& ctx,
                   std::function<Task<void>(Exit exit)> finalizer);
 
+// Effect.addFinalizer inside a body: runs when this run's body ends (every
+// run, a suspended one too), after the run's suspension has been decided.
+void AddScopeFinalizer(const WorkflowContext& ctx,
+                       std::function<Task<void>(Exit exit)> finalizer);
+
 // Workflow.withCompensation: once `step` succeeds, registers `compensation`
 // (given the step's value and the failure) to run if the execution fails or
 // is interrupted; never on success, never on a suspension.
