@@ -149,12 +149,12 @@ TEST(TokenTest, ParseErrorsSayWhatIsWrong) {
 }
 
 TEST(TokenTest, EncodeRejectsInvalidUtf8) {
-  EXPECT_THAT(EncodeToken({.workflow_name = "\xff"}).status().message(),
+  const std::string bad = "\xff";
+  EXPECT_THAT(EncodeToken({bad, ExecutionId("e"), "d"}).status().message(),
               HasSubstr("workflow name: invalid UTF-8"));
-  EXPECT_THAT(
-      EncodeToken({.execution_id = ExecutionId("\xff")}).status().message(),
-      HasSubstr("execution id: invalid UTF-8"));
-  EXPECT_THAT(EncodeToken({.deferred_name = "\xff"}).status().message(),
+  EXPECT_THAT(EncodeToken({"w", ExecutionId(bad), "d"}).status().message(),
+              HasSubstr("execution id: invalid UTF-8"));
+  EXPECT_THAT(EncodeToken({"w", ExecutionId("e"), bad}).status().message(),
               HasSubstr("deferred name: invalid UTF-8"));
 }
 
