@@ -16,6 +16,22 @@ bool IsUnwakeable(const Result& result, bool explicit_wake) {
   return !explicit_wake && std::get<Suspended>(result).failed;
 }
 
+// A safe interrupt takes effect only when the run would suspend; an unsafe
+// one also survives a replay that completes.
+Task<bool> DepositInterrupt(bool interrupted, bool interrupted_unsafe,
+                            bool suspend_on_failure,
+                            std::shared_ptr<WorkflowInstance> i,
+                            Outcome<std::string> out) {
+  if (!interrupted ||
+      (!interrupted_unsafe && !i->suspended && !i->abandoned &&
+       !(suspend_on_failure && !out.ok()))) {
+    co_return false;
+  }
+  i->interrupted = true;
+  i->suspended = false;
+  co_return true;
+}
+
 Task<void> NeverComplete() {
   Latch never;
   co_await never.Wait();
@@ -109,19 +125,12 @@ Task<void> MemoryWorkflowEngine::DriveRun(Execution* execution,
                                           std::shared_ptr<Run> run) {
   std::shared_ptr<WorkflowInstance> instance = run->instance;
   const bool suspend_on_failure = instance->workflow->suspend_on_failure;
-  // A safe interrupt takes effect only when the run would suspend; an unsafe
-  // one also survives a replay that completes.
   BodyExitHook hook = [execution, suspend_on_failure](
-                          WorkflowInstance& i,
-                          const Outcome<std::string>& out) {
-    if (!execution->interrupted ||
-        (!execution->interrupted_unsafe && !i.suspended && !i.abandoned &&
-         !(suspend_on_failure && !out.ok()))) {
-      return false;
-    }
-    i.interrupted = true;
-    i.suspended = false;
-    return true;
+                          std::shared_ptr<WorkflowInstance> i,
+                          Outcome<std::string> out) {
+    return DepositInterrupt(execution->interrupted,
+                            execution->interrupted_unsafe, suspend_on_failure,
+                            std::move(i), std::move(out));
   };
   WorkflowBody body = execution->entry->body;
   std::string payload = execution->payload;

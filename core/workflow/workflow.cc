@@ -97,7 +97,7 @@ Task<Outcome<Result>> IntoResult(WorkflowContext ctx, ActivityBody body,
   const WorkflowDefinition& workflow = *instance.workflow;
   instance.body_scope = std::make_shared<FinalizerScope>();
   Outcome<std::string> out = co_await RunBody(ctx, body, control);
-  if (hook && hook(instance, out)) {
+  if (hook && co_await hook(ctx.instance, out)) {
     // The deposited interrupt joins whatever the body ended with.
     Cause deposited = Cause::Interrupt();
     if (!out.ok()) deposited = out.cause().Combine(deposited);

@@ -1,0 +1,48 @@
+// Helpers shared by the cluster workflow engine's client side
+// (cluster_engine.cc) and its entities (workflow_entity.cc): the RPC tags,
+// the mapping between workflow results and the storage exits entities
+// reply with, and Effect's retry helpers.
+// Internal to core/workflow. Single-threaded.
+#ifndef CLUSTERSIM_CORE_WORKFLOW_CLUSTER_ENGINE_INTERNAL_H_
+#define CLUSTERSIM_CORE_WORKFLOW_CLUSTER_ENGINE_INTERNAL_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "absl/status/status.h"
+#include "core/runtime/task.h"
+#include "core/storage/reply.h"
+#include "core/workflow/result.h"
+
+namespace clustersim::workflow::internal {
+
+inline constexpr char kRunTag[] = "run";
+inline constexpr char kActivityTag[] = "activity";
+inline constexpr char kDeferredTag[] = "deferred";
+inline constexpr char kResumeTag[] = "resume";
+// Workflow state is durable: idle executions leave memory quickly.
+inline constexpr int64_t kWorkflowMaxIdleMs = 10'000;
+
+// A run's or activity's outcome as its entity replies: a Result as the
+// success value; a run that ended with no result as a failure whose cause
+// is kept whole (interrupt-only as an interrupt, so the entity manager
+// treats it as Effect's does).
+storage::Exit ToStorageExit(const Outcome<Result>& out);
+// The inverse, for callers; bytes that do not decode are a defect.
+Outcome<Result> FromStorageExit(const storage::Exit& exit);
+// A deferred's stored reply holds the completion's exit.
+Exit DeferredReplyExit(const storage::Exit& exit);
+// An error from the cluster as a cause: Effect's orDie, or the Abandon
+// interrupt for a caller the runner gave up.
+Cause CauseOf(const absl::Status& status);
+
+// Effect's ensureSuccess: retries min(200 ms × 1.5ⁿ, 1 min) until OK,
+// except that an abandonment is returned at once.
+Task<absl::Status> EnsureSuccess(std::function<Task<absl::Status>()> op);
+// Effect.retry({times, schedule: exponential(base_ms)}).
+Task<absl::Status> RetryTimes(int32_t times, int64_t base_ms,
+                              std::function<Task<absl::Status>()> op);
+
+}  // namespace clustersim::workflow::internal
+
+#endif  // CLUSTERSIM_CORE_WORKFLOW_CLUSTER_ENGINE_INTERNAL_H_
