@@ -97,6 +97,7 @@ absl::Status EntityManager::Impl::SendRequest(IncomingRequest message) {
   ActiveRequest& request = *owned;
   request.respond = std::move(message.respond);
   request.rpc = rpc;
+  request.annotations = rpc->AnnotationsFor(request.envelope.payload);
   request.admission = entity.next_admission++;
   if (message.last_sent_reply.has_value()) {
     if (auto* chunk = std::get_if<storage::Chunk>(&*message.last_sent_reply)) {

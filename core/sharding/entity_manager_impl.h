@@ -71,9 +71,9 @@ inline int64_t DefectBackoffUs(int64_t step) {
   return static_cast<int64_t>(std::min(delay_us, kCapUs));
 }
 
-inline bool IsUninterruptibleForServer(const RpcSpec& rpc) {
-  return rpc.uninterruptible == Uninterruptible::kServer ||
-         rpc.uninterruptible == Uninterruptible::kBoth;
+inline bool IsUninterruptibleForServer(const RequestAnnotations& annotations) {
+  return annotations.uninterruptible == Uninterruptible::kServer ||
+         annotations.uninterruptible == Uninterruptible::kBoth;
 }
 
 inline const char* ExitKind(const storage::Exit& exit) {
@@ -127,6 +127,8 @@ class EntityManager::Impl {
     storage::Request envelope;
     ReplySink respond;  // volatile requests only
     const RpcSpec* rpc = nullptr;
+    // The RPC's annotations after its Dynamic rewrite.
+    RequestAnnotations annotations;
     uint64_t admission = 0;  // replays go in admission order
     bool delivered = false;  // handed to a server at least once
     bool sent_reply = false;
@@ -155,6 +157,9 @@ class EntityManager::Impl {
     struct Running {
       Snowflake request_id;
       FiberId fiber;
+      // The request the handler runs on, once it runs (in the fiber's
+      // frame): where a cancellation's reason is written.
+      EntityRequest* call = nullptr;
     };
     std::unique_ptr<EntityHandler> handler;
     Semaphore semaphore;
@@ -179,6 +184,17 @@ class EntityManager::Impl {
       return impl->host_.runner_address();
     }
     int64_t NowMs() const override { return impl->NowMs(); }
+    void AddActivationFinalizer(
+        std::function<void(bool abandoned)> finalizer) override {
+      finalizers.push_back(std::move(finalizer));
+    }
+    Scope& activation_scope() override { return scope; }
+    std::shared_ptr<void>& ActivationSlot(const void* key) override {
+      for (auto& [slot_key, value] : activation_state) {
+        if (slot_key == key) return value;
+      }
+      return activation_state.emplace_back(key, nullptr).second;
+    }
     void KeepAlive(bool enabled) override {
       if (!enabled) {
         keep_alive_latch.Open();
@@ -212,6 +228,12 @@ class EntityManager::Impl {
     // Stop waiting for the handlers to finish: forced, timed out, or a
     // defect while retired (Effect's force latch, timeout and endLatch).
     bool drain_stop = false;
+    // The activation ends because the runner gives the entity up (not
+    // reaped): what its finalizers are told.
+    bool abandoned = false;
+    // EntityContext's activation state, in creation order, and finalizers.
+    std::vector<std::pair<const void*, std::shared_ptr<void>>> activation_state;
+    std::vector<std::function<void(bool abandoned)>> finalizers;
     // Opened whenever the server's last fiber ends or drain_stop is set.
     Latch drain_wake;
     // Opened once the entity is fully terminated (Effect's close latch).
@@ -242,6 +264,7 @@ class EntityManager::Impl {
     FiberTicket(const FiberTicket&) = delete;
     FiberTicket& operator=(const FiberTicket&) = delete;
     FiberTicket& operator=(FiberTicket&&) = delete;
+    uint64_t token() const { return token_; }
     ~FiberTicket() {
       if (server_ != nullptr)
         impl_->OnFiberEnded(*entity_, *server_, id_, token_);
@@ -324,13 +347,16 @@ class EntityManager::Impl {
   void Replay(Entity& entity);
 
   // Termination.
-  void Retire(Entity& entity);
+  void Retire(Entity& entity, bool abandoned);
   void Force(Entity& entity);
   Task<void> Terminate(Entity* entity);
   void FinishTermination(Entity& entity);
+  void EndActivation(Entity& entity);
   void StopNow(Entity& entity);
   Task<void> DrainTimeout(Entity* entity, int64_t timeout_ms);
-  std::vector<Snowflake> CancelInterruptible(Entity& entity, Server& server);
+  std::vector<Snowflake> CancelInterruptible(Entity& entity, Server& server,
+                                             InterruptReason reason);
+  void CancelFiber(Server& server, uint64_t token, InterruptReason reason);
   Task<void> AwaitFibers(Entity* entity, Server* server);
 
   Task<void> Reap(int64_t period_ms);

@@ -38,15 +38,21 @@ void EntityManager::Impl::SpawnOnServer(Entity& entity, ActiveRequest& request,
   }
 }
 
-Task<void> EntityManager::Impl::RunRequest(
-    Entity* entity, Server* server, Snowflake id,
-    [[maybe_unused]] FiberTicket ticket) {
-  // The permit covers the handler and its reply, as in Effect's RpcServer.
-  Semaphore::Permit permit = co_await server->semaphore.Acquire();
+Task<void> EntityManager::Impl::RunRequest(Entity* entity, Server* server,
+                                           Snowflake id, FiberTicket ticket) {
+  // The permit covers the handler and its reply, as in Effect's RpcServer;
+  // a forked request takes none.
+  Semaphore::Permit permit;
+  if (const ActiveRequest* request = entity->Find(id);
+      request != nullptr && !request->annotations.fork) {
+    permit = co_await server->semaphore.Acquire();
+  }
   const ActiveRequest* request = entity->Find(id);
   if (request == nullptr) co_return;
-  const EntityRequest call{id, request->envelope.tag, request->envelope.payload,
-                           request->last_sent_chunk};
+  EntityRequest call{id, request->envelope.tag, request->envelope.payload,
+                     request->last_sent_chunk};
+  // Lets a cancellation tell the handler why (see CancelFiber).
+  server->fibers.at(ticket.token()).call = &call;
   RequestChunks chunks(this, entity, id);
   Exit exit = co_await server->handler->Handle(
       call, request->rpc->stream ? &chunks : nullptr);
@@ -83,8 +89,10 @@ void EntityManager::Impl::InterruptRequest(Entity& entity,
     return;
   }
   if (request.fiber_token != 0) {
-    if (IsUninterruptibleForServer(*request.rpc) || request.replying) return;
-    server->scope.Cancel(server->fibers.at(request.fiber_token).fiber);
+    if (IsUninterruptibleForServer(request.annotations) || request.replying) {
+      return;
+    }
+    CancelFiber(*server, request.fiber_token, InterruptReason::kClientAbort);
   }
   SpawnOnServer(entity, request, /*interrupt=*/true);
 }
@@ -115,7 +123,7 @@ Task<void> EntityManager::Impl::FinishRequest(Entity* entity, Server* server,
       co_return;
     }
     // An uninterruptible one runs again in place.
-    if (IsUninterruptibleForServer(*request->rpc)) {
+    if (IsUninterruptibleForServer(request->annotations)) {
       request->sent_exit = false;
       SpawnOnServer(*entity, *request, /*interrupt=*/false);
       co_return;
@@ -130,10 +138,27 @@ Task<void> EntityManager::Impl::FinishRequest(Entity* entity, Server* server,
   request->replying = true;
   const absl::Status saved =
       co_await host_.SaveReply(entity->address_, std::move(reply));
+  bool stored = saved.ok();
+  if (!stored && !absl::IsFailedPrecondition(saved) &&
+      entity->Find(id)->annotations.with_transaction &&
+      reply_exit.is_success()) {
+    // WithTransaction's settle rule for a commit that failed: the reply may
+    // have landed anyway (a write applied whose answer was lost).
+    stored = co_await host_.HasStoredExit(id);
+    if (!stored) {
+      // Rolled back: restart as after a defect, replaying the request.
+      Trace("entity.reply_rolled_back",
+            absl::StrCat("request=", id.ToString(), " ", saved.ToString()));
+      entity->Find(id)->replying = false;
+      OnDefect(*entity, *server, id,
+               storage::Cause{storage::CauseKind::kDie, saved.ToString()});
+      co_return;
+    }
+  }
   request = entity->Find(id);
   CHECK(request != nullptr, "a replying request left the mailbox");
   request->replying = false;
-  if (saved.ok()) {
+  if (stored) {
     TraceExit(id, reply_exit);
     processed_.insert(id);
     RemoveRequest(*entity, id);
@@ -150,6 +175,13 @@ Task<void> EntityManager::Impl::FinishRequest(Entity* entity, Server* server,
     Trace("entity.reply_lost",
           absl::StrCat("request=", id.ToString(), " ", saved.ToString()));
   }
+}
+
+void EntityManager::Impl::CancelFiber(Server& server, uint64_t token,
+                                      InterruptReason reason) {
+  const Server::Running& running = server.fibers.at(token);
+  if (running.call != nullptr) running.call->interrupted_by = reason;
+  server.scope.Cancel(running.fiber);
 }
 
 // Effect's onFromServer "Chunk". Persisted streams then wait for the

@@ -88,9 +88,13 @@ Task<void> EntityManager::Impl::RetrySpawn(Entity* entity) {
   AbortSpawn(*entity);
 }
 
-// A failed creation leaves the map and frees its slot (ResourceMap).
+// A failed creation leaves the map and frees its slot (ResourceMap). The
+// runner gave the entity up, so its activation ends abandoned.
 void EntityManager::Impl::AbortSpawn(Entity& entity) {
   CHECK(entity.phase == Phase::kSpawning && entity.active.empty());
+  entity.abandoned = true;
+  entity.scope.Close();
+  EndActivation(entity);
   entities_.erase(entity.address_);  // destroys `entity`
   host_.ReleaseResident();
 }
@@ -122,7 +126,7 @@ Task<void> EntityManager::Impl::Restart(Entity* entity) {
   old->shutting_down = true;
   // The entity is live, so these interrupts are not replies (see
   // FinishRequest): their requests are replayed.
-  CancelInterruptible(*entity, *old);
+  CancelInterruptible(*entity, *old, InterruptReason::kRestart);
   co_await AwaitFibers(entity, old);
   entity->server.reset();
   std::unique_ptr<EntityHandler> handler = co_await Rebuild(entity);

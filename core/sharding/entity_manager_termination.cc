@@ -13,9 +13,10 @@ using entity_manager_internal::IsUninterruptibleForServer;
 
 // Effect's entities.remove: the entity leaves the map at once (no longer
 // resident or active) and drains in the background.
-void EntityManager::Impl::Retire(Entity& entity) {
+void EntityManager::Impl::Retire(Entity& entity, bool abandoned) {
   CHECK(entity.phase == Phase::kLive);
   entity.phase = Phase::kRetired;
+  entity.abandoned = abandoned;
   --live_count_;
   if (entity.restarting) {
     entity.scope.Cancel(entity.task_fiber);
@@ -48,7 +49,8 @@ Task<void> EntityManager::Impl::Terminate(Entity* entity) {
   }
   if (Server* server = entity->server.get()) {
     server->shutting_down = true;
-    for (Snowflake id : CancelInterruptible(*entity, *server)) {
+    for (Snowflake id :
+         CancelInterruptible(*entity, *server, InterruptReason::kAbandon)) {
       // Effect's exit rules for a shutdown interrupt of a retired entity:
       // durable requests stay in storage, volatile callers hear of it.
       ActiveRequest* request = entity->Find(id);
@@ -83,11 +85,23 @@ void EntityManager::Impl::FinishTermination(Entity& entity) {
     }
   }
   entity.scope.Close();
+  EndActivation(entity);
   Trace("entity.stop", Describe(entity));
   std::shared_ptr<Latch> closed = entity.closed;
   draining_.erase(entity.address_);  // destroys `entity`
   closed->Open();
   host_.ReleaseResident();
+}
+
+// The activation's end (Effect's activation scope closing): its finalizers,
+// last registered first, then its state, newest first.
+void EntityManager::Impl::EndActivation(Entity& entity) {
+  std::vector<std::function<void(bool)>> finalizers =
+      std::move(entity.finalizers);
+  for (auto it = finalizers.rbegin(); it != finalizers.rend(); ++it) {
+    (*it)(entity.abandoned);
+  }
+  while (!entity.activation_state.empty()) entity.activation_state.pop_back();
 }
 
 // Hardened mode's self-stop (see EntityManager::StopShardNow): no drain, no
@@ -97,6 +111,13 @@ void EntityManager::Impl::StopNow(Entity& entity) {
   scope_.Cancel(std::exchange(entity.terminate_fiber, FiberId{}));
   if (Server* server = entity.server.get()) {
     server->shutting_down = true;
+    std::vector<uint64_t> tokens;
+    for (const auto& [token, running] : server->fibers) tokens.push_back(token);
+    for (uint64_t token : tokens) {
+      if (server->fibers.contains(token)) {
+        CancelFiber(*server, token, InterruptReason::kAbandon);
+      }
+    }
     server->scope.CancelAll();
     entity.server.reset();
   }
@@ -112,19 +133,21 @@ Task<void> EntityManager::Impl::DrainTimeout(Entity* entity,
 // Cancels the server's fibers except those that must not be interrupted;
 // returns the requests whose handler was cancelled.
 std::vector<Snowflake> EntityManager::Impl::CancelInterruptible(
-    Entity& entity, Server& server) {
-  std::vector<std::pair<Snowflake, FiberId>> victims;
+    Entity& entity, Server& server, InterruptReason reason) {
+  std::vector<std::pair<Snowflake, uint64_t>> victims;
   for (const auto& [token, running] : server.fibers) {
     const ActiveRequest* request = entity.Find(running.request_id);
     if (request != nullptr && request->fiber_token == token &&
-        (IsUninterruptibleForServer(*request->rpc) || request->replying)) {
+        (IsUninterruptibleForServer(request->annotations) ||
+         request->replying)) {
       continue;
     }
-    victims.emplace_back(running.request_id, running.fiber);
+    victims.emplace_back(running.request_id, token);
   }
   std::vector<Snowflake> cancelled;
-  for (const auto& [id, fiber] : victims) {
-    server.scope.Cancel(fiber);
+  for (const auto& [id, token] : victims) {
+    // Cancelling one fiber may end others (a ticket's frame).
+    if (server.fibers.contains(token)) CancelFiber(server, token, reason);
     cancelled.push_back(id);
   }
   return cancelled;
@@ -147,7 +170,7 @@ Task<void> EntityManager::Impl::InterruptShard(ShardId shard, bool force) {
     }
     for (Entity* entity : live) {
       if (force) Force(*entity);
-      Retire(*entity);
+      Retire(*entity, /*abandoned=*/true);
     }
     std::vector<std::shared_ptr<Latch>> closing;
     for (const auto& [address, entity] : draining_) {
@@ -173,7 +196,7 @@ void EntityManager::Impl::StopShardNow(const ShardId& shard) {
     scope_.Cancel(entity->task_fiber);
     AbortSpawn(*entity);
   }
-  for (Entity* entity : live) Retire(*entity);
+  for (Entity* entity : live) Retire(*entity, /*abandoned=*/true);
   std::vector<Entity*> draining;
   for (const auto& [address, entity] : draining_) {
     if (address.shard_id() == shard) draining.push_back(entity.get());
@@ -194,7 +217,7 @@ Task<void> EntityManager::Impl::Close() {
       scope_.Cancel(entity->task_fiber);
       AbortSpawn(*entity);
     }
-    for (Entity* entity : live) Retire(*entity);
+    for (Entity* entity : live) Retire(*entity, /*abandoned=*/true);
   }
   while (!draining_.empty()) {
     std::shared_ptr<Latch> closed = draining_.begin()->second->closed;
@@ -216,7 +239,7 @@ Task<void> EntityManager::Impl::Reap(int64_t period_ms) {
         idle.push_back(entity.get());
       }
     }
-    for (Entity* entity : idle) Retire(*entity);
+    for (Entity* entity : idle) Retire(*entity, /*abandoned=*/false);
   }
 }
 

@@ -71,6 +71,15 @@ class FakeHost : public EntityManagerHost {
                                storage::Reply reply) override {
     return Save(address, std::move(reply));
   }
+  Task<bool> HasStoredExit(Snowflake request_id) override {
+    for (const storage::Reply& reply : saved_) {
+      if (storage::RequestIdOf(reply) == request_id &&
+          std::holds_alternative<storage::WithExit>(reply)) {
+        co_return true;
+      }
+    }
+    co_return stored_exit_anyway_;
+  }
   void SendKeepAlive(const EntityAddress& address) override {
     keep_alives_.push_back(address);
   }
@@ -87,6 +96,9 @@ class FakeHost : public EntityManagerHost {
   int64_t save_delay_ms_ = 0;
   // Results of the next SaveReply calls (then OK).
   std::deque<absl::Status> save_results_;
+  // HasStoredExit's answer for a reply it did not see saved (a failed save
+  // that was applied anyway).
+  bool stored_exit_anyway_ = false;
   std::vector<storage::Reply> saved_;
   std::vector<EntityAddress> keep_alives_;
 
