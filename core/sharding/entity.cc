@@ -6,6 +6,12 @@
 
 namespace clustersim::sharding {
 
+RequestAnnotations RpcSpec::AnnotationsFor(std::string_view payload) const {
+  RequestAnnotations annotations{fork, uninterruptible, with_transaction};
+  if (dynamic) dynamic(payload, annotations);
+  return annotations;
+}
+
 EntityDefinition& EntityDefinition::Add(RpcSpec spec) {
   CHECK(!spec.tag.empty(), "an rpc needs a tag");
   std::string tag = spec.tag;

@@ -11,7 +11,10 @@
 // EntityFactory when the entity spawns, destroyed when it stops (idle reaping,
 // shard loss, crash), so its member variables are the entity's volatile
 // in-memory state. A handler runs each request as a coroutine; cancelling it
-// is how interrupts, shard loss and shutdown stop a request.
+// is how interrupts, shard loss and shutdown stop a request (the request's
+// `interrupted_by` says which, see InterruptReason). State that must survive
+// a handler rebuild after a defect lives in the activation instead
+// (EntityContext::ActivationState, Effect's CurrentActivationScope).
 // Definitions are immutable values; handlers are single-threaded.
 #ifndef CLUSTERSIM_CORE_SHARDING_ENTITY_H_
 #define CLUSTERSIM_CORE_SHARDING_ENTITY_H_
@@ -29,6 +32,7 @@
 #include "core/cluster/entity_type.h"
 #include "core/cluster/runner_address.h"
 #include "core/cluster/snowflake.h"
+#include "core/runtime/scope.h"
 #include "core/runtime/task.h"
 #include "core/storage/reply.h"
 
@@ -38,6 +42,34 @@ namespace clustersim::sharding {
 // interrupts from being forwarded; `server` makes an interrupted persisted
 // request re-run in place instead of replying.
 enum class Uninterruptible { kNo, kClient, kServer, kBoth };
+
+// The annotations the entity manager reads for one request: the RPC's, then
+// rewritten by its RpcSpec::dynamic. Persisted is not among them: the
+// client has already routed the request (storage or not) by the RPC's.
+struct RequestAnnotations {
+  // Effect's Rpc.fork / Rpc.wrap({fork: true}): the handler runs without
+  // holding one of the entity's concurrency permits, so a handler that waits
+  // (Effect's asynchronous Deferred reply) does not hold up the entity's
+  // other requests. In Effect the wrap is the handler's result, decided per
+  // request; here it is the RPC's, or RpcSpec::dynamic's per request. (An
+  // Effect Deferred-returning handler holds the permit while it builds the
+  // Deferred; a forked handler here holds none at all.)
+  bool fork = false;
+  // The server side of ClusterSchema.Uninterruptible.
+  Uninterruptible uninterruptible = Uninterruptible::kNo;
+  // Effect's ClusterSchema.WithTransaction: the handler and the saving of
+  // its reply run in one MessageStorage transaction. Our storage has no
+  // multi-operation transactions and handlers have no transactional store of
+  // their own, so the transaction here holds exactly one write, the final
+  // reply of a persisted request, and what is real is 4.1.0's settle rule
+  // for a failed commit of a success: if the reply is found stored the
+  // request completes, otherwise the entity restarts as after a defect and
+  // replays the request (without the annotation a failed save leaves the
+  // request wedged, effect-semantics.md §14.1). Writes a handler makes
+  // elsewhere are NOT rolled back with the reply. Failures and volatile
+  // replies behave as without it, as in Effect when the commit succeeds.
+  bool with_transaction = false;
+};
 
 struct RpcSpec {
   std::string tag;
@@ -51,6 +83,17 @@ struct RpcSpec {
       primary_key;
   // Effect's DeliverAt on the payload, in ms since the epoch.
   std::function<std::optional<int64_t>(std::string_view payload)> deliver_at_ms;
+  // Rpc.fork, Uninterruptible (server side) and WithTransaction as the
+  // request annotations' defaults (see RequestAnnotations).
+  bool fork = false;
+  bool with_transaction = false;
+  // Effect's ClusterSchema.Dynamic: rewrites the request annotations from
+  // the payload, once per request, when the entity manager accepts it.
+  std::function<void(std::string_view payload, RequestAnnotations& annotations)>
+      dynamic;
+
+  // The annotations of one request with this RPC's `payload`.
+  RequestAnnotations AnnotationsFor(std::string_view payload) const;
 };
 
 struct EntityOptions {
@@ -69,8 +112,10 @@ struct EntityOptions {
 inline constexpr int64_t kNeverIdle = INT64_MAX;
 
 // What a handler can see and do besides its request (Effect's CurrentAddress,
-// CurrentRunnerAddress, KeepAliveLatch, and the clock). Valid for the
-// handler's whole life.
+// CurrentRunnerAddress, KeepAliveLatch, CurrentActivationScope, and the
+// clock). One context per activation: from the entity's spawn until it
+// stops, across every handler rebuilt after a defect, so it outlives each
+// handler the factory builds with it.
 class EntityContext {
  public:
   virtual ~EntityContext() = default;
@@ -82,7 +127,58 @@ class EntityContext {
   // idle, and (because the keep-alive request is persisted) it re-arms after
   // the entity moves to another runner.
   virtual void KeepAlive(bool enabled) = 0;
+
+  // The activation's object of type T (default-constructed on first use):
+  // the factory finds the same object again when it rebuilds the handler
+  // after a defect; it is destroyed when the activation ends, after the
+  // activation finalizers ran. Objects are destroyed in the reverse order
+  // of their creation.
+  template <typename T>
+  T& ActivationState() {
+    std::shared_ptr<void>& slot = ActivationSlot(&ActivationKey<T>::kTag);
+    if (slot == nullptr) slot = std::make_shared<T>();
+    return *static_cast<T*>(slot.get());
+  }
+  // Registers a function run once when the activation ends (after its last
+  // handler is gone), in reverse order of registration. `abandoned` is true
+  // when the entity stops because this runner gives it up (shard lost or
+  // released, shutdown, an aborted spawn; Effect's Abandon) and false when
+  // it is reaped for idleness. It runs synchronously and must not reach the
+  // handler or the context; asynchronous work goes to a scope that outlives
+  // the entity.
+  virtual void AddActivationFinalizer(
+      std::function<void(bool abandoned)> finalizer) = 0;
+  // Fibers that belong to the activation rather than to one handler (Effect's
+  // forkIn(CurrentActivationScope)): they survive a defect rebuild and are
+  // cancelled when the activation ends, before its finalizers run.
+  virtual Scope& activation_scope() = 0;
+
+ protected:
+  // The slot of one ActivationState type.
+  virtual std::shared_ptr<void>& ActivationSlot(const void* key) = 0;
+
+ private:
+  template <typename T>
+  struct ActivationKey {
+    static constexpr char kTag = 0;
+  };
 };
+
+// Why the entity manager cancelled a request's handler. Cancellation
+// destroys the handler's frames, so a handler observes it from the
+// destructor of an RAII guard, reading EntityRequest::interrupted_by through
+// the reference it was given. Mapping to Effect's interrupt causes:
+//   kClientAbort  an Interrupt envelope from the caller: RpcServer interrupts
+//                 the fiber with the ClientAbort annotation;
+//   kAbandon      the entity is torn down (shard lost or released, shutdown,
+//                 hardened self-stop, a drain that timed out): the runner
+//                 gives the request up and a persisted one is redelivered to
+//                 the next owner. Effect interrupts with no annotation when
+//                 the entity's scope closes; its Abandon annotation marks the
+//                 same situation where it is detected (ClusterAbandon).
+//   kRestart      the handler is rebuilt after a defect and the request is
+//                 replayed on the new one (a plain interrupt in Effect).
+enum class InterruptReason { kNone, kClientAbort, kAbandon, kRestart };
 
 struct EntityRequest {
   Snowflake request_id;
@@ -90,6 +186,9 @@ struct EntityRequest {
   std::string payload;
   // For a stream resumed after a restart: the last chunk stored for it.
   std::optional<storage::Chunk> last_sent_chunk;
+  // Set by the entity manager just before it cancels the handler (kNone
+  // while the handler runs; see InterruptReason).
+  InterruptReason interrupted_by = InterruptReason::kNone;
 };
 
 // Receives a streaming handler's chunks. Emit suspends until the chunk was

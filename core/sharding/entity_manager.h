@@ -3,19 +3,24 @@
 //
 // It spawns an entity on its first message (if the runner holds the shard and
 // a residency slot is free), keeps a per-entity mailbox with a capacity,
-// runs requests with the definition's concurrency, answers them (volatile:
+// runs requests with the definition's concurrency (forked requests outside
+// it), answers them (volatile:
 // through the request's ReplySink; persisted: through the host, i.e. storage),
 // delivers AckChunk and Interrupt envelopes, reaps idle entities, honours
 // keep-alive, restarts an entity after a handler defect and replays its
-// in-flight requests, and terminates entities on shard loss or shutdown with
-// Effect's graceful timeout and forced variant.
+// in-flight requests (the activation, i.e. the EntityContext with its state,
+// outlives the rebuilt handlers), applies WithTransaction's settle rule,
+// and terminates entities on shard loss or shutdown with Effect's graceful
+// timeout and forced variant, then runs their activation finalizers.
+// A cancelled handler is told why (EntityRequest::interrupted_by).
 //
 // Observable events go to the node's TraceSink: "entity.start",
 // "entity.stop" and "entity.step" (a request handed to the handler, or the
 // handler's exit) (detail: "<EntityAddress> runner=<host>:<port>"), which
 // the single-activation checker reads; "entity.defect"; "entity.reply"
 // ("request=<id> exit=success|failure|interrupt" or "request=<id> chunk
-// seq=<n>").
+// seq=<n>"); "entity.reply_rolled_back" (a WithTransaction reply whose
+// save failed and is not in storage: the entity restarts).
 //
 // Single-threaded. Owned by the runner's Sharding; its fibers live in a child
 // scope of the scope it is given; the host outlives it.
@@ -65,6 +70,10 @@ class EntityManagerHost {
   // without a reply and the host makes it readable for the real owner).
   virtual Task<absl::Status> SaveReply(const EntityAddress& address,
                                        storage::Reply reply) = 0;
+  // Whether storage holds a WithExit for the request (Effect's
+  // hasStoredExit, for WithTransaction's settle rule); false when it cannot
+  // be read.
+  virtual Task<bool> HasStoredExit(Snowflake request_id) = 0;
   // Discard-sends the persisted keep-alive request to `address` itself.
   virtual void SendKeepAlive(const EntityAddress& address) = 0;
   virtual bool IsShutdown() const = 0;

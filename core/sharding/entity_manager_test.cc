@@ -71,6 +71,15 @@ class FakeHost : public EntityManagerHost {
                                storage::Reply reply) override {
     return Save(address, std::move(reply));
   }
+  Task<bool> HasStoredExit(Snowflake request_id) override {
+    for (const storage::Reply& reply : saved_) {
+      if (storage::RequestIdOf(reply) == request_id &&
+          std::holds_alternative<storage::WithExit>(reply)) {
+        co_return true;
+      }
+    }
+    co_return stored_exit_anyway_;
+  }
   void SendKeepAlive(const EntityAddress& address) override {
     keep_alives_.push_back(address);
   }
@@ -87,6 +96,9 @@ class FakeHost : public EntityManagerHost {
   int64_t save_delay_ms_ = 0;
   // Results of the next SaveReply calls (then OK).
   std::deque<absl::Status> save_results_;
+  // HasStoredExit's answer for a reply it did not see saved (a failed save
+  // that was applied anyway).
+  bool stored_exit_anyway_ = false;
   std::vector<storage::Reply> saved_;
   std::vector<EntityAddress> keep_alives_;
 
@@ -115,21 +127,38 @@ struct World {
   bool self_interrupted = false;  // SelfInterrupt* return an interrupt once
   std::vector<std::optional<storage::Chunk>> stream_starts;
   EntityContext* context = nullptr;  // of the latest build
-  Latch never;                       // never opened
-  Latch release;                     // opened by tests
+  // Builds in the latest build's activation (read from its state).
+  int activation_builds = 0;
+  // The `abandoned` flag of each activation finalizer run.
+  std::vector<bool> activation_ends;
+  // Why each cancelled handler was cancelled, read in its guard's destructor.
+  std::vector<InterruptReason> interrupt_reasons;
+  Latch never;    // never opened
+  Latch release;  // opened by tests
 };
 
-// Counts a handler run; a run destroyed before it finished was interrupted.
+// Counts a handler run; a run destroyed before it finished was interrupted,
+// and records why (as a handler observes it: from a destructor).
 struct RunGuard {
-  explicit RunGuard(World* world) : world(world) {
+  RunGuard(World* world, const EntityRequest* request)
+      : world(world), request(request) {
     world->max_running = std::max(world->max_running, ++world->running);
   }
   ~RunGuard() {
     --world->running;
-    if (!finished) ++world->interrupted;
+    if (!finished) {
+      ++world->interrupted;
+      world->interrupt_reasons.push_back(request->interrupted_by);
+    }
   }
   World* world;
+  const EntityRequest* request;
   bool finished = false;
+};
+
+// A TestHandler's state that lives for the whole activation.
+struct ActivationBuilds {
+  int count = 0;
 };
 
 struct Increment {
@@ -186,7 +215,7 @@ class TestHandler : public EntityHandler {
   Task<Exit> Handle(const EntityRequest& request,
                     ChunkWriter* chunks) override {
     world_->handled.push_back(request.tag);
-    RunGuard guard(world_);
+    RunGuard guard(world_, &request);
     const std::string& tag = request.tag;
     if (tag.starts_with("GetUser")) {
       guard.finished = true;
@@ -266,6 +295,16 @@ EntityDefinition UserDefinition(EntityOptions options) {
       .Add(Spec("Die", false))
       .Add(Spec("KeepAlive", false))
       .Add(IncrementRpc().Spec());
+  RpcSpec forked = Spec("HoldF", false);
+  forked.fork = true;
+  definition.Add(std::move(forked));
+  // Persisted; WithTransaction when its payload says "tx" (Dynamic).
+  RpcSpec transactional = Spec("TxP", true);
+  transactional.dynamic = [](std::string_view payload,
+                             RequestAnnotations& annotations) {
+    annotations.with_transaction = payload == "tx";
+  };
+  definition.Add(std::move(transactional));
   return definition;
 }
 
@@ -277,6 +316,13 @@ absl::StatusOr<std::unique_ptr<EntityHandler>> Build(World* world,
   }
   ++world->builds;
   world->context = &context;
+  ActivationBuilds& builds = context.ActivationState<ActivationBuilds>();
+  if (++builds.count == 1) {
+    context.AddActivationFinalizer([world](bool abandoned) {
+      world->activation_ends.push_back(abandoned);
+    });
+  }
+  world->activation_builds = builds.count;
   return std::make_unique<TestHandler>(world, &context);
 }
 
@@ -1050,6 +1096,187 @@ TEST_F(EntityManagerTest, SingleActivationEventsPairUpInOrder) {
   }
   EXPECT_EQ(starts, 4);
   for (const auto& [detail, is_alive] : alive) EXPECT_FALSE(is_alive) << detail;
+}
+
+// --- Workflow-engine prerequisites
+// --------------------------------------------
+
+TEST_F(EntityManagerTest, ForkedRequestHoldsNoConcurrencyPermit) {
+  Start();  // concurrency 1
+  ASSERT_TRUE(SendVolatile(Request(1, "HoldF")).ok());
+  ASSERT_TRUE(SendVolatile(Request(2, "GetUser", "2")).ok());
+  RunMs(0);
+  // The forked request waits; the other one was answered meanwhile.
+  EXPECT_FALSE(VolatileExit(1).has_value());
+  EXPECT_EQ(VolatileExit(2), Exit::Success("User 2"));
+  world_.release.Open();
+  RunMs(0);
+  EXPECT_EQ(VolatileExit(1), Exit::Success("done"));
+}
+
+TEST_F(EntityManagerTest, UnforkedWaitingRequestBlocksConcurrencyOne) {
+  Start();
+  ASSERT_TRUE(SendVolatile(Request(1, "Hold")).ok());
+  ASSERT_TRUE(SendVolatile(Request(2, "GetUser", "2")).ok());
+  RunMs(0);
+  EXPECT_FALSE(VolatileExit(2).has_value());
+  world_.release.Open();
+  RunMs(0);
+  EXPECT_EQ(VolatileExit(2), Exit::Success("User 2"));
+}
+
+TEST_F(EntityManagerTest, ActivationStateSurvivesADefectRebuild) {
+  Start();
+  world_.defect_trigger = true;
+  ASSERT_TRUE(SendStored(Request(1, "GetUserP", "1")).ok());
+  RunMs(500);  // the defect, the 500 ms backoff, the rebuild
+  EXPECT_EQ(world_.builds, 2);
+  // The second build found the first one's activation state.
+  EXPECT_EQ(world_.activation_builds, 2);
+  EXPECT_TRUE(world_.activation_ends.empty());
+  EXPECT_EQ(StoredExit(1), Exit::Success("User 1"));
+}
+
+TEST_F(EntityManagerTest, ActivationFinalizerRunsAbandonedOnShardLoss) {
+  Start();
+  ASSERT_TRUE(SendVolatile(Request(1, "GetUser")).ok());
+  RunMs(0);
+  EXPECT_TRUE(world_.activation_ends.empty());
+  bool done = false;
+  root_.Spawn(
+      AwaitInto(manager_->InterruptShard(ShardId("default", 1), false), &done));
+  RunMs(0);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(world_.activation_ends, std::vector<bool>{true});
+  // A new activation starts with fresh state.
+  ASSERT_TRUE(SendVolatile(Request(2, "GetUser")).ok());
+  RunMs(0);
+  EXPECT_EQ(world_.activation_builds, 1);
+}
+
+TEST_F(EntityManagerTest, ActivationFinalizerOfAReapedEntityIsNotAbandoned) {
+  EntityOptions options;
+  options.max_idle_time_ms = 10'000;
+  Start(options);
+  ASSERT_TRUE(SendVolatile(Request(1, "GetUser")).ok());
+  RunMs(10'000);
+  EXPECT_FALSE(manager_->IsResident(Addr("1")));
+  RunMs(0);
+  EXPECT_EQ(world_.activation_ends, std::vector<bool>{false});
+}
+
+TEST_F(EntityManagerTest, ActivationFinalizerRunsAbandonedOnClose) {
+  Start();
+  ASSERT_TRUE(SendVolatile(Request(1, "GetUser")).ok());
+  RunMs(0);
+  bool done = false;
+  root_.Spawn(AwaitInto(manager_->Close(), &done));
+  RunMs(0);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(world_.activation_ends, std::vector<bool>{true});
+}
+
+TEST_F(EntityManagerTest, ActivationScopeFibersSurviveARebuild) {
+  Start();
+  ASSERT_TRUE(SendVolatile(Request(1, "GetUser")).ok());
+  RunMs(0);
+  bool woke = false;
+  world_.context->activation_scope().Spawn(
+      [](bool* woke) -> Task<void> {
+        co_await SleepMs(1'000);
+        *woke = true;
+      }(&woke),
+      "test-activation-fiber");
+  world_.defect_trigger = true;
+  ASSERT_TRUE(SendVolatile(Request(2, "GetUser")).ok());
+  RunMs(600);
+  ASSERT_EQ(world_.builds, 2);
+  RunMs(400);
+  EXPECT_TRUE(woke);
+}
+
+TEST_F(EntityManagerTest, HandlerSeesAClientAbort) {
+  Start();
+  ASSERT_TRUE(SendVolatile(Request(1, "Never")).ok());
+  RunMs(0);
+  ASSERT_TRUE(SendInterrupt(1).ok());
+  RunMs(0);
+  EXPECT_EQ(world_.interrupt_reasons,
+            std::vector<InterruptReason>{InterruptReason::kClientAbort});
+}
+
+TEST_F(EntityManagerTest, HandlerSeesAnAbandonOnShardLoss) {
+  Start();
+  ASSERT_TRUE(SendStored(Request(1, "NeverP")).ok());
+  RunMs(0);
+  root_.Spawn(manager_->InterruptShard(ShardId("default", 1), true));
+  RunMs(0);
+  EXPECT_EQ(world_.interrupt_reasons,
+            std::vector<InterruptReason>{InterruptReason::kAbandon});
+}
+
+TEST_F(EntityManagerTest, HandlerSeesAnAbandonOnHardenedSelfStop) {
+  Start();
+  ASSERT_TRUE(SendStored(Request(1, "NeverU")).ok());
+  RunMs(0);
+  manager_->StopShardNow(ShardId("default", 1));
+  EXPECT_EQ(world_.interrupt_reasons,
+            std::vector<InterruptReason>{InterruptReason::kAbandon});
+  EXPECT_EQ(world_.activation_ends, std::vector<bool>{true});
+}
+
+TEST_F(EntityManagerTest, HandlerSeesARestart) {
+  EntityOptions options;
+  options.concurrency = 2;
+  Start(options);
+  ASSERT_TRUE(SendVolatile(Request(1, "Never")).ok());
+  world_.defect_trigger = true;
+  ASSERT_TRUE(SendVolatile(Request(2, "GetUser")).ok());
+  RunMs(500);
+  ASSERT_EQ(world_.builds, 2);
+  EXPECT_EQ(world_.interrupt_reasons,
+            std::vector<InterruptReason>{InterruptReason::kRestart});
+}
+
+TEST_F(EntityManagerTest, FailedTransactionalReplyRestartsAndReplays) {
+  Start();
+  host_.save_results_.push_back(absl::UnavailableError("storage down"));
+  ASSERT_TRUE(SendStored(Request(1, "TxP", "tx")).ok());
+  RunMs(0);
+  EXPECT_EQ(trace_.Of("entity.reply_rolled_back").size(), 1u);
+  EXPECT_FALSE(StoredExit(1).has_value());
+  RunMs(500);  // the defect backoff, then the replay
+  EXPECT_EQ(world_.builds, 2);
+  EXPECT_EQ(world_.handled, (std::vector<std::string>{"TxP", "TxP"}));
+  EXPECT_EQ(StoredExit(1), Exit::Success("done"));
+  EXPECT_FALSE(manager_->IsProcessingFor(Snowflake(1), false, true));
+}
+
+TEST_F(EntityManagerTest, TransactionalReplyFoundStoredCompletes) {
+  Start();
+  host_.save_results_.push_back(absl::UnavailableError("timed out"));
+  host_.stored_exit_anyway_ = true;
+  ASSERT_TRUE(SendStored(Request(1, "TxP", "tx")).ok());
+  RunMs(1'000);
+  EXPECT_TRUE(trace_.Of("entity.reply_rolled_back").empty());
+  EXPECT_EQ(world_.builds, 1);
+  EXPECT_EQ(world_.handled, std::vector<std::string>{"TxP"});
+  // Completed: only the recently-processed set still knows it.
+  EXPECT_TRUE(manager_->IsProcessingFor(Snowflake(1)));
+  EXPECT_FALSE(manager_->IsProcessingFor(Snowflake(1), true, false));
+}
+
+TEST_F(EntityManagerTest, DynamicLeavesOtherPayloadsWithoutTransaction) {
+  Start();
+  host_.save_results_.push_back(absl::UnavailableError("storage down"));
+  ASSERT_TRUE(SendStored(Request(1, "TxP", "plain")).ok());
+  RunMs(1'000);
+  // Effect's wedge without the annotation: no restart, no replay.
+  EXPECT_TRUE(trace_.Of("entity.reply_rolled_back").empty());
+  EXPECT_EQ(world_.builds, 1);
+  EXPECT_EQ(trace_.Of("entity.reply_lost").size(), 1u);
+  EXPECT_TRUE(host_.saved_.empty());
+  EXPECT_TRUE(manager_->IsProcessingFor(Snowflake(1)));
 }
 
 }  // namespace

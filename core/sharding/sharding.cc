@@ -716,6 +716,19 @@ Task<bool> Sharding::ConfirmOwnership(const ShardId& shard) {
   }
 }
 
+Task<bool> Sharding::HasStoredExit(Snowflake request_id) {
+  // Built before the co_await: GCC mishandles an initializer list that
+  // lives across a suspension point.
+  std::vector<Snowflake> ids(1, request_id);
+  absl::StatusOr<std::vector<storage::Reply>> replies =
+      co_await storage_.RepliesForUnfiltered(std::move(ids));
+  if (!replies.ok()) co_return false;
+  co_return std::any_of(
+      replies->begin(), replies->end(), [](const storage::Reply& reply) {
+        return std::holds_alternative<storage::WithExit>(reply);
+      });
+}
+
 Task<absl::Status> Sharding::SaveReply(const EntityAddress& address,
                                        storage::Reply reply) {
   const Snowflake request_id = storage::RequestIdOf(reply);

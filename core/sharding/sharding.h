@@ -226,6 +226,7 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   void ReleaseResident() override { residency_.Release(); }
   Task<absl::Status> SaveReply(const EntityAddress& address,
                                storage::Reply reply) override;
+  Task<bool> HasStoredExit(Snowflake request_id) override;
   void SendKeepAlive(const EntityAddress& address) override;
 
  private:
