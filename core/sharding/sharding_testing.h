@@ -280,6 +280,7 @@ class TestNode {
   }
 
   NodeId node() const { return node_; }
+  const NodeEnv& env() const { return env_.env(); }
   Scope& scope() { return env_.scope(); }
   RecordingTrace& trace() { return env_.trace(); }
 

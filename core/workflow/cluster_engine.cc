@@ -32,8 +32,8 @@ ClusterWorkflowEngine::ClusterWorkflowEngine(sharding::Sharding& sharding,
       storage_(storage),
       env_(env),
       scope_(parent),
-      protocol_(std::make_unique<sharding::EntityDefinition>(
-          PartialEntity("-"))) {
+      protocol_(
+          std::make_unique<sharding::EntityDefinition>(PartialEntity("-"))) {
   RegisterClockEntity();
 }
 
@@ -143,9 +143,10 @@ ClusterWorkflowEngine::RunReply(const std::string& tag,
       RunReplyValue{**reply, FromStorageExit((*reply)->exit)});
 }
 
-Task<absl::Status> ClusterWorkflowEngine::SendDiscard(
-    const std::string& workflow_name, std::string execution_id,
-    std::string rpc_tag, std::string payload) {
+Task<absl::Status> ClusterWorkflowEngine::SendDiscard(std::string workflow_name,
+                                                      std::string execution_id,
+                                                      std::string rpc_tag,
+                                                      std::string payload) {
   absl::StatusOr<EntityAddress> address =
       WorkflowAddress(workflow_name, execution_id);
   if (!address.ok()) co_return address.status();
@@ -164,18 +165,23 @@ Task<absl::Status> ClusterWorkflowEngine::SendDiscardTo(
   }
   std::optional<int64_t> deliver_at_ms;
   if (rpc->deliver_at_ms) deliver_at_ms = rpc->deliver_at_ms(payload);
-  storage::Request request{sharding_.NextSnowflake(), std::move(address),
-                           rpc->tag,                  std::move(payload),
-                           {},                        std::move(primary_key),
+  storage::Request request{sharding_.NextSnowflake(),
+                           std::move(address),
+                           rpc->tag,
+                           std::move(payload),
+                           {},
+                           std::move(primary_key),
                            deliver_at_ms};
+  // A discarded send still gets the reply of a duplicate; nobody waits.
   sharding::OutgoingRequest outgoing{std::move(request), rpc, std::nullopt,
-                                     nullptr};
+                                     [](storage::Reply) {}};
   co_return co_await sharding_.SendOutgoing(std::move(outgoing),
                                             /*discard=*/true, std::nullopt,
                                             std::nullopt);
 }
 
-// --- WorkflowEngine -----------------------------------------------------------
+// --- WorkflowEngine
+// -----------------------------------------------------------
 
 Task<Outcome<Result>> ClusterWorkflowEngine::ExecuteRun(
     const WorkflowDefinition& workflow, ExecuteRequest request) {
@@ -194,8 +200,8 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ExecuteRun(
     co_return Result(Suspended{});
   }
   absl::StatusOr<storage::Exit> exit = co_await sharding_.Send(
-      WorkflowEntityType(workflow.tag), EntityId(request.execution_id),
-      kRunTag, std::move(payload));
+      WorkflowEntityType(workflow.tag), EntityId(request.execution_id), kRunTag,
+      std::move(payload));
   if (!exit.ok()) co_return internal::CauseOf(exit.status());
   co_return FromStorageExit(*exit);
 }
@@ -223,12 +229,12 @@ Task<absl::Status> ClusterWorkflowEngine::InterruptSignal(
   if (!reply.ok()) co_return reply.status();
   if (reply->has_value()) {
     Outcome<Result> result = FromStorageExit((*reply)->exit);
-    if (!(result.ok() && IsSuspended(result.value()))) co_return absl::OkStatus();
+    if (!(result.ok() && IsSuspended(result.value())))
+      co_return absl::OkStatus();
   }
-  co_await DeferredDone(
-      DeferredAddress{workflow.tag, execution_id,
-                      std::string(kInterruptSignalName)},
-      Exit::Success(""), nullptr);
+  DeferredAddress signal{workflow.tag, execution_id,
+                         std::string(kInterruptSignalName)};
+  co_await DeferredDone(std::move(signal), Exit::Success(""), nullptr);
   *run_request = **id;
   co_return absl::OkStatus();
 }
@@ -236,17 +242,19 @@ Task<absl::Status> ClusterWorkflowEngine::InterruptSignal(
 Task<void> ClusterWorkflowEngine::Interrupt(const WorkflowDefinition& workflow,
                                             std::string execution_id) {
   std::optional<Snowflake> run_request;
-  (void)co_await RetryTimes(3, 250, [&]() {
+  std::function<Task<absl::Status>()> op = [&]() {
     return InterruptSignal(workflow, execution_id, &run_request);
-  });
+  };
+  (void)co_await RetryTimes(3, 250, std::move(op));
 }
 
 Task<void> ClusterWorkflowEngine::InterruptUnsafe(
     const WorkflowDefinition& workflow, std::string execution_id) {
   std::optional<Snowflake> run_request;
-  (void)co_await RetryTimes(3, 250, [&]() {
+  std::function<Task<absl::Status>()> op = [&]() {
     return InterruptSignal(workflow, execution_id, &run_request);
-  });
+  };
+  (void)co_await RetryTimes(3, 250, std::move(op));
   if (!run_request.has_value()) co_return;
   absl::StatusOr<EntityAddress> address =
       WorkflowAddress(workflow.tag, execution_id);
@@ -271,8 +279,8 @@ Task<absl::Status> ClusterWorkflowEngine::ResumeRun(std::string tag,
       std::get<Suspended>(result.value()).failed) {
     co_return absl::OkStatus();
   }
-  const bool reset = co_await sharding_.Reset((*reply)->reply.request_id,
-                                              (*reply)->reply.id);
+  const bool reset =
+      co_await sharding_.Reset((*reply)->reply.request_id, (*reply)->reply.id);
   if (!reset) co_return absl::UnavailableError("Failed to reset workflow run");
   sharding_.PollStorage();
   co_return absl::OkStatus();
@@ -281,9 +289,10 @@ Task<absl::Status> ClusterWorkflowEngine::ResumeRun(std::string tag,
 Task<void> ClusterWorkflowEngine::Resume(const WorkflowDefinition& workflow,
                                          std::string execution_id) {
   std::string tag = workflow.tag;
-  (void)co_await EnsureSuccess([this, tag, execution_id]() {
+  std::function<Task<absl::Status>()> op = [this, tag, execution_id]() {
     return ResumeRun(tag, execution_id, WakeMode::kExplicit);
-  });
+  };
+  (void)co_await EnsureSuccess(std::move(op));
 }
 
 Task<void> ClusterWorkflowEngine::AwaitComplete(
@@ -291,7 +300,7 @@ Task<void> ClusterWorkflowEngine::AwaitComplete(
   Latch never;
   absl::StatusOr<EntityAddress> address =
       WorkflowAddress(workflow.tag, execution_id);
-  if (!address.ok() || !sharding_.HasShardId(address->shard)) {
+  if (!address.ok() || !sharding_.HasShardId(address->shard_id())) {
     co_await never.Wait();
     co_return;
   }
@@ -332,9 +341,9 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ActivityExecute(
   // A pending interrupt replays only to rebuild compensations: no new
   // activity runs.
   if (!instance->interrupted && InterruptPending(instance->execution_id)) {
-    absl::StatusOr<std::optional<Snowflake>> id = co_await RequestIdFor(
-        tag, instance->execution_id, kActivityTag,
-        ActivityPrimaryKey(activity.name, attempt));
+    absl::StatusOr<std::optional<Snowflake>> id =
+        co_await RequestIdFor(tag, instance->execution_id, kActivityTag,
+                              ActivityPrimaryKey(activity.name, attempt));
     if (!id.ok()) co_return internal::CauseOf(id.status());
     if (!id->has_value()) co_return Result(Suspended{});
     absl::StatusOr<std::optional<storage::WithExit>> reply =
@@ -352,16 +361,17 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ActivityExecute(
     if (!activities_.contains(activity_id)) {
       activities_.emplace(activity_id, PendingActivity{activity, ctx});
     }
-    absl::StatusOr<storage::Exit> exit =
-        co_await sharding_.Send(WorkflowEntityType(tag),
-                                EntityId(instance->execution_id), kActivityTag,
-                                payload);
+    absl::StatusOr<storage::Exit> exit = co_await sharding_.Send(
+        WorkflowEntityType(tag), EntityId(instance->execution_id), kActivityTag,
+        payload);
     if (!exit.ok()) co_return internal::CauseOf(exit.status());
     Outcome<Result> result = FromStorageExit(*exit);
-    // Suspended without running (a replay whose run had not registered the
-    // activity yet): reset the attempt and send it again.
-    if (result.ok() && IsSuspended(result.value()) &&
-        activities_.contains(activity_id)) {
+    // Not run (a replay whose run had not registered the activity yet), or
+    // aborted by an earlier caller: reset the attempt and send it again.
+    const bool not_run = result.ok() ? IsSuspended(result.value())
+                                     : result.cause().HasInterruptsOnly();
+    if (not_run && (activities_.contains(activity_id) ||
+                    interrupted_activities_.contains(activity_id))) {
       absl::Status reset = co_await ResetActivityAttempt(
           tag, instance->execution_id, activity.name, attempt);
       if (!reset.ok()) co_return internal::CauseOf(reset);
@@ -405,15 +415,20 @@ Task<std::optional<Exit>> ClusterWorkflowEngine::DeferredResult(
   }
   const std::string tag = ctx.instance->workflow->tag;
   std::optional<Exit> found;
-  auto read = [this, tag, execution_id, name, &found]() {
+  std::function<Task<absl::Status>()> read = [this, tag, execution_id, name,
+                                              &found]() {
     return ReadDeferred(tag, execution_id, name, &found);
   };
-  absl::Status status = hardened() ? co_await EnsureSuccess(read)
-                                   : co_await RetryTimes(3, 250, read);
+  absl::Status status = absl::OkStatus();
+  if (hardened()) {
+    status = co_await EnsureSuccess(std::move(read));
+  } else {
+    status = co_await RetryTimes(3, 250, std::move(read));
+  }
   if (!status.ok()) {
     // Effect dies here: the awaiting body fails with the defect.
-    co_return Exit::Failure(Cause::Die("deferred read failed: " +
-                                       std::string(status.message())));
+    co_return Exit::Failure(
+        Cause::Die("deferred read failed: " + std::string(status.message())));
   }
   co_return found;
 }
@@ -465,12 +480,12 @@ Task<void> ClusterWorkflowEngine::DeferredDone(
   }
   std::string payload =
       EncodeDeferredPayload(DeferredPayload{address.deferred_name, exit});
-  auto send = [this, address, payload]() {
+  std::function<Task<absl::Status>()> send = [this, address, payload]() {
     return SendDiscard(address.workflow_name, address.execution_id,
                        kDeferredTag, payload);
   };
   if (hardened()) {
-    (void)co_await EnsureSuccess(send);
+    (void)co_await EnsureSuccess(std::move(send));
   } else {
     (void)co_await send();
   }
@@ -481,9 +496,9 @@ Task<void> ClusterWorkflowEngine::ScheduleClock(WorkflowContext ctx,
                                                 int64_t duration_ms) {
   const std::string& tag = ctx.instance->workflow->tag;
   // The clock lives in the workflow's shard group, next to its execution.
-  absl::StatusOr<EntityAddress> address =
-      AddressFor(std::string(kClockEntityType), ctx.instance->workflow->shard_group,
-                 ctx.instance->execution_id);
+  absl::StatusOr<EntityAddress> address = AddressFor(
+      std::string(kClockEntityType), ctx.instance->workflow->shard_group,
+      ctx.instance->execution_id);
   if (!address.ok()) co_return;
   ClockPayload clock{name, tag, sharding_.NowMs() + duration_ms};
   (void)co_await SendDiscardTo(*address, clock_definition_->Find(kRunTag),

@@ -36,7 +36,9 @@
 // "workflow.activity" (one per finished attempt).
 //
 // Single-threaded. Owned by a runner (or client) process next to its
-// Sharding, which it registers entities with; both outlive its tasks.
+// Sharding, which it registers entities with; both outlive its tasks. The
+// node's scope (where the entities' handlers run) must be closed before the
+// engine is destroyed.
 #ifndef CLUSTERSIM_CORE_WORKFLOW_CLUSTER_ENGINE_H_
 #define CLUSTERSIM_CORE_WORKFLOW_CLUSTER_ENGINE_H_
 
@@ -167,7 +169,7 @@ class ClusterWorkflowEngine : public WorkflowEngine {
   // A deferred's recorded exit: its reply, else its unprocessed request.
   Task<absl::Status> ReadDeferred(std::string tag, std::string execution_id,
                                   std::string name, std::optional<Exit>* found);
-  Task<absl::Status> SendDiscard(const std::string& workflow_name,
+  Task<absl::Status> SendDiscard(std::string workflow_name,
                                  std::string execution_id, std::string rpc_tag,
                                  std::string payload);
   Task<absl::Status> SendDiscardTo(EntityAddress address,
@@ -205,6 +207,8 @@ class ClusterWorkflowEngine : public WorkflowEngine {
   std::map<std::string, std::unique_ptr<Registered>> workflows_;
   // "<execution>/<activity>" -> the activity its run waits for.
   std::map<std::string, PendingActivity> activities_;
+  // Activities whose last attempt its caller aborted.
+  std::set<std::string> interrupted_activities_;
   std::map<std::string, LiveRun> running_;
   // Execution id -> its activation on this runner.
   std::map<std::string, Activation*> activations_;

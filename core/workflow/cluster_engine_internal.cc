@@ -19,8 +19,8 @@ storage::Exit ToStorageExit(const Outcome<Result>& out) {
   }
   // A defect restarts the entity (as Effect's RpcServer Defect does); the
   // whole cause travels encoded.
-  const storage::CauseKind kind = cause.HasDies() ? storage::CauseKind::kDie
-                                                  : storage::CauseKind::kFail;
+  const storage::CauseKind kind =
+      cause.HasDies() ? storage::CauseKind::kDie : storage::CauseKind::kFail;
   return storage::Exit::Failure(
       storage::Cause{kind, EncodeExit(Exit::Failure(cause))});
 }

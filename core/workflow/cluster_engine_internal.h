@@ -12,9 +12,34 @@
 #include "absl/status/status.h"
 #include "core/runtime/task.h"
 #include "core/storage/reply.h"
+#include "core/workflow/cluster_engine.h"
 #include "core/workflow/result.h"
 
-namespace clustersim::workflow::internal {
+namespace clustersim::workflow {
+
+// What a workflow entity keeps from its spawn until it stops, across
+// handler rebuilds (Effect's ActivationState).
+struct ClusterWorkflowEngine::Activation {
+  bool loaded = false;
+  // Deferred results this activation has seen (InterruptSignal preloaded).
+  std::map<std::string, Exit> results;
+  // Every run's instance and scope until the execution finishes.
+  std::vector<std::shared_ptr<WorkflowInstance>> instances;
+  std::vector<std::shared_ptr<FinalizerScope>> run_scopes;
+  struct CurrentRun {
+    Snowflake request_id;
+    EntityAddress address;
+    std::shared_ptr<WorkflowInstance> instance;
+    // Deferreds awaited inside the run's activities: they wake the run after
+    // its reply, never preempt it.
+    std::shared_ptr<std::map<std::string, int32_t>> activity_awaits;
+  };
+  std::optional<CurrentRun> current;
+  // One automatic wake at a time waits for the current run's reply.
+  bool resume_gate_busy = false;
+};
+
+namespace internal {
 
 inline constexpr char kRunTag[] = "run";
 inline constexpr char kActivityTag[] = "activity";
@@ -43,6 +68,7 @@ Task<absl::Status> EnsureSuccess(std::function<Task<absl::Status>()> op);
 Task<absl::Status> RetryTimes(int32_t times, int64_t base_ms,
                               std::function<Task<absl::Status>()> op);
 
-}  // namespace clustersim::workflow::internal
+}  // namespace internal
+}  // namespace clustersim::workflow
 
 #endif  // CLUSTERSIM_CORE_WORKFLOW_CLUSTER_ENGINE_INTERNAL_H_

@@ -22,9 +22,8 @@ Task<bool> DepositInterrupt(bool interrupted, bool interrupted_unsafe,
                             bool suspend_on_failure,
                             std::shared_ptr<WorkflowInstance> i,
                             Outcome<std::string> out) {
-  if (!interrupted ||
-      (!interrupted_unsafe && !i->suspended && !i->abandoned &&
-       !(suspend_on_failure && !out.ok()))) {
+  if (!interrupted || (!interrupted_unsafe && !i->suspended && !i->abandoned &&
+                       !(suspend_on_failure && !out.ok()))) {
     co_return false;
   }
   i->interrupted = true;

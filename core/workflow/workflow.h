@@ -45,11 +45,11 @@ class RunControl {
   bool ended_ = false;
 };
 
-// Sees the body's outcome before it is mapped; returning true deposits an
-// interrupt on it (the memory engine's pending interrupt, which takes effect
-// once the run would suspend).
-using BodyExitHook = std::function<bool(WorkflowInstance& instance,
-                                        const Outcome<std::string>&)>;
+// Sees the body's outcome before it is mapped (Effect's onExit around the
+// body); returning true deposits an interrupt on it (an engine's pending
+// interrupt, which takes effect once the run would suspend).
+using BodyExitHook = std::function<Task<bool>(
+    std::shared_ptr<WorkflowInstance> instance, Outcome<std::string> out)>;
 
 // Effect's Workflow.intoResult: runs `body` on `ctx` in a child fiber, maps
 // its outcome to a Result (or, for an outside interrupt or an uncaptured

@@ -24,28 +24,6 @@ using internal::kRunTag;
 using internal::kWorkflowMaxIdleMs;
 using internal::ToStorageExit;
 
-// What a workflow entity keeps from its spawn until it stops, across
-// handler rebuilds (Effect's ActivationState).
-struct ClusterWorkflowEngine::Activation {
-  bool loaded = false;
-  // Deferred results this activation has seen (InterruptSignal preloaded).
-  std::map<std::string, Exit> results;
-  // Every run's instance and scope until the execution finishes.
-  std::vector<std::shared_ptr<WorkflowInstance>> instances;
-  std::vector<std::shared_ptr<FinalizerScope>> run_scopes;
-  struct CurrentRun {
-    Snowflake request_id;
-    EntityAddress address;
-    std::shared_ptr<WorkflowInstance> instance;
-    // Deferreds awaited inside the run's activities: they wake the run after
-    // its reply, never preempt it.
-    std::shared_ptr<std::map<std::string, int32_t>> activity_awaits;
-  };
-  std::optional<CurrentRun> current;
-  // One automatic wake at a time waits for the current run's reply.
-  bool resume_gate_busy = false;
-};
-
 namespace {
 
 std::optional<std::string> RunKey(std::string_view) { return ""; }
@@ -76,20 +54,22 @@ std::optional<int64_t> ClockDeliverAt(std::string_view payload) {
 }
 
 void AddSharedRpcs(sharding::EntityDefinition& entity) {
-  entity.Add(sharding::RpcSpec{.tag = kDeferredTag,
-                               .persisted = true,
-                               .uninterruptible = sharding::Uninterruptible::kBoth,
-                               .primary_key = &DeferredKey,
-                               .fork = true});
-  entity.Add(sharding::RpcSpec{.tag = kResumeTag,
-                               .persisted = true,
-                               .uninterruptible =
-                                   sharding::Uninterruptible::kServer,
-                               .primary_key = &ResumeKey,
-                               .fork = true});
+  entity.Add(
+      sharding::RpcSpec{.tag = kDeferredTag,
+                        .persisted = true,
+                        .uninterruptible = sharding::Uninterruptible::kBoth,
+                        .primary_key = &DeferredKey,
+                        .fork = true});
+  entity.Add(
+      sharding::RpcSpec{.tag = kResumeTag,
+                        .persisted = true,
+                        .uninterruptible = sharding::Uninterruptible::kServer,
+                        .primary_key = &ResumeKey,
+                        .fork = true});
+  // Interruptible: a run that stops waiting (a race's loser) interrupts the
+  // attempt (Effect's ClientAbort), which is then run again on replay.
   entity.Add(sharding::RpcSpec{.tag = kActivityTag,
                                .persisted = true,
-                               .uninterruptible = sharding::Uninterruptible::kBoth,
                                .primary_key = &ActivityKey,
                                .fork = true});
 }
@@ -107,10 +87,11 @@ sharding::EntityDefinition ClusterWorkflowEngine::WorkflowEntity(
       WorkflowEntityType(workflow.tag),
       sharding::EntityOptions{.concurrency = 2,
                               .max_idle_time_ms = kWorkflowMaxIdleMs});
-  entity.Add(sharding::RpcSpec{.tag = kRunTag,
-                               .persisted = true,
-                               .uninterruptible = sharding::Uninterruptible::kBoth,
-                               .primary_key = &RunKey});
+  entity.Add(
+      sharding::RpcSpec{.tag = kRunTag,
+                        .persisted = true,
+                        .uninterruptible = sharding::Uninterruptible::kBoth,
+                        .primary_key = &RunKey});
   AddSharedRpcs(entity);
   const std::string group = workflow.shard_group;
   entity.SetShardGroup([group](const EntityId&) { return group; });
@@ -124,7 +105,8 @@ sharding::EntityDefinition ClusterWorkflowEngine::PartialEntity(
   return entity;
 }
 
-// --- the workflow entity ------------------------------------------------------
+// --- the workflow entity
+// ------------------------------------------------------
 
 class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
  public:
@@ -134,7 +116,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
         entry_(entry),
         context_(context),
         activation_(context.ActivationState<Activation>()),
-        execution_id_(std::string(context.address().entity_id.value())) {}
+        execution_id_(std::string(context.address().entity_id().value())) {}
 
   Task<storage::Exit> Handle(const sharding::EntityRequest& request,
                              sharding::ChunkWriter*) override {
@@ -198,21 +180,22 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
       // Effect interrupts the run on a rebuild with a plain interrupt: the
       // run's scope closes with it and the compensations run (W3), and the
       // parent is resumed.
-      engine->scope_.Spawn(
-          engine->AfterRebuild(instance, parent, execution_id),
-          "workflow.rebuild");
+      engine->scope_.Spawn(engine->AfterRebuild(instance, parent, execution_id),
+                           "workflow.rebuild");
     }
   };
 
   Task<storage::Exit> Run(const sharding::EntityRequest& request) {
     absl::StatusOr<RunPayload> run = DecodeRunPayload(request.payload);
     if (!run.ok()) {
-      co_return sharding::MalformedMessageExit(run.status().message());
+      co_return sharding::MalformedMessageExit(
+          std::string(run.status().message()));
     }
     absl::Status loaded = co_await Load();
     if (!loaded.ok()) {
-      co_return storage::Exit::Failure(storage::Cause{
-          storage::CauseKind::kDie, "workflow activation: " + loaded.ToString()});
+      co_return storage::Exit::Failure(
+          storage::Cause{storage::CauseKind::kDie,
+                         "workflow activation: " + loaded.ToString()});
     }
     auto run_scope = std::make_shared<FinalizerScope>();
     activation_.run_scopes.push_back(run_scope);
@@ -225,8 +208,8 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     auto control = std::make_shared<RunControl>();
     engine_->running_[execution_id_] = LiveRun{instance, control};
     RunGuard guard{engine_, &request, execution_id_, instance, run->parent};
-    const std::string where =
-        absl::StrCat(tag(), "/", execution_id_, " runner=", engine_->RunnerName());
+    const std::string where = absl::StrCat(tag(), "/", execution_id_,
+                                           " runner=", engine_->RunnerName());
     engine_->Trace("workflow.run.start", where);
 
     auto parent_resumed = std::make_shared<bool>(false);
@@ -247,7 +230,8 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     Outcome<Result> out =
         co_await IntoResult(Ctx(instance), std::move(bound), control, hook);
     if (engine_->hardened()) {
-      if (!out.ok() && out.cause().HasInterruptsOnly() && !instance->abandoned) {
+      if (!out.ok() && out.cause().HasInterruptsOnly() &&
+          !instance->abandoned) {
         // W1: Effect re-runs this run in place at once, forever (each pass
         // compensating again). A run that ends interrupt-only with nobody
         // interrupting it from outside is over: record it.
@@ -258,9 +242,10 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
           !*parent_resumed) {
         // W2: the interrupted path never resumed the parent.
         *parent_resumed = true;
-        (void)co_await EnsureSuccess([engine, parent, id]() {
+        std::function<Task<absl::Status>()> op = [engine, parent, id]() {
           return engine->SendResumeParent(*parent, id);
-        });
+        };
+        (void)co_await EnsureSuccess(std::move(op));
       }
     }
     guard.finished = true;
@@ -269,7 +254,9 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     engine_->Trace(
         "workflow.run.end",
         absl::StrCat(where, " result=",
-                     !out.ok() ? "none" : suspended ? "suspended" : "complete",
+                     !out.ok()   ? "none"
+                     : suspended ? "suspended"
+                                 : "complete",
                      " exit=",
                      out.ok() && !suspended
                          ? ExitDigest(std::get<Complete>(out.value()).exit)
@@ -277,13 +264,29 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     co_return ToStorageExit(out);
   }
 
+  // Forgets the pending activity however the attempt ends; an attempt the
+  // caller aborted is marked so that the caller resets and resends it.
+  struct ActivityGuard {
+    ClusterWorkflowEngine* engine;
+    const sharding::EntityRequest* request;
+    std::string activity_id;
+    ~ActivityGuard() {
+      engine->activities_.erase(activity_id);
+      if (request->interrupted_by == sharding::InterruptReason::kClientAbort) {
+        engine->interrupted_activities_.insert(activity_id);
+      }
+    }
+  };
+
   Task<storage::Exit> ActivityRpc(const sharding::EntityRequest& request) {
     absl::StatusOr<ActivityPayload> payload =
         DecodeActivityPayload(request.payload);
     if (!payload.ok()) {
-      co_return sharding::MalformedMessageExit(payload.status().message());
+      co_return sharding::MalformedMessageExit(
+          std::string(payload.status().message()));
     }
     const std::string activity_id = execution_id_ + "/" + payload->name;
+    engine_->interrupted_activities_.erase(activity_id);
     auto entry = engine_->activities_.find(activity_id);
     if (entry == engine_->activities_.end()) {
       // A replay may never register a losing race's activity: answer at
@@ -300,15 +303,17 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     ActivityBody body = [activity](WorkflowContext c) {
       return ExecuteActivityBody(std::move(c), activity);
     };
+    ActivityGuard guard{engine_, &request, activity_id};
     Outcome<Result> out = co_await IntoResult(ctx, std::move(body));
-    engine_->activities_.erase(activity_id);
     const bool suspended = out.ok() && IsSuspended(out.value());
     engine_->Trace(
         "workflow.activity",
         absl::StrCat(tag(), "/", execution_id_, " name=", payload->name,
                      " attempt=", payload->attempt,
                      " runner=", engine_->RunnerName(), " result=",
-                     !out.ok() ? "none" : suspended ? "suspended" : "complete",
+                     !out.ok()   ? "none"
+                     : suspended ? "suspended"
+                                 : "complete",
                      " exit=",
                      out.ok() && !suspended
                          ? ExitDigest(std::get<Complete>(out.value()).exit)
@@ -320,7 +325,8 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     absl::StatusOr<DeferredPayload> payload =
         DecodeDeferredPayload(request.payload);
     if (!payload.ok()) {
-      co_return sharding::MalformedMessageExit(payload.status().message());
+      co_return sharding::MalformedMessageExit(
+          std::string(payload.status().message()));
     }
     activation_.results.insert_or_assign(payload->name, payload->exit);
     const WakeMode mode = payload->name == kInterruptSignalName
@@ -346,9 +352,10 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
         ClusterWorkflowEngine* engine = engine_;
         std::string t = tag();
         std::string id = execution_id_;
-        (void)co_await EnsureSuccess([engine, t, id, mode]() {
+        std::function<Task<absl::Status>()> op = [engine, t, id, mode]() {
           return engine->ResumeRun(t, id, mode);
-        });
+        };
+        (void)co_await EnsureSuccess(std::move(op));
       }
       co_return;
     }
@@ -368,8 +375,10 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     ClusterWorkflowEngine* engine = engine_;
     std::string t = tag();
     std::string id = execution_id_;
-    (void)co_await EnsureSuccess(
-        [engine, t, id, mode]() { return engine->ResumeRun(t, id, mode); });
+    std::function<Task<absl::Status>()> op = [engine, t, id, mode]() {
+      return engine->ResumeRun(t, id, mode);
+    };
+    (void)co_await EnsureSuccess(std::move(op));
   }
 
   // Waits until the current run has a stored reply, so that a wake cannot
@@ -427,9 +436,10 @@ Task<bool> ClusterWorkflowEngine::RunExitHook(
     if (resume_now && resume_parent) {
       *parent_resumed = true;
       ParentRef p = *parent;
-      (void)co_await EnsureSuccess([this, p, execution_id]() {
+      std::function<Task<absl::Status>()> op = [this, p, execution_id]() {
         return SendResumeParent(p, execution_id);
-      });
+      };
+      (void)co_await EnsureSuccess(std::move(op));
     }
     co_return false;
   }
@@ -443,14 +453,16 @@ Task<bool> ClusterWorkflowEngine::RunExitHook(
 }
 
 Task<void> ClusterWorkflowEngine::AfterRebuild(
-    std::shared_ptr<WorkflowInstance> instance,
-    std::optional<ParentRef> parent, std::string execution_id) {
+    std::shared_ptr<WorkflowInstance> instance, std::optional<ParentRef> parent,
+    std::string execution_id) {
   Exit interrupted = Exit::Failure(Cause::Interrupt());
   co_await instance->scope->Close(interrupted);
   if (parent.has_value() && !parent->detached) {
-    (void)co_await EnsureSuccess([this, p = *parent, execution_id]() {
+    std::function<Task<absl::Status>()> op = [this, p = *parent,
+                                              execution_id]() {
       return SendResumeParent(p, execution_id);
-    });
+    };
+    (void)co_await EnsureSuccess(std::move(op));
   }
 }
 
@@ -476,29 +488,33 @@ Task<void> ClusterWorkflowEngine::CloseScopes(
   }
 }
 
-// --- the durable clock entity -------------------------------------------------
+// --- the durable clock entity
+// -------------------------------------------------
 
 class ClusterWorkflowEngine::ClockHandler : public sharding::EntityHandler {
  public:
   ClockHandler(ClusterWorkflowEngine* engine, sharding::EntityContext& context)
       : engine_(engine),
-        execution_id_(std::string(context.address().entity_id.value())) {}
+        execution_id_(std::string(context.address().entity_id().value())) {}
 
   Task<storage::Exit> Handle(const sharding::EntityRequest& request,
                              sharding::ChunkWriter*) override {
     absl::StatusOr<ClockPayload> clock = DecodeClockPayload(request.payload);
     if (!clock.ok()) {
-      co_return sharding::MalformedMessageExit(clock.status().message());
+      co_return sharding::MalformedMessageExit(
+          std::string(clock.status().message()));
     }
-    DeferredAddress address{clock->workflow_name, execution_id_,
-                            ClockDeferredName(clock->name)};
+    std::string workflow_name = clock->workflow_name;
+    std::string execution_id = execution_id_;
+    DeferredPayload fired{ClockDeferredName(clock->name), Exit::Success("")};
+    std::string payload = EncodeDeferredPayload(fired);
     ClusterWorkflowEngine* engine = engine_;
-    (void)co_await EnsureSuccess([engine, address]() {
-      return engine->SendDiscard(
-          address.workflow_name, address.execution_id, kDeferredTag,
-          EncodeDeferredPayload(
-              DeferredPayload{address.deferred_name, Exit::Success("")}));
-    });
+    std::function<Task<absl::Status>()> send = [engine, workflow_name,
+                                                execution_id, payload]() {
+      return engine->SendDiscard(workflow_name, execution_id,
+                                 std::string(kDeferredTag), payload);
+    };
+    (void)co_await EnsureSuccess(std::move(send));
     co_return storage::Exit::Success("");
   }
 
