@@ -135,13 +135,14 @@ Task<void> EntityManager::Impl::FinishRequest(Entity* entity, Server* server,
   }
   storage::WithExit reply{id, host_.NextSnowflake(), std::move(exit)};
   const Exit reply_exit = reply.exit;
+  // WithTransaction only changes what a failed save of a success means.
+  const bool transactional =
+      request->annotations.with_transaction && reply_exit.is_success();
   request->replying = true;
   const absl::Status saved =
       co_await host_.SaveReply(entity->address_, std::move(reply));
   bool stored = saved.ok();
-  if (!stored && !absl::IsFailedPrecondition(saved) &&
-      entity->Find(id)->annotations.with_transaction &&
-      reply_exit.is_success()) {
+  if (!stored && !absl::IsFailedPrecondition(saved) && transactional) {
     // WithTransaction's settle rule for a commit that failed: the reply may
     // have landed anyway (a write applied whose answer was lost).
     stored = co_await host_.HasStoredExit(id);
@@ -149,7 +150,9 @@ Task<void> EntityManager::Impl::FinishRequest(Entity* entity, Server* server,
       // Rolled back: restart as after a defect, replaying the request.
       Trace("entity.reply_rolled_back",
             absl::StrCat("request=", id.ToString(), " ", saved.ToString()));
-      entity->Find(id)->replying = false;
+      request = entity->Find(id);
+      CHECK(request != nullptr, "a replying request left the mailbox");
+      request->replying = false;
       OnDefect(*entity, *server, id,
                storage::Cause{storage::CauseKind::kDie, saved.ToString()});
       co_return;

@@ -221,14 +221,19 @@ Task<absl::Status> Runners::ReplyFromStorage(const OutgoingRequest& request) {
 
 Task<absl::Status> Runners::ReplyFromStorageWithWake(
     const OutgoingRequest& request) {
+  co_await AwaitStoredReply(request.envelope.request_id,
+                            request.envelope.address, request.respond);
+  co_return absl::OkStatus();
+}
+
+Task<void> Runners::AwaitStoredReply(Snowflake request_id,
+                                     const EntityAddress& address,
+                                     ReplySink respond) {
   // A reply stored by this process wakes the poll instead of waiting for
   // the next interval.
-  ReplyHandlers::Registration wake =
-      handlers_.Register(request.envelope.request_id, request.envelope.address,
-                         [this](storage::Reply) { poller_.Wake(); });
-  co_await poller_.ReplyFromStorage(request.envelope.request_id,
-                                    request.respond);
-  co_return absl::OkStatus();
+  ReplyHandlers::Registration wake = handlers_.Register(
+      request_id, address, [this](storage::Reply) { poller_.Wake(); });
+  co_await poller_.ReplyFromStorage(request_id, std::move(respond));
 }
 
 }  // namespace clustersim::sharding

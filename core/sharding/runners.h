@@ -64,6 +64,15 @@ class Runners {
   Task<absl::Status> NotifyLocal(OutgoingMessage message, bool discard,
                                  bool storage_only, NotifyStorage notify);
 
+  // Delivers the stored replies of a persisted, non-streaming request (any
+  // request id, whoever sent it) through `respond` until its WithExit: one
+  // this process stores wakes the storage read at once, one stored by
+  // another runner is found by polling storage (Effect's
+  // registerReplyHandler plus pollStorage of a request id). Ends without a
+  // WithExit only when the poller stops.
+  Task<void> AwaitStoredReply(Snowflake request_id,
+                              const EntityAddress& address, ReplySink respond);
+
   // Stores a persisted message as Effect's sendOutgoing does when it
   // abandons one in teardown. MalformedMessage becomes a defect.
   Task<absl::Status> Persist(const OutgoingMessage& message);

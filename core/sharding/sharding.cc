@@ -463,6 +463,22 @@ Task<void> Sharding::SendKeepAliveTask(EntityAddress address) {
                               std::nullopt);
 }
 
+Task<absl::StatusOr<storage::WithExit>> Sharding::AwaitReply(
+    Snowflake request_id, EntityAddress address) {
+  std::optional<storage::WithExit> exit;
+  co_await runners_.AwaitStoredReply(
+      request_id, address, [&exit](storage::Reply reply) {
+        if (auto* with_exit = std::get_if<storage::WithExit>(&reply)) {
+          exit = std::move(*with_exit);
+        }
+      });
+  if (!exit.has_value()) {
+    co_return absl::UnavailableError(absl::StrCat(
+        "stopped waiting for the reply of request ", request_id.ToString()));
+  }
+  co_return *std::move(exit);
+}
+
 Task<bool> Sharding::Reset(Snowflake request_id,
                            std::optional<Snowflake> expected_reply_id) {
   // Effect returns false on a failure, and its callers (workflow resumes)

@@ -168,6 +168,13 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   // in hardened mode (§14.4).
   Task<bool> Reset(Snowflake request_id,
                    std::optional<Snowflake> expected_reply_id);
+  // Effect's awaitRunReply for any persisted, non-streaming request: the
+  // request's final reply, the one stored now or else the next one saved
+  // (after a Reset, the replay's), waking as soon as this node saves it or
+  // when the storage poll finds it (saved by another runner). Unavailable
+  // if this node stops polling first.
+  Task<absl::StatusOr<storage::WithExit>> AwaitReply(Snowflake request_id,
+                                                     EntityAddress address);
   // Reads storage now.
   void PollStorage();
   // This node's wall clock.

@@ -102,6 +102,76 @@ TEST_F(ShardingTest, PersistsDurableRequestsUntilTheEntityReplies) {
   EXPECT_EQ(Unprocessed(), 0);
 }
 
+// Stores a request for TestEntity "1" as another node's client would
+// (optionally not deliverable before `deliver_at_ms`).
+Task<void> StoreRequest(storage::StorageClient* storage,
+                        storage::Request request) {
+  (void)co_await storage->SaveRequest(std::move(request));
+}
+Task<void> StoreReply(storage::StorageClient* storage, storage::Reply reply) {
+  (void)co_await storage->SaveReply(std::move(reply), std::nullopt);
+}
+Task<void> AwaitReplyInto(
+    Sharding* sharding, Snowflake request_id, EntityAddress address,
+    std::optional<absl::StatusOr<storage::WithExit>>* out) {
+  *out = co_await sharding->AwaitReply(request_id, std::move(address));
+}
+
+TEST_F(ShardingTest, AwaitReplyWakesWhenThisNodeSavesTheReply) {
+  // A long poll: only the local save can wake the waiter in time.
+  config_.entity_reply_poll_interval_ms = 60'000;
+  TestNode& node = StartNode();
+  const EntityAddress address(
+      kTestEntity, EntityId("1"),
+      *node.sharding.ShardFor(EntityId("1"), "default"));
+  const Snowflake id(4242);
+  node.scope().Spawn(StoreRequest(
+      &node.storage,
+      storage::Request{
+          id, address, "RequestWithKey", "k", {}, std::nullopt, std::nullopt}));
+  std::optional<absl::StatusOr<storage::WithExit>> reply;
+  node.scope().Spawn(AwaitReplyInto(&node.sharding, id, address, &reply));
+  node.sharding.PollStorage();
+  ex_.RunForMs(100);
+  ASSERT_EQ(entity_.handled.size(), 1u);  // running, waiting for the token
+  EXPECT_FALSE(reply.has_value());
+  entity_.token.Open();
+  ex_.RunForMs(10);
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_TRUE(reply->ok()) << reply->status();
+  EXPECT_EQ((*reply)->request_id, id);
+  EXPECT_TRUE((*reply)->exit.is_success());
+}
+
+TEST_F(ShardingTest, AwaitReplyFindsAReplyStoredElsewhereByPolling) {
+  TestNode& node = StartNode();
+  const EntityAddress address(
+      kTestEntity, EntityId("1"),
+      *node.sharding.ShardFor(EntityId("1"), "default"));
+  const Snowflake id(4243);
+  // Not deliverable here for an hour: only another runner answers it.
+  node.scope().Spawn(
+      StoreRequest(&node.storage, storage::Request{id,
+                                                   address,
+                                                   "GetUser",
+                                                   "9",
+                                                   {},
+                                                   std::nullopt,
+                                                   kStartMs + 3'600'000}));
+  std::optional<absl::StatusOr<storage::WithExit>> reply;
+  node.scope().Spawn(AwaitReplyInto(&node.sharding, id, address, &reply));
+  ex_.RunForMs(1'000);
+  EXPECT_FALSE(reply.has_value());
+  node.scope().Spawn(StoreReply(
+      &node.storage, storage::WithExit{id, Snowflake(99),
+                                       storage::Exit::Success("elsewhere")}));
+  ex_.RunForMs(config_.entity_reply_poll_interval_ms + 10);
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_TRUE(reply->ok()) << reply->status();
+  EXPECT_EQ((*reply)->exit, storage::Exit::Success("elsewhere"));
+  EXPECT_TRUE(entity_.handled.empty());
+}
+
 TEST_F(ShardingTest, TypedFailuresAreReplied) {
   StartNode();
   CallResult result;
