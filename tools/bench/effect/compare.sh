@@ -17,7 +17,9 @@ if [ "${1:-}" = "--install" ]; then
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 
-ours="$(cd "$repo" && bazel run -q //tools:bench -- cluster --json "$@" 2>/dev/null)"
+(cd "$repo" && bazel build //tools:bench >/dev/null 2>&1) ||
+  { echo "compare: bazel build //tools:bench failed" >&2; exit 1; }
+ours="$("$repo/bazel-bin/tools/bench" cluster --json "$@")"
 
 if ! command -v node >/dev/null 2>&1; then
   echo "compare: node is not installed: printing clustersim's figures only" >&2
