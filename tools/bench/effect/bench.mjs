@@ -82,8 +82,10 @@ if (workload !== null) {
 }
 
 const self = fileURLToPath(import.meta.url)
+// Effect logs warnings to stdout: the figures are the child's last line.
+const lastLine = (text) => text.trim().split("\n").at(-1)
 const runs = ["volatile", "persisted"].map((w) =>
-  JSON.parse(
+  JSON.parse(lastLine(
     execFileSync(process.execPath, [
       self,
       "--workload",
@@ -93,7 +95,7 @@ const runs = ["volatile", "persisted"].map((w) =>
       "--requests",
       String(requests)
     ], { encoding: "utf8" })
-  )
+  ))
 )
 const result = {
   benchmark: "cluster",
