@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "tools/bench_command.h"
 #include "tools/primitive_commands.h"
 #include "tools/replay_command.h"
 #include "tools/run_command.h"
@@ -52,6 +53,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   AddSweepCommand(app, cli);
   AddReplayCommand(app, cli);
   AddShrinkCommand(app, cli);
+  AddBenchCommand(app, cli);
   const int exit_code = Parse(app, argc, argv, cli);
   // A full disk or a closed pipe must not pass for success.
   out.flush();

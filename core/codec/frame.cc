@@ -1,5 +1,7 @@
 #include "core/codec/frame.h"
 
+#include <zlib.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -13,7 +15,6 @@
 #include "core/base/status_macros.h"
 #include "core/codec/byte_reader.h"
 #include "core/codec/byte_writer.h"
-#include "core/codec/crc32c.h"
 
 namespace clustersim::codec {
 namespace {
@@ -42,6 +43,13 @@ std::optional<FrameKind> FrameKindFromWire(uint8_t value) {
   return std::nullopt;
 }
 
+uint32_t FrameChecksum(std::string_view bytes) {
+  // zlib's initial CRC value is 0 (its pre- and post-conditioning are
+  // internal).
+  return static_cast<uint32_t>(
+      crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
+}
+
 std::string EncodeFrame(FrameKind kind, std::string_view body) {
   ByteWriter writer;
   writer.PutU8(kMagic0);
@@ -50,7 +58,7 @@ std::string EncodeFrame(FrameKind kind, std::string_view body) {
   writer.PutU8(static_cast<uint8_t>(kind));
   writer.PutVarint(body.size());
   writer.PutBytes(body);
-  writer.PutFixed32(Crc32c(writer.data()));
+  writer.PutFixed32(FrameChecksum(writer.data()));
   return writer.Release();
 }
 
@@ -94,7 +102,7 @@ absl::StatusOr<Frame> DecodeFrame(std::string_view bytes) {
   ByteReader crc_reader(bytes.substr(crc_offset));
   CLUSTERSIM_ASSIGN_OR_RETURN(const uint32_t stored_crc,
                               crc_reader.GetFixed32());
-  const uint32_t computed_crc = Crc32c(bytes.substr(0, crc_offset));
+  const uint32_t computed_crc = FrameChecksum(bytes.substr(0, crc_offset));
   if (stored_crc != computed_crc) {
     return Malformed(
         crc_offset,

@@ -1,12 +1,12 @@
 // Frame: the envelope of every message that crosses the simulated network.
 //
-// Layout (version 1):
+// Layout (version 2; version 1 carried a CRC-32C):
 //   magic      2 bytes  'C' 'S'
 //   version    1 byte   kFrameFormatVersion
 //   kind       1 byte   a FrameKind
 //   length     varint   body length in bytes (shortest form)
 //   body       length bytes, encoded by the sender with ByteWriter
-//   crc        fixed32  CRC-32C (little endian) of everything before it
+//   crc        fixed32  FrameChecksum (little endian) of everything before it
 //
 // DecodeFrame accepts exactly one whole frame: wrong magic, an unknown
 // version or kind, a length that does not match the bytes present, or a
@@ -25,7 +25,7 @@
 
 namespace clustersim::codec {
 
-inline constexpr uint8_t kFrameFormatVersion = 1;
+inline constexpr uint8_t kFrameFormatVersion = 2;
 
 // X(name, wire value) for every kind of frame. Wire values are forever:
 // add a kind with one line here; never renumber or reuse one.
@@ -50,6 +50,13 @@ struct Frame {
 
   friend bool operator==(const Frame&, const Frame&) = default;
 };
+
+// The checksum a frame carries: zlib's CRC-32 (the ISO-HDLC CRC of gzip and
+// PNG; FrameChecksum("123456789") == 0xCBF43926). Like any 32-bit CRC it
+// detects every single-bit error and every burst of up to 32 bits, which
+// covers the simulator's bit flips; zlib computes it several bytes at a time
+// rather than one.
+uint32_t FrameChecksum(std::string_view bytes);
 
 std::string EncodeFrame(FrameKind kind, std::string_view body);
 

@@ -8,7 +8,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "core/codec/byte_writer.h"
-#include "core/codec/crc32c.h"
 #include "gtest/gtest.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"
@@ -38,7 +37,7 @@ std::string FrameWithRawHeader(uint8_t version, uint8_t kind,
   writer.PutU8(kind);
   writer.PutVarint(body.size());
   writer.PutBytes(body);
-  writer.PutFixed32(Crc32c(writer.data()));
+  writer.PutFixed32(FrameChecksum(writer.data()));
   return writer.Release();
 }
 
@@ -62,10 +61,29 @@ TEST(FrameTest, WireValuesAreStable) {
   EXPECT_EQ(FrameKindFromWire(255), std::nullopt);
 }
 
-// Golden bytes: the layout must not change within format version 1.
+// Golden bytes: the layout must not change within format version 2.
 TEST(FrameTest, EncodingIsPinned) {
   EXPECT_EQ(EncodeFrame(FrameKind::kPing, "hi"),
-            "CS\x01\x03\x02hi\xc8\xa2\x98\x92");
+            "CS\x02\x03\x02hi\x70\xda\x2e\x90");
+}
+
+// The check values of CRC-32/ISO-HDLC (the CRC catalogue), so the checksum
+// is zlib's CRC-32 and not some other 32-bit CRC.
+TEST(FrameTest, ChecksumIsCrc32) {
+  EXPECT_EQ(FrameChecksum(""), 0x00000000u);
+  EXPECT_EQ(FrameChecksum("123456789"), 0xCBF43926u);
+  EXPECT_EQ(FrameChecksum(std::string(32, '\x00')), 0x190A55ADu);
+  EXPECT_EQ(FrameChecksum(std::string(32, '\xFF')), 0xFF6CAB0Bu);
+}
+
+TEST(FrameTest, ChecksumDetectsEverySingleBitFlip) {
+  const std::string data = "a frame header and a body";
+  const uint32_t original = FrameChecksum(data);
+  for (size_t bit = 0; bit < data.size() * 8; ++bit) {
+    std::string flipped = data;
+    flipped[bit / 8] = static_cast<char>(flipped[bit / 8] ^ (1 << (bit % 8)));
+    EXPECT_NE(FrameChecksum(flipped), original) << "bit " << bit;
+  }
 }
 
 TEST(FrameTest, RejectsShortInput) {
@@ -84,18 +102,18 @@ TEST(FrameTest, RejectsForeignMagic) {
 }
 
 TEST(FrameTest, RejectsUnknownVersionEvenWithValidChecksum) {
-  EXPECT_EQ(DecodeFrame(FrameWithRawHeader(2, 3, "body")).status(),
+  EXPECT_EQ(DecodeFrame(FrameWithRawHeader(1, 3, "body")).status(),
             absl::InvalidArgumentError(
-                "malformed: frame format version 2 is unsupported (this build "
-                "reads version 1) at offset 2"));
+                "malformed: frame format version 1 is unsupported (this build "
+                "reads version 2) at offset 2"));
 }
 
 TEST(FrameTest, RejectsUnknownKindWithValidChecksum) {
-  EXPECT_EQ(DecodeFrame(FrameWithRawHeader(1, 200, "body")).status(),
+  EXPECT_EQ(DecodeFrame(FrameWithRawHeader(2, 200, "body")).status(),
             absl::InvalidArgumentError(
                 "malformed: frame kind 200 is unknown to this build at offset "
                 "3"));
-  EXPECT_TRUE(IsMalformed(DecodeFrame(FrameWithRawHeader(1, 0, "")).status()));
+  EXPECT_TRUE(IsMalformed(DecodeFrame(FrameWithRawHeader(2, 0, "")).status()));
 }
 
 TEST(FrameTest, RejectsLengthMismatch) {

@@ -1,23 +1,8 @@
-// bench: throughput of the simulator kernel.
-//
-//   bazel run //tools:bench -- kernel
-//
-// prints, each the best of three runs:
-//   bare events/s       a world action that reschedules itself (the event
-//                       queue, the trace hash of every event, nothing else)
-//   deliveries/s        framed messages through the simulated network: the
-//                       receiver decodes each frame (CRC checked) and sends
-//                       a new one on, 1000 messages in flight over 8 nodes
-//                       with the default latency model
-//   pingpong sim s/s    simulated seconds per wall second of the pingpong
-//                       scenario (3 runners, no faults)
-// and the peak RSS of the process. Wall time is the host's steady clock.
-#include <sys/resource.h>
+#include "tools/bench_kernel.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -127,7 +112,7 @@ double DeliveriesPerSecond() {
 
 // --- pingpong ------------------------------------------------------------
 
-double PingPongSimSecondsPerSecond() {
+absl::StatusOr<double> PingPongSimSecondsPerSecond() {
   scenarios::RunOptions options;
   options.seed = 1;
   options.duration_us = 600'000'000;
@@ -135,34 +120,26 @@ double PingPongSimSecondsPerSecond() {
   absl::StatusOr<scenarios::RunResult> result =
       scenarios::RunScenario(*scenarios::FindScenario("pingpong"), options);
   const double wall = Seconds(std::chrono::steady_clock::now() - start);
-  if (!result.ok() || result->violation_count != 0) {
-    std::fprintf(stderr, "bench: pingpong run failed\n");
-    return 0;
+  if (!result.ok()) return result.status();
+  if (result->violation_count != 0) {
+    return absl::InternalError("the pingpong run violated an invariant");
   }
   return static_cast<double>(result->virtual_time_us) / 1e6 / wall;
 }
 
-int Kernel() {
-  const double events = BestOfThree(BareEventsPerSecond);
-  std::printf("bare events/s            %12.0f\n", events);
-  const double deliveries = BestOfThree(DeliveriesPerSecond);
-  std::printf("deliveries/s (framed)    %12.0f\n", deliveries);
-  const double sim_rate = BestOfThree(PingPongSimSecondsPerSecond);
-  std::printf("pingpong sim s / wall s  %12.0f\n", sim_rate);
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  std::printf("peak RSS                 %9.1f MiB\n",
-              static_cast<double>(usage.ru_maxrss) / 1024.0);
-  return 0;
-}
-
 }  // namespace
-}  // namespace clustersim::tools
 
-int main(int argc, char** argv) {
-  if (argc == 2 && std::string_view(argv[1]) == "kernel") {
-    return clustersim::tools::Kernel();
+absl::StatusOr<KernelFigures> RunKernelBenchmark() {
+  KernelFigures figures;
+  figures.bare_events_per_wall_s = BestOfThree(BareEventsPerSecond);
+  figures.framed_deliveries_per_wall_s = BestOfThree(DeliveriesPerSecond);
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<double> rate = PingPongSimSecondsPerSecond();
+    if (!rate.ok()) return rate.status();
+    figures.pingpong_sim_s_per_wall_s =
+        std::max(figures.pingpong_sim_s_per_wall_s, *rate);
   }
-  std::fprintf(stderr, "usage: bench kernel\n");
-  return 2;
+  return figures;
 }
+
+}  // namespace clustersim::tools
