@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "scenarios/bank.h"
 #include "scenarios/counter.h"
 #include "scenarios/pingpong.h"
 
@@ -15,6 +16,7 @@ std::vector<Scenario> Build() {
   std::vector<Scenario> all = {
       PingPongScenario(),
       CounterScenario(),
+      BankScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;

@@ -1,0 +1,765 @@
+#include "scenarios/bank.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "core/base/check.h"
+#include "core/base/mix64.h"
+#include "core/base/status_macros.h"
+#include "core/cluster/runner_address.h"
+#include "core/codec/byte_reader.h"
+#include "core/codec/byte_writer.h"
+#include "core/runtime/distributions.h"
+#include "core/runtime/task.h"
+#include "core/sharding/async.h"
+#include "core/sharding/config.h"
+#include "core/sharding/entity.h"
+#include "core/sharding/runner_process.h"
+#include "core/sharding/runner_resolver.h"
+#include "core/sharding/typed_rpc.h"
+#include "core/storage/reply.h"
+#include "core/storage/storage_faults.h"
+#include "core/storage/storage_rpc_client.h"
+#include "core/storage/storage_server.h"
+#include "core/storage/storage_state.h"
+#include "core/workflow/durable_deferred.h"
+#include "core/workflow/memory_engine.h"
+#include "core/workflow/workflow.h"
+#include "scenarios/bank_transfer.h"
+#include "scenarios/harness.h"
+#include "sim/checkers/finding.h"
+#include "sim/checkers/ledger.h"
+#include "sim/checkers/single_activation.h"
+#include "sim/checkers/storage_watch.h"
+#include "sim/checkers/workflow_checker.h"
+#include "sim/faults.h"
+#include "sim/nemesis.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+namespace clustersim::scenarios {
+
+std::unique_ptr<workflow::WorkflowEngine> MakeWorkflowEngine(
+    sharding::Sharding&, storage::StorageClient&, const NodeEnv&, Scope& parent,
+    Mode) {
+  return std::make_unique<workflow::MemoryWorkflowEngine>(parent);
+}
+
+namespace {
+
+using bank::Step;
+using bank::Transfer;
+using sim::checkers::Finding;
+using workflow::Cause;
+using workflow::Outcome;
+
+constexpr std::string_view kCompensation = "compensation";
+constexpr std::string_view kConservation = "conservation";
+
+constexpr char kAccountType[] = "Account";
+constexpr char kShardGroup[] = "default";
+constexpr int kAccounts = 6;
+constexpr int64_t kInitialBalance = 1'000;
+constexpr int32_t kShards = 16;
+constexpr int32_t kFirstPort = 34531;
+
+// The client: when it starts, the wait for an answer before asking again,
+// the pause before that, the pause between transfers, transfer sizes and
+// how often a transfer needs approval, is refused, or its start is resent.
+constexpr int64_t kClientStartMs = 1'000;
+constexpr int64_t kCallTimeoutMs = 5'000;
+constexpr int64_t kResultTimeoutMs = 20'000;
+constexpr int64_t kRetryDelayMs = 200;
+constexpr int64_t kMinThinkMs = 10;
+constexpr int64_t kMaxThinkMs = 200;
+constexpr int64_t kMaxAmount = 50;
+constexpr double kNeedsApproval = 0.3;
+constexpr double kRefused = 0.3;
+constexpr double kResendStart = 0.2;
+constexpr int64_t kMinApprovalDelayMs = 500;
+constexpr int64_t kMaxApprovalDelayMs = 3'000;
+// An Account works this long on a step.
+constexpr int64_t kStepWorkMs = 3;
+
+constexpr int64_t kStorageCallTimeoutMs = 2'000;
+// Liveness: every started execution completes within this bound after the
+// later of its start and the last fault's end; clients stop starting
+// transfers this long before the end, and a run with timed faults lasts
+// until kSettleUs after the last one.
+constexpr int64_t kLivenessBoundUs = 25'000'000;
+constexpr int64_t kSettleUs = 30'000'000;
+
+constexpr std::string_view kStepNewKey = "bank-step-new-key";
+constexpr std::string_view kNoCompensation = "bank-no-compensation";
+
+std::string AccountName(int i) { return absl::StrCat("a", i); }
+
+// --- The Account entity's contract -----------------------------------------
+
+struct StepRequest {
+  std::string transfer;
+  std::string account;
+  int64_t amount = 0;
+  std::string primary_key;
+};
+
+// What an account step applied: the ledger entry.
+struct Applied {
+  std::string transfer;
+  std::string step;
+  std::string account;
+  int64_t delta = 0;
+};
+
+void EncodeStep(const StepRequest& in, codec::ByteWriter& writer) {
+  writer.PutString(in.transfer);
+  writer.PutString(in.account);
+  writer.PutSignedVarint(in.amount);
+  writer.PutString(in.primary_key);
+}
+
+absl::StatusOr<StepRequest> DecodeStep(codec::ByteReader& reader) {
+  StepRequest in;
+  CLUSTERSIM_ASSIGN_OR_RETURN(in.transfer, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(in.account, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(in.amount, reader.GetSignedVarint());
+  CLUSTERSIM_ASSIGN_OR_RETURN(in.primary_key, reader.GetString());
+  return in;
+}
+
+void EncodeApplied(const Applied& out, codec::ByteWriter& writer) {
+  writer.PutString(out.transfer);
+  writer.PutString(out.step);
+  writer.PutString(out.account);
+  writer.PutSignedVarint(out.delta);
+}
+
+absl::StatusOr<Applied> DecodeApplied(codec::ByteReader& reader) {
+  Applied out;
+  CLUSTERSIM_ASSIGN_OR_RETURN(out.transfer, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(out.step, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(out.account, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(out.delta, reader.GetSignedVarint());
+  return out;
+}
+
+using StepRpc = sharding::TypedRpc<StepRequest, Applied>;
+
+// Debit, Credit and Refund, by step.
+const StepRpc& RpcFor(Step step) {
+  static const auto* const rpcs = [] {
+    auto* all = new std::vector<StepRpc>();
+    for (const char* tag : {"Debit", "Credit", "Refund"}) {
+      StepRpc::Options options;
+      options.persisted = true;
+      // The activity asks again under the same key instead of interrupting.
+      options.uninterruptible = sharding::Uninterruptible::kClient;
+      options.primary_key = [](const StepRequest& in) {
+        return std::optional<std::string>(in.primary_key);
+      };
+      all->emplace_back(
+          tag, sharding::WireCodec<StepRequest>{&EncodeStep, &DecodeStep},
+          sharding::WireCodec<Applied>{&EncodeApplied, &DecodeApplied},
+          std::move(options));
+    }
+    return all;
+  }();
+  return (*rpcs)[static_cast<size_t>(step)];
+}
+
+// The run's fixed facts, shared by every node.
+struct BankSetup {
+  std::string closed_account;
+  bool step_new_key = false;
+  bool compensate = true;
+  Mode mode = Mode::kReference;
+};
+
+class AccountEntity : public sharding::EntityHandler {
+ public:
+  explicit AccountEntity(const BankSetup* setup) : setup_(setup) {}
+
+  Task<storage::Exit> Handle(const sharding::EntityRequest& request,
+                             sharding::ChunkWriter*) override {
+    for (Step step : {Step::kDebit, Step::kCredit, Step::kRefund}) {
+      if (request.tag != RpcFor(step).tag()) continue;
+      return RpcFor(step).Serve(request, [this, step](StepRequest in) {
+        const bool refused =
+            step == Step::kCredit && in.account == setup_->closed_account;
+        return Apply(step, std::move(in), refused);
+      });
+    }
+    return UnknownTag(request.tag);
+  }
+
+ private:
+  static Task<absl::StatusOr<Applied>> Apply(Step step, StepRequest in,
+                                             bool refused) {
+    co_await SleepMs(kStepWorkMs);
+    if (refused) co_return absl::FailedPreconditionError(bank::kAccountClosed);
+    co_return Applied{std::move(in.transfer), std::string(bank::StepName(step)),
+                      std::move(in.account),
+                      step == Step::kDebit ? -in.amount : in.amount};
+  }
+  static Task<storage::Exit> UnknownTag(std::string tag) {
+    co_return storage::Exit::Failure(
+        storage::Cause{storage::CauseKind::kDie, "unknown tag " + tag});
+  }
+
+  const BankSetup* setup_;
+};
+
+sharding::EntityDefinition AccountDefinition() {
+  sharding::EntityDefinition definition{EntityType(kAccountType)};
+  for (Step step : {Step::kDebit, Step::kCredit, Step::kRefund}) {
+    definition.Add(RpcFor(step).Spec());
+  }
+  return definition;
+}
+
+// --- The client's book: transfers that outlive the client's incarnations --
+
+struct Intent {
+  Transfer transfer;
+  std::string execution_id;
+  bool approve = true;
+  // The model: whether the transfer must end credited (else refunded).
+  bool applies = true;
+  std::optional<bool> observed_success;
+};
+
+// --- The oracle --------------------------------------------------------------
+
+class Oracle : public sim::TraceListener {
+ public:
+  Oracle(SimHarness& harness, const storage::StorageBackend& backend,
+         uint32_t storage_node, int64_t stop_issuing_us)
+      : h_(harness),
+        storage_node_(storage_node),
+        stop_issuing_us_(stop_issuing_us),
+        activation_(Sink()),
+        workflow_(kLivenessBoundUs, Sink()),
+        ledger_(Sink()),
+        watch_(storage_node, backend,
+               sim::checkers::StorageWatch::Callbacks{
+                   .request_saved = [](int64_t, Snowflake) {},
+                   .exit_accepted =
+                       [this](int64_t, const storage::WithExit& exit) {
+                         ExitAccepted(exit);
+                       },
+                   .reply_written = [](int64_t,
+                                       const storage::StorageAudit&) {}}) {}
+
+  void OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,
+                    std::string_view detail) override {
+    activation_.OnTraceEvent(time_us, node, kind, detail);
+    workflow_.OnTraceEvent(time_us, node, kind, detail);
+    watch_.OnTraceEvent(time_us, node, kind, detail);
+    if (kind == "workflow.compensation") {
+      const std::string_view execution = detail.substr(0, detail.find(' '));
+      ++compensations_[std::string(execution)];
+    }
+  }
+
+  bool Issuing() const { return h_.world().now_us() < stop_issuing_us_; }
+  // The book of the client of `node`.
+  std::vector<Intent>& Book(uint32_t node) { return books_[node]; }
+  void StartResent() { ++resent_starts_; }
+  void Redriven() { ++redriven_; }
+
+  void Finish() {
+    sim::World& world = h_.world();
+    const int64_t now_us = world.now_us();
+    bool runner_up = false;
+    for (uint32_t n = 1; n < storage_node_; ++n) {
+      runner_up |= world.state(NodeId{n}) == sim::NodeState::kUp;
+    }
+    // As counter judges it: storage and a runner up at the end of a run that
+    // was not cut, and, in reference mode, no whole-run loss or corruption.
+    const sim::FaultPlan& plan = h_.options().faults;
+    const bool lossless = plan.loss == 0 && plan.corrupt == 0;
+    const bool cluster_up =
+        !h_.stopped_early() && runner_up &&
+        world.state(NodeId{storage_node_}) == sim::NodeState::kUp;
+    const bool can_progress =
+        cluster_up && (lossless || h_.options().mode == Mode::kHardened);
+    if (can_progress) workflow_.CheckTerminal(h_.quiet_time_us(), now_us);
+    const bool complete = can_progress && workflow_.unjudged() == 0;
+
+    int64_t started = 0, finished = 0, applied = 0, compensated = 0;
+    int64_t in_flight = 0;
+    for (const auto& [node, book] : books_) {
+      for (const Intent& intent : book) {
+        ++started;
+        const Transfer& t = intent.transfer;
+        const bool done = intent.observed_success.has_value();
+        finished += done ? 1 : 0;
+        if (done) (*intent.observed_success ? applied : compensated) += 1;
+        Judge(intent, done || complete);
+        const StepCounts steps = steps_[t.key];
+        if (steps.debit > 0 && steps.credit == 0 && steps.refund == 0) {
+          in_flight += t.amount;
+        }
+      }
+    }
+    ledger_.Check(now_us);
+    // Every effect belongs to a transfer of the books (else the ledger
+    // reported it), so the total moved only by what is in flight.
+    int64_t total = 0;
+    for (const auto& [account, delta] : ledger_.Balances()) total += delta;
+    if (total != -in_flight) {
+      h_.Violate(std::string(kConservation),
+                 absl::StrCat(
+                     "the accounts hold ", kAccounts * kInitialBalance + total,
+                     " in all, not the initial ", kAccounts * kInitialBalance,
+                     " less ", in_flight, " in flight"));
+    }
+    const std::pair<const char*, int64_t> stats[] = {
+        {"transfers_started", started},
+        {"transfers_finished", finished},
+        {"transfers_applied", applied},
+        {"transfers_compensated", compensated},
+        {"starts_resent", resent_starts_},
+        {"transfers_redriven", redriven_},
+        {"in_flight_amount", in_flight},
+        {"workflow_runs", workflow_.runs()},
+        {"workflow_completed", workflow_.completed()},
+        {"workflow_superseded_runs", workflow_.superseded_runs()},
+        {"activations", activation_.activations()},
+        {"liveness_judged", can_progress ? 1 : 0},
+        {"complete", complete ? 1 : 0},
+    };
+    for (const auto& [name, value] : stats) h_.AddStat(name, value);
+  }
+
+ private:
+  struct StepCounts {
+    int debit = 0;
+    int credit = 0;
+    int refund = 0;
+  };
+
+  sim::checkers::FindingSink Sink() {
+    return [this](Finding f) {
+      h_.Violate(std::move(f.invariant), std::move(f.message));
+    };
+  }
+
+  void ExitAccepted(const storage::WithExit& exit) {
+    if (!exit.exit.is_success()) return;
+    // Only account steps reply an Applied of a known step.
+    absl::StatusOr<Applied> applied =
+        RpcFor(Step::kDebit).DecodeResponse(exit.exit.value());
+    if (!applied.ok()) return;
+    StepCounts& counts = steps_[applied->transfer];
+    if (applied->step == bank::StepName(Step::kDebit)) {
+      ++counts.debit;
+    } else if (applied->step == bank::StepName(Step::kCredit)) {
+      ++counts.credit;
+    } else if (applied->step == bank::StepName(Step::kRefund)) {
+      ++counts.refund;
+    } else {
+      return;
+    }
+    ledger_.Record(absl::StrCat(applied->transfer, "/", applied->step),
+                   applied->account, applied->delta);
+  }
+
+  // Expects the model's effects of `intent`: all of them once it is judged
+  // final, else those of its steps recorded so far that the model allows.
+  void Judge(const Intent& intent, bool final) {
+    const Transfer& t = intent.transfer;
+    const StepCounts steps = steps_[t.key];
+    if (final || steps.debit > 0) {
+      ledger_.Expect(bank::StepKey(t, Step::kDebit), t.from, -t.amount);
+    }
+    if (intent.applies && (final || steps.credit > 0)) {
+      ledger_.Expect(bank::StepKey(t, Step::kCredit), t.to, t.amount);
+    }
+    if (!intent.applies && (final || steps.refund > 0)) {
+      ledger_.Expect(bank::StepKey(t, Step::kRefund), t.from, t.amount);
+    }
+    if (intent.observed_success.has_value() &&
+        *intent.observed_success != intent.applies) {
+      h_.Violate(
+          sim::checkers::kEffectivelyOnce,
+          absl::StrCat("transfer ", t.key, " ended ",
+                       *intent.observed_success ? "credited" : "refunded",
+                       " though the model says it ",
+                       intent.applies ? "applies" : "is refunded"));
+    }
+    const auto it = compensations_.find(
+        absl::StrCat(bank::kTransferTag, "/", intent.execution_id));
+    const int64_t runs = it == compensations_.end() ? 0 : it->second;
+    if (final && !intent.applies && runs == 0) {
+      h_.Violate(std::string(kCompensation),
+                 absl::StrCat("transfer ", t.key, " failed but ran no ",
+                              "compensation"));
+    }
+    if (intent.applies && runs > 0) {
+      h_.Violate(std::string(kCompensation),
+                 absl::StrCat("transfer ", t.key, " ran ", runs,
+                              " compensations though it applies"));
+    }
+  }
+
+  SimHarness& h_;
+  uint32_t storage_node_;
+  int64_t stop_issuing_us_;
+  sim::checkers::SingleActivationChecker activation_;
+  sim::checkers::WorkflowChecker workflow_;
+  sim::checkers::LedgerChecker ledger_;
+  sim::checkers::StorageWatch watch_;
+  // std::map: clients hold references across other clients' inserts.
+  std::map<uint32_t, std::vector<Intent>> books_;
+  // Transfer key -> its account steps recorded in storage.
+  absl::btree_map<std::string, StepCounts> steps_;
+  // "<tag>/<execution id>" -> compensations started.
+  absl::btree_map<std::string, int64_t> compensations_;
+  int64_t resent_starts_ = 0;
+  int64_t redriven_ = 0;
+};
+
+// --- A runner node: the runner, its workflow engine, its client ------------
+
+class BankNode : public Process, public bank::Accounts {
+ public:
+  BankNode(const NodeEnv& env, sharding::RunnerProcessOptions options,
+           const BankSetup* setup, Oracle* oracle)
+      : env_(env),
+        setup_(setup),
+        oracle_(oracle),
+        runner_(env, WithEngine(std::move(options))) {
+    env.scope->Spawn(ClientLoop(this), "bank.client");
+  }
+  ~BankNode() override { engine_.reset(); }
+
+  void OnMessage(NodeId from, std::string_view bytes) override {
+    runner_.OnMessage(from, bytes);
+  }
+
+  // --- bank::Accounts: a step, asked until the Account answers ---
+  Task<Outcome<std::string>> Apply(Step step, Transfer transfer) override {
+    StepRequest request{transfer.key,
+                        step == Step::kCredit ? transfer.to : transfer.from,
+                        transfer.amount, bank::StepKey(transfer, step)};
+    if (setup_->step_new_key) {
+      request.primary_key = absl::StrCat(request.primary_key, "/",
+                                         env_.incarnation, ".", ++new_keys_);
+    }
+    return AskAccount(this, step, std::move(request));
+  }
+  void OnCompensation(const std::string& execution_id, Step step) override {
+    env_.trace->Record(
+        "workflow.compensation",
+        absl::StrCat(bank::kTransferTag, "/", execution_id,
+                     " step=", std::string(bank::StepName(step))));
+  }
+
+ private:
+  // Stashes the storage client and builds the engine while the Sharding
+  // registers entities.
+  sharding::RunnerProcessOptions WithEngine(
+      sharding::RunnerProcessOptions options) {
+    auto make_storage = std::move(options.storage);
+    options.storage = [this, make_storage](const NodeEnv& env,
+                                           RpcEndpoint& rpc) {
+      std::unique_ptr<storage::StorageClient> client = make_storage(env, rpc);
+      storage_ = client.get();
+      return client;
+    };
+    options.register_entities = [this](sharding::Sharding& sharding) {
+      CLUSTERSIM_RETURN_IF_ERROR(sharding.RegisterEntity(
+          AccountDefinition(),
+          [this](sharding::EntityContext&)
+              -> absl::StatusOr<std::unique_ptr<sharding::EntityHandler>> {
+            return std::make_unique<AccountEntity>(setup_);
+          }));
+      engine_ = MakeWorkflowEngine(sharding, *storage_, env_, *env_.scope,
+                                   setup_->mode);
+      return bank::RegisterTransfer(
+          *engine_, this,
+          bank::TransferOptions{.compensate = setup_->compensate});
+    };
+    return options;
+  }
+
+  static Task<Outcome<std::string>> AskAccount(BankNode* self, Step step,
+                                               StepRequest request) {
+    const StepRpc& rpc = RpcFor(step);
+    for (;;) {
+      std::optional<absl::StatusOr<storage::Exit>> exit =
+          co_await sharding::WithTimeout(
+              *self->env_.scope,
+              self->runner_.sharding().Send(
+                  EntityType(kAccountType), EntityId(request.account),
+                  rpc.tag(), rpc.EncodeRequest(request)),
+              kCallTimeoutMs);
+      if (exit.has_value() && exit->ok()) {
+        absl::StatusOr<Applied> applied = rpc.FromExit(**exit);
+        if (applied.ok()) co_return rpc.EncodeResponse(*applied);
+        if (absl::IsFailedPrecondition(applied.status())) {
+          co_return Cause::Fail(bank::kAccountClosed);
+        }
+        co_return Cause::Die(applied.status().ToString());
+      }
+      co_await SleepMs(kRetryDelayMs);
+    }
+  }
+
+  // Starts the transfers of this node's book, old ones first (re-driven
+  // after a restart), then new ones while the run lets it.
+  static Task<void> ClientLoop(BankNode* self) {
+    if (self->engine_ == nullptr) co_return;  // registration failed
+    co_await SleepMs(kClientStartMs);
+    std::vector<Intent>& book = self->oracle_->Book(self->env_.self.value);
+    for (size_t i = 0; i < book.size(); ++i) {
+      if (book[i].observed_success.has_value()) continue;
+      self->oracle_->Redriven();
+      co_await Drive(self, i);
+    }
+    Random& random = *self->env_.random;
+    while (self->oracle_->Issuing()) {
+      Intent intent;
+      Transfer& t = intent.transfer;
+      t.key = absl::StrCat("n", self->env_.self.value, "-", book.size());
+      const int from = static_cast<int>(UniformInt(random, 0, kAccounts - 1));
+      const int to = static_cast<int>(
+          (from + UniformInt(random, 1, kAccounts - 1)) % kAccounts);
+      t.from = AccountName(from);
+      t.to = AccountName(to);
+      t.amount = UniformInt(random, 1, kMaxAmount);
+      t.needs_approval = Bernoulli(random, kNeedsApproval);
+      intent.approve = !t.needs_approval || !Bernoulli(random, kRefused);
+      intent.applies = intent.approve && t.to != self->setup_->closed_account;
+      absl::StatusOr<std::string> id = bank::TransferExecutionId(t);
+      CHECK(id.ok(), "transfer keys are valid UTF-8");
+      intent.execution_id = *id;
+      book.push_back(std::move(intent));
+      co_await Drive(self, book.size() - 1);
+      co_await SleepMs(UniformInt(random, kMinThinkMs, kMaxThinkMs));
+    }
+  }
+
+  // Starts (or joins) the transfer book[index], gives its approval, and
+  // waits for its result; every call is repeated until it is answered.
+  static Task<void> Drive(BankNode* self, size_t index) {
+    const Intent intent = self->oracle_->Book(self->env_.self.value)[index];
+    workflow::WorkflowEngine& engine = *self->engine_;
+    const workflow::WorkflowDefinition& definition =
+        *engine.Find(bank::kTransferTag);
+    const std::string payload = bank::EncodeTransfer(intent.transfer);
+    self->env_.trace->Record(
+        "workflow.started",
+        absl::StrCat(bank::kTransferTag, "/", intent.execution_id));
+    Random& random = *self->env_.random;
+    const int starts = Bernoulli(random, kResendStart) ? 2 : 1;
+    for (int i = 0; i < starts; ++i) {
+      if (i > 0) self->oracle_->StartResent();
+      co_await Start(self, &definition, intent.execution_id, payload);
+    }
+    if (intent.transfer.needs_approval) {
+      co_await SleepMs(
+          UniformInt(random, kMinApprovalDelayMs, kMaxApprovalDelayMs));
+      // Locals, not temporaries of the co_await: GCC's coroutines free
+      // such temporaries too early.
+      workflow::DeferredAddress approval{
+          bank::kTransferTag, intent.execution_id, bank::kApprovalDeferred};
+      workflow::Exit decision =
+          intent.approve
+              ? workflow::Exit::Success("approved")
+              : workflow::Exit::Failure(Cause::Fail(bank::kRejected));
+      co_await workflow::Done(engine, std::move(approval), std::move(decision));
+    }
+    for (;;) {
+      std::optional<Outcome<std::string>> result =
+          co_await sharding::WithTimeout(
+              *self->env_.scope,
+              workflow::Execute(engine, nullptr, definition,
+                                intent.execution_id, payload),
+              kResultTimeoutMs);
+      // An interrupt-only failure is no result of the transfer.
+      if (result.has_value() &&
+          (result->ok() || !result->cause().HasInterruptsOnly())) {
+        self->oracle_->Book(self->env_.self.value)[index].observed_success =
+            result->ok();
+        co_return;
+      }
+      co_await SleepMs(kRetryDelayMs);
+    }
+  }
+
+  static Task<void> Start(BankNode* self,
+                          const workflow::WorkflowDefinition* definition,
+                          std::string execution_id, std::string payload) {
+    for (;;) {
+      std::optional<Outcome<std::string>> started =
+          co_await sharding::WithTimeout(
+              *self->env_.scope,
+              workflow::Execute(*self->engine_, nullptr, *definition,
+                                execution_id, payload,
+                                workflow::ExecuteOptions{.discard = true}),
+              kCallTimeoutMs);
+      if (started.has_value() && started->ok()) co_return;
+      co_await SleepMs(kRetryDelayMs);
+    }
+  }
+
+  NodeEnv env_;
+  const BankSetup* setup_;
+  Oracle* oracle_;
+  storage::StorageClient* storage_ = nullptr;
+  // Built by the Sharding's registration (inside runner_'s construction),
+  // destroyed before it.
+  std::unique_ptr<workflow::WorkflowEngine> engine_;
+  int64_t new_keys_ = 0;
+  sharding::RunnerProcess runner_;
+};
+
+sharding::ShardingConfig RunnerConfig(const RunnerAddress& address, Mode mode,
+                                      const std::string& bug) {
+  sharding::ShardingConfig config;
+  config.mutant = ParseMutant(bug).value_or(clustersim::Mutant::kNone);
+  config.runner_address = address;
+  config.shards_per_group = kShards;
+  config.shard_lock_expiration_ms = 3'000;
+  config.shard_lock_refresh_interval_ms = 1'000;
+  config.refresh_assignments_interval_ms = 500;
+  config.entity_message_poll_interval_ms = 500;
+  config.entity_reply_poll_interval_ms = 200;
+  config.entity_termination_timeout_ms = 1'000;
+  config.entity_registration_timeout_ms = 5'000;
+  config.mode = mode;
+  return config;
+}
+
+class BackendFaultSink : public sim::StorageFaultSink {
+ public:
+  explicit BackendFaultSink(storage::StorageBackend& backend)
+      : backend_(backend) {}
+
+  void SetStorageFaults(const sim::StorageFaultPlan& plan) override {
+    const storage::StorageFaults faults{
+        .error_rate = plan.error_rate,
+        .latency_spike_rate = plan.spike_rate,
+        .latency_spike_min_ms = plan.spike_min_ms,
+        .latency_spike_max_ms = plan.spike_max_ms,
+        .unavailable = plan.unavailable,
+        .apply_then_drop_rate = plan.drop_rate};
+    CHECK(faults.Validate().ok(), "the fault grammar admits only valid plans");
+    backend_.faults() = faults;
+  }
+
+ private:
+  storage::StorageBackend& backend_;
+};
+
+absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
+  CHECK(options.runners >= 1);
+  const uint32_t runners = static_cast<uint32_t>(options.runners);
+  const storage::StorageMode storage_mode =
+      options.mode == Mode::kHardened ? storage::StorageMode::kHardened
+                                      : storage::StorageMode::kReference;
+  const int64_t end_us =
+      options.faults.timed.empty()
+          ? options.duration_us
+          : std::max(options.duration_us,
+                     options.faults.QuietTimeUs() + kSettleUs);
+  const BankSetup setup{.closed_account = AccountName(
+                            static_cast<int>(Mix64(options.seed) % kAccounts)),
+                        .step_new_key = options.bug == kStepNewKey,
+                        .compensate = options.bug != kNoCompensation,
+                        .mode = options.mode};
+
+  SimHarness harness(options, sim::LinkConfig{});
+  storage::StorageState::Options state;
+  state.mode = storage_mode;
+  state.runners.lock_expiration_ms = 3'000;
+  storage::StorageBackend backend(std::move(state));
+  Oracle oracle(harness, backend, runners + 1,
+                std::max<int64_t>(end_us - kLivenessBoundUs, end_us / 2));
+  sharding::StaticRunnerResolver resolver;
+  for (uint32_t i = 1; i <= runners; ++i) {
+    const RunnerAddress address(absl::StrCat("r", i),
+                                kFirstPort + static_cast<int32_t>(i) - 1);
+    resolver.Add(address, NodeId{i});
+    sharding::RunnerProcessOptions runner;
+    runner.config = RunnerConfig(address, options.mode, options.bug);
+    runner.resolver = &resolver;
+    const NodeId storage_node{runners + 1};
+    const int64_t lock_timeout_ms = runner.config.shard_lock_interval_ms();
+    runner.storage =
+        [storage_node, address, lock_timeout_ms](
+            const NodeEnv&,
+            RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
+      return std::make_unique<storage::StorageRpcClient>(
+          rpc, storage::StorageRpcClient::Options{
+                   .storage_node = storage_node,
+                   .runner_address = address,
+                   .call_timeout_ms = kStorageCallTimeoutMs,
+                   .lock_call_timeout_ms = lock_timeout_ms});
+    };
+    harness.AddNode(absl::StrCat("r", i),
+                    [runner = std::move(runner), &setup,
+                     &oracle](const NodeEnv& env) -> std::unique_ptr<Process> {
+                      return std::make_unique<BankNode>(env, runner, &setup,
+                                                        &oracle);
+                    });
+  }
+  harness.AddNode("storage", [&backend](const NodeEnv& env) {
+    return std::make_unique<storage::StorageServer>(env, backend);
+  });
+  harness.world().trace().set_listener(&oracle);
+  BackendFaultSink storage_faults(backend);
+  const absl::Status ran = harness.Run(kSettleUs, &storage_faults);
+  if (!ran.ok()) {
+    harness.world().trace().set_listener(nullptr);
+    return ran;
+  }
+  oracle.Finish();
+  harness.AddStat("closed_account",
+                  static_cast<int64_t>(Mix64(options.seed) % kAccounts));
+  harness.world().trace().set_listener(nullptr);
+  return harness.Finish();
+}
+
+}  // namespace
+
+Scenario BankScenario() {
+  return Scenario{
+      .name = "bank",
+      .description =
+          "transfers between 6 sharded Account entities as workflows (debit "
+          "with a refund compensation, durable sleep, optional approval "
+          "through a durable deferred, credit; one seeded account refuses "
+          "credits); clients start them with idempotency keys, resend "
+          "starts and re-drive them after restarts; checks single-"
+          "activation, the workflow invariant, every transfer applied or "
+          "compensated exactly once, conservation and liveness",
+      .default_runners = 3,
+      .min_runners = 1,
+      .max_runners = 64,
+      .extra_nodes = 1,
+      .has_storage = true,
+      .mutants = WithCoreMutants(
+          {{std::string(kStepNewKey),
+            "account steps use a new primary key per call, so a step asked "
+            "again applies twice"},
+           {std::string(kNoCompensation),
+            "the debit registers no refund, so failed transfers keep the "
+            "money"}}),
+      .run = &RunBank,
+  };
+}
+
+}  // namespace clustersim::scenarios
