@@ -32,8 +32,8 @@
 #include "core/storage/storage_rpc_client.h"
 #include "core/storage/storage_server.h"
 #include "core/storage/storage_state.h"
+#include "core/workflow/cluster_engine.h"
 #include "core/workflow/durable_deferred.h"
-#include "core/workflow/memory_engine.h"
 #include "core/workflow/workflow.h"
 #include "scenarios/bank_transfer.h"
 #include "scenarios/harness.h"
@@ -50,9 +50,10 @@
 namespace clustersim::scenarios {
 
 std::unique_ptr<workflow::WorkflowEngine> MakeWorkflowEngine(
-    sharding::Sharding&, storage::StorageClient&, const NodeEnv&, Scope& parent,
-    Mode) {
-  return std::make_unique<workflow::MemoryWorkflowEngine>(parent);
+    sharding::Sharding& sharding, storage::StorageClient& storage,
+    const NodeEnv& env, Scope& parent) {
+  return std::make_unique<workflow::ClusterWorkflowEngine>(sharding, storage,
+                                                           env, parent);
 }
 
 namespace {
@@ -485,8 +486,7 @@ class BankNode : public Process, public bank::Accounts {
               -> absl::StatusOr<std::unique_ptr<sharding::EntityHandler>> {
             return std::make_unique<AccountEntity>(setup_);
           }));
-      engine_ = MakeWorkflowEngine(sharding, *storage_, env_, *env_.scope,
-                                   setup_->mode);
+      engine_ = MakeWorkflowEngine(sharding, *storage_, env_, *env_.scope);
       return bank::RegisterTransfer(
           *engine_, this,
           bank::TransferOptions{.compensate = setup_->compensate});
@@ -588,9 +588,11 @@ class BankNode : public Process, public bank::Accounts {
               workflow::Execute(engine, nullptr, definition,
                                 intent.execution_id, payload),
               kResultTimeoutMs);
-      // An interrupt-only failure is no result of the transfer.
+      // A transfer ends credited, or failed with its typed failure (refused
+      // or rejected); an interrupt or a defect is no result of it.
       if (result.has_value() &&
-          (result->ok() || !result->cause().HasInterruptsOnly())) {
+          (result->ok() ||
+           (result->cause().HasFails() && !result->cause().HasDies()))) {
         self->oracle_->Book(self->env_.self.value)[index].observed_success =
             result->ok();
         co_return;

@@ -62,13 +62,12 @@ namespace clustersim::scenarios {
 Scenario BankScenario();
 
 // The engine a bank runner runs transfers on, built while its Sharding
-// registers entities. Today: MemoryWorkflowEngine, which keeps executions in
-// the node's memory, so a crash loses them until the node's client re-drives
-// them; the cluster engine (core/workflow/cluster_engine.h) takes the same
-// arguments.
+// registers entities: ClusterWorkflowEngine, whose executions live in
+// storage and move with their shards; the mode comes from the Sharding's
+// config.
 std::unique_ptr<workflow::WorkflowEngine> MakeWorkflowEngine(
     sharding::Sharding& sharding, storage::StorageClient& storage,
-    const NodeEnv& env, Scope& parent, Mode mode);
+    const NodeEnv& env, Scope& parent);
 
 }  // namespace clustersim::scenarios
 

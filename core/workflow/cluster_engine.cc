@@ -199,11 +199,19 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ExecuteRun(
     if (!sent.ok()) co_return internal::CauseOf(sent);
     co_return Result(Suspended{});
   }
-  absl::StatusOr<storage::Exit> exit = co_await sharding_.Send(
-      WorkflowEntityType(workflow.tag), EntityId(request.execution_id), kRunTag,
-      std::move(payload));
-  if (!exit.ok()) co_return internal::CauseOf(exit.status());
-  co_return FromStorageExit(*exit);
+  for (int32_t step = 0;; ++step) {
+    absl::StatusOr<storage::Exit> exit = co_await sharding_.Send(
+        WorkflowEntityType(workflow.tag), EntityId(request.execution_id),
+        kRunTag, payload);
+    if (exit.ok()) co_return FromStorageExit(*exit);
+    // Effect dies on any cluster error here, so a caller sees a defect for
+    // an execution that may well complete. Hardened: a transient error is
+    // retried (the run request is deduplicated by its primary key).
+    if (!RetryHardened(exit.status())) {
+      co_return internal::CauseOf(exit.status());
+    }
+    co_await SleepMs(internal::BackoffMs(step));
+  }
 }
 
 Task<Outcome<std::optional<Result>>> ClusterWorkflowEngine::Poll(
@@ -357,14 +365,23 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ActivityExecute(
   }
   std::string payload =
       EncodeActivityPayload(ActivityPayload{activity.name, attempt});
-  while (true) {
+  for (int32_t step = 0;; ++step) {
     if (!activities_.contains(activity_id)) {
       activities_.emplace(activity_id, PendingActivity{activity, ctx});
     }
     absl::StatusOr<storage::Exit> exit = co_await sharding_.Send(
         WorkflowEntityType(tag), EntityId(instance->execution_id), kActivityTag,
         payload);
-    if (!exit.ok()) co_return internal::CauseOf(exit.status());
+    if (!exit.ok()) {
+      // Effect dies here: a transient error fails the workflow (and runs its
+      // compensations) though the activity may have run. Hardened: retried;
+      // the attempt is deduplicated by its primary key.
+      if (!RetryHardened(exit.status())) {
+        co_return internal::CauseOf(exit.status());
+      }
+      co_await SleepMs(internal::BackoffMs(step));
+      continue;
+    }
     Outcome<Result> result = FromStorageExit(*exit);
     // Not run (a replay whose run had not registered the activity yet), or
     // aborted by an earlier caller: reset the attempt and send it again.
@@ -535,6 +552,10 @@ Task<absl::Status> ClusterWorkflowEngine::ClearClock(const std::string& tag,
       std::string(kClockEntityType), ShardGroupOf(tag), execution_id);
   if (!address.ok()) co_return address.status();
   co_return co_await storage_.ClearAddress(*address);
+}
+
+bool ClusterWorkflowEngine::RetryHardened(const absl::Status& error) const {
+  return hardened() && !sharding::IsAbandoned(error);
 }
 
 bool ClusterWorkflowEngine::InterruptPending(

@@ -26,7 +26,10 @@
 //   W3  a run cut short by a handler rebuild runs no compensation (reference
 //       closes its scope with the interrupt, as Effect does);
 //   W4  the parent resume and the activity-attempt reset check that their
-//       reset landed, and retry with backoff.
+//       reset landed, and retry with backoff;
+//   and a transient cluster error while sending a run or an activity (or
+//   reading a deferred) is retried, where Effect dies (failing the workflow
+//   and running its compensations although the step may have run).
 // Differences from Effect that are not bugs: an activity request is
 // uninterruptible for its client (no ClientAbort suspension path), and
 // AwaitComplete wakes callers on the owner runner only (as Effect).
@@ -195,6 +198,9 @@ class ClusterWorkflowEngine : public WorkflowEngine {
                                      std::string execution_id,
                                      std::optional<Snowflake>* run_request);
   bool InterruptPending(const std::string& execution_id) const;
+  // Hardened mode retries a call Effect would die on, unless the runner gave
+  // the caller up.
+  bool RetryHardened(const absl::Status& error) const;
   void PreemptFor(const std::string& execution_id, const std::string& name);
   void Trace(std::string_view kind, std::string detail);
 

@@ -60,12 +60,16 @@ Cause CauseOf(const absl::Status& status) {
   return Cause::Die(status.ToString());
 }
 
+int64_t BackoffMs(int32_t step) {
+  const double grown = 200.0 * std::pow(1.5, std::min(step, 40));
+  return static_cast<int64_t>(std::min(grown, 60'000.0));
+}
+
 Task<absl::Status> EnsureSuccess(std::function<Task<absl::Status>()> op) {
   for (int32_t step = 0;; ++step) {
     absl::Status status = co_await op();
     if (status.ok() || sharding::IsAbandoned(status)) co_return status;
-    const double grown = 200.0 * std::pow(1.5, std::min(step, 40));
-    co_await SleepMs(static_cast<int64_t>(std::min(grown, 60'000.0)));
+    co_await SleepMs(BackoffMs(step));
   }
 }
 

@@ -61,6 +61,9 @@ Exit DeferredReplyExit(const storage::Exit& exit);
 // interrupt for a caller the runner gave up.
 Cause CauseOf(const absl::Status& status);
 
+// Effect's retryPolicy step n: min(200 ms × 1.5ⁿ, 1 min).
+int64_t BackoffMs(int32_t step);
+
 // Effect's ensureSuccess: retries min(200 ms × 1.5ⁿ, 1 min) until OK,
 // except that an abandonment is returned at once.
 Task<absl::Status> EnsureSuccess(std::function<Task<absl::Status>()> op);
