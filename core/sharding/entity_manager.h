@@ -114,7 +114,7 @@ class EntityManager {
 
   // Stops the shard's entities: gracefully (each gets
   // entity_termination_timeout_ms to finish), or forced (handlers are
-  // interrupted at once; uninterruptible ones are still awaited). Completes
+  // interrupted at once; a reply being stored is still awaited). Completes
   // when they are all gone.
   Task<void> InterruptShard(const ShardId& shard, bool force);
   // Hardened mode's self-stop, for a shard whose lease may have lapsed: every

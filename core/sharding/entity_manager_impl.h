@@ -19,9 +19,11 @@
 // - Cancelling a fiber destroys its frames, so an interrupted handler cannot
 //   run code of its own; the manager applies Effect's exit rules for an
 //   interrupt itself at the points where it cancels (Interrupt envelopes,
-//   shutdown, restart). Fibers of uninterruptible requests
-//   (Uninterruptible::kServer/kBoth) and fibers storing a final reply are
-//   never cancelled, only awaited (Effect runs onExit uninterruptibly).
+//   shutdown, restart). Fibers storing a final reply are never cancelled,
+//   only awaited (Effect runs onExit uninterruptibly); fibers of
+//   uninterruptible requests (Uninterruptible::kServer/kBoth) survive a
+//   restart but not termination (as in Effect, where the annotation does
+//   not make the handler's fiber uninterruptible).
 // - Send() is synchronous, where Effect's sendLocal may block on a spawn or a
 //   rebuild. The build usually succeeds at once; while a failed build is
 //   being retried the entity refuses requests (volatile: ENA, which senders

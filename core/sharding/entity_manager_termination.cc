@@ -137,9 +137,16 @@ std::vector<Snowflake> EntityManager::Impl::CancelInterruptible(
   std::vector<std::pair<Snowflake, uint64_t>> victims;
   for (const auto& [token, running] : server.fibers) {
     const ActiveRequest* request = entity.Find(running.request_id);
+    // A reply being stored is never cut (Effect runs onExit
+    // uninterruptibly). A server-uninterruptible handler survives a restart
+    // (it re-runs in place), but termination interrupts it like any other:
+    // the annotation is not Rpc.wrap's uninterruptible, and a handler that
+    // waits for work only the shard's next owner can do (a workflow run
+    // waiting for its activity) would otherwise hold the shard forever.
     if (request != nullptr && request->fiber_token == token &&
-        (IsUninterruptibleForServer(request->annotations) ||
-         request->replying)) {
+        (request->replying ||
+         (reason != InterruptReason::kAbandon &&
+          IsUninterruptibleForServer(request->annotations)))) {
       continue;
     }
     victims.emplace_back(running.request_id, token);

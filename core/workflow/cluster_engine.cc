@@ -210,7 +210,7 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ExecuteRun(
     if (!RetryHardened(exit.status())) {
       co_return internal::CauseOf(exit.status());
     }
-    co_await SleepMs(internal::BackoffMs(step));
+    co_await SleepMs(internal::BackoffMs(step, hardened()));
   }
 }
 
@@ -278,7 +278,7 @@ Task<absl::Status> ClusterWorkflowEngine::ResumeRun(std::string tag,
                                                     std::string execution_id,
                                                     WakeMode mode) {
   absl::StatusOr<std::optional<RunReplyValue>> reply =
-      co_await RunReply(tag, std::move(execution_id));
+      co_await RunReply(tag, execution_id);
   if (!reply.ok()) co_return reply.status();
   if (!reply->has_value()) co_return absl::OkStatus();
   const Outcome<Result>& result = (*reply)->result;
@@ -300,7 +300,7 @@ Task<void> ClusterWorkflowEngine::Resume(const WorkflowDefinition& workflow,
   std::function<Task<absl::Status>()> op = [this, tag, execution_id]() {
     return ResumeRun(tag, execution_id, WakeMode::kExplicit);
   };
-  (void)co_await EnsureSuccess(std::move(op));
+  (void)co_await EnsureSuccess(std::move(op), hardened());
 }
 
 Task<void> ClusterWorkflowEngine::AwaitComplete(
@@ -379,7 +379,7 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ActivityExecute(
       if (!RetryHardened(exit.status())) {
         co_return internal::CauseOf(exit.status());
       }
-      co_await SleepMs(internal::BackoffMs(step));
+      co_await SleepMs(internal::BackoffMs(step, hardened()));
       continue;
     }
     Outcome<Result> result = FromStorageExit(*exit);
@@ -438,7 +438,7 @@ Task<std::optional<Exit>> ClusterWorkflowEngine::DeferredResult(
   };
   absl::Status status = absl::OkStatus();
   if (hardened()) {
-    status = co_await EnsureSuccess(std::move(read));
+    status = co_await EnsureSuccess(std::move(read), hardened());
   } else {
     status = co_await RetryTimes(3, 250, std::move(read));
   }
@@ -502,24 +502,33 @@ Task<void> ClusterWorkflowEngine::DeferredDone(
                        kDeferredTag, payload);
   };
   if (hardened()) {
-    (void)co_await EnsureSuccess(std::move(send));
+    (void)co_await EnsureSuccess(std::move(send), hardened());
   } else {
     (void)co_await send();
   }
 }
 
-Task<void> ClusterWorkflowEngine::ScheduleClock(WorkflowContext ctx,
-                                                std::string name,
-                                                int64_t duration_ms) {
+Task<absl::Status> ClusterWorkflowEngine::ScheduleClock(WorkflowContext ctx,
+                                                        std::string name,
+                                                        int64_t duration_ms) {
   const std::string& tag = ctx.instance->workflow->tag;
   // The clock lives in the workflow's shard group, next to its execution.
   absl::StatusOr<EntityAddress> address = AddressFor(
       std::string(kClockEntityType), ctx.instance->workflow->shard_group,
       ctx.instance->execution_id);
-  if (!address.ok()) co_return;
+  if (!address.ok()) co_return address.status();
+  // The wake-up is fixed now: a retried send keeps it (and the clock's
+  // primary key keeps the first one stored).
   ClockPayload clock{name, tag, sharding_.NowMs() + duration_ms};
-  (void)co_await SendDiscardTo(*address, clock_definition_->Find(kRunTag),
-                               EncodeClockPayload(clock));
+  std::string payload = EncodeClockPayload(clock);
+  const sharding::RpcSpec* rpc = clock_definition_->Find(kRunTag);
+  EntityAddress target = *address;
+  std::function<Task<absl::Status>()> send = [this, target, rpc, payload]() {
+    return SendDiscardTo(target, rpc, payload);
+  };
+  // Effect dies when the clock cannot be stored; hardened retries.
+  if (hardened()) co_return co_await EnsureSuccess(std::move(send), hardened());
+  co_return co_await send();
 }
 
 Task<absl::Status> ClusterWorkflowEngine::SendResumeParent(

@@ -97,8 +97,8 @@ class ClusterWorkflowEngine : public WorkflowEngine {
                                            std::string name) override;
   Task<void> DeferredDone(DeferredAddress address, Exit exit,
                           std::shared_ptr<WorkflowInstance> caller) override;
-  Task<void> ScheduleClock(WorkflowContext ctx, std::string name,
-                           int64_t duration_ms) override;
+  Task<absl::Status> ScheduleClock(WorkflowContext ctx, std::string name,
+                                   int64_t duration_ms) override;
 
   bool hardened() const;
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/runtime/sync.h"
+#include "core/sharding/config.h"
 #include "core/sharding/reply_handlers.h"
 #include "core/workflow/workflow_codec.h"
 
@@ -60,16 +61,18 @@ Cause CauseOf(const absl::Status& status) {
   return Cause::Die(status.ToString());
 }
 
-int64_t BackoffMs(int32_t step) {
+int64_t BackoffMs(int32_t step, bool hardened) {
+  if (hardened) return sharding::HardenedRetryDelayMs(step);
   const double grown = 200.0 * std::pow(1.5, std::min(step, 40));
   return static_cast<int64_t>(std::min(grown, 60'000.0));
 }
 
-Task<absl::Status> EnsureSuccess(std::function<Task<absl::Status>()> op) {
+Task<absl::Status> EnsureSuccess(std::function<Task<absl::Status>()> op,
+                                 bool hardened) {
   for (int32_t step = 0;; ++step) {
     absl::Status status = co_await op();
     if (status.ok() || sharding::IsAbandoned(status)) co_return status;
-    co_await SleepMs(BackoffMs(step));
+    co_await SleepMs(BackoffMs(step, hardened));
   }
 }
 

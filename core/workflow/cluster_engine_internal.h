@@ -61,12 +61,15 @@ Exit DeferredReplyExit(const storage::Exit& exit);
 // interrupt for a caller the runner gave up.
 Cause CauseOf(const absl::Status& status);
 
-// Effect's retryPolicy step n: min(200 ms × 1.5ⁿ, 1 min).
-int64_t BackoffMs(int32_t step);
+// The delay before retry `step`: Effect's retryPolicy, min(200 ms × 1.5ⁿ,
+// 1 min); hardened mode caps it at 2 s (sharding::HardenedRetryDelayMs) so
+// that a retried step resumes soon after a fault heals.
+int64_t BackoffMs(int32_t step, bool hardened);
 
-// Effect's ensureSuccess: retries min(200 ms × 1.5ⁿ, 1 min) until OK,
+// Effect's ensureSuccess: retries (BackoffMs) until OK,
 // except that an abandonment is returned at once.
-Task<absl::Status> EnsureSuccess(std::function<Task<absl::Status>()> op);
+Task<absl::Status> EnsureSuccess(std::function<Task<absl::Status>()> op,
+                                 bool hardened);
 // Effect.retry({times, schedule: exponential(base_ms)}).
 Task<absl::Status> RetryTimes(int32_t times, int64_t base_ms,
                               std::function<Task<absl::Status>()> op);

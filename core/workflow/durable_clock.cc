@@ -28,7 +28,11 @@ Task<Outcome<std::string>> Sleep(WorkflowContext ctx, std::string name,
                              }};
     co_return co_await RunActivity(std::move(ctx), std::move(sleep));
   }
-  co_await ctx.engine->ScheduleClock(ctx, name, duration_ms);
+  absl::Status scheduled =
+      co_await ctx.engine->ScheduleClock(ctx, name, duration_ms);
+  if (!scheduled.ok()) {
+    co_return Cause::Die("DurableClock " + name + ": " + scheduled.ToString());
+  }
   co_return co_await Await(std::move(ctx), "DurableClock/" + name);
 }
 

@@ -327,14 +327,15 @@ Task<void> MemoryWorkflowEngine::FireClock(DeferredAddress address,
   co_await DeferredDone(std::move(address), Exit::Success(""), nullptr);
 }
 
-Task<void> MemoryWorkflowEngine::ScheduleClock(WorkflowContext ctx,
-                                               std::string name,
-                                               int64_t duration_ms) {
+Task<absl::Status> MemoryWorkflowEngine::ScheduleClock(WorkflowContext ctx,
+                                                       std::string name,
+                                                       int64_t duration_ms) {
   const std::string key = ctx.instance->execution_id + "/" + name;
-  if (!clocks_.insert(key).second) co_return;
+  if (!clocks_.insert(key).second) co_return absl::OkStatus();
   DeferredAddress address{ctx.instance->workflow->tag,
                           ctx.instance->execution_id, "DurableClock/" + name};
   scope_.Spawn(FireClock(std::move(address), duration_ms), "workflow.clock");
+  co_return absl::OkStatus();
 }
 
 Task<void> MemoryWorkflowEngine::Shutdown() {

@@ -61,8 +61,8 @@ class MemoryWorkflowEngine : public WorkflowEngine {
                                            std::string name) override;
   Task<void> DeferredDone(DeferredAddress address, Exit exit,
                           std::shared_ptr<WorkflowInstance> caller) override;
-  Task<void> ScheduleClock(WorkflowContext ctx, std::string name,
-                           int64_t duration_ms) override;
+  Task<absl::Status> ScheduleClock(WorkflowContext ctx, std::string name,
+                                   int64_t duration_ms) override;
 
   // Interrupts every live run, waits for each to finish, then stops the
   // engine's fibers (clocks, queued wakes). Later calls start nothing.

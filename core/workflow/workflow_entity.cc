@@ -167,13 +167,18 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     std::string execution_id;
     std::shared_ptr<WorkflowInstance> instance;
     std::optional<ParentRef> parent;
+    std::string where;
     bool finished = false;
     ~RunGuard() {
       auto it = engine->running_.find(execution_id);
       if (it != engine->running_.end() && it->second.instance == instance) {
         engine->running_.erase(it);
       }
-      if (finished || engine->hardened() ||
+      if (finished) return;
+      // Cut short (teardown, restart): the run ends here with no result.
+      engine->Trace("workflow.run.end",
+                    absl::StrCat(where, " result=none exit=-"));
+      if (engine->hardened() ||
           request->interrupted_by != sharding::InterruptReason::kRestart) {
         return;
       }
@@ -207,9 +212,10 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
         std::make_shared<std::map<std::string, int32_t>>()};
     auto control = std::make_shared<RunControl>();
     engine_->running_[execution_id_] = LiveRun{instance, control};
-    RunGuard guard{engine_, &request, execution_id_, instance, run->parent};
     const std::string where = absl::StrCat(tag(), "/", execution_id_,
                                            " runner=", engine_->RunnerName());
+    RunGuard guard{engine_,  &request,    execution_id_,
+                   instance, run->parent, where};
     engine_->Trace("workflow.run.start", where);
 
     auto parent_resumed = std::make_shared<bool>(false);
@@ -245,7 +251,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
         std::function<Task<absl::Status>()> op = [engine, parent, id]() {
           return engine->SendResumeParent(*parent, id);
         };
-        (void)co_await EnsureSuccess(std::move(op));
+        (void)co_await EnsureSuccess(std::move(op), engine_->hardened());
       }
     }
     guard.finished = true;
@@ -355,7 +361,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
         std::function<Task<absl::Status>()> op = [engine, t, id, mode]() {
           return engine->ResumeRun(t, id, mode);
         };
-        (void)co_await EnsureSuccess(std::move(op));
+        (void)co_await EnsureSuccess(std::move(op), engine_->hardened());
       }
       co_return;
     }
@@ -363,12 +369,18 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     co_await ResumeCurrentRun(mode);
   }
 
+  // Releases the resume gate however the wait ends (a rebuild cancels it).
+  struct GateHold {
+    bool* busy;
+    ~GateHold() { *busy = false; }
+  };
+
   Task<void> ResumeCurrentRun(WakeMode mode) {
     if (mode == WakeMode::kAutomatic) {
       if (activation_.resume_gate_busy) co_return;
       activation_.resume_gate_busy = true;
+      GateHold hold{&activation_.resume_gate_busy};
       co_await WaitForCurrentRunReply();
-      activation_.resume_gate_busy = false;
     } else {
       co_await WaitForCurrentRunReply();
     }
@@ -378,21 +390,28 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     std::function<Task<absl::Status>()> op = [engine, t, id, mode]() {
       return engine->ResumeRun(t, id, mode);
     };
-    (void)co_await EnsureSuccess(std::move(op));
+    (void)co_await EnsureSuccess(std::move(op), engine_->hardened());
   }
 
   // Waits until the current run has a stored reply, so that a wake cannot
-  // fall between the run's last read and its Suspended reply.
+  // fall between the run's last read and its Suspended reply. A failed read
+  // is retried (Effect's ensureSuccess around the wake).
   Task<void> WaitForCurrentRunReply() {
-    if (!activation_.current.has_value()) co_return;
-    const Snowflake request_id = activation_.current->request_id;
-    sharding::ReplyHandlers::Registration waiter =
-        engine_->sharding_.reply_handlers().Register(
-            request_id, activation_.current->address, [](storage::Reply) {});
-    absl::StatusOr<std::optional<storage::WithExit>> reply =
-        co_await engine_->ReplyFor(request_id);
-    if (reply.ok() && reply->has_value()) co_return;
-    (void)co_await waiter.Wait();
+    for (int32_t step = 0;; ++step) {
+      if (!activation_.current.has_value()) co_return;
+      const Snowflake request_id = activation_.current->request_id;
+      sharding::ReplyHandlers::Registration waiter =
+          engine_->sharding_.reply_handlers().Register(
+              request_id, activation_.current->address, [](storage::Reply) {});
+      absl::StatusOr<std::optional<storage::WithExit>> reply =
+          co_await engine_->ReplyFor(request_id);
+      if (reply.ok()) {
+        if (reply->has_value()) co_return;
+        (void)co_await waiter.Wait();
+        co_return;
+      }
+      co_await SleepMs(internal::BackoffMs(step, engine_->hardened()));
+    }
   }
 
   ClusterWorkflowEngine* engine_;
@@ -439,7 +458,7 @@ Task<bool> ClusterWorkflowEngine::RunExitHook(
       std::function<Task<absl::Status>()> op = [this, p, execution_id]() {
         return SendResumeParent(p, execution_id);
       };
-      (void)co_await EnsureSuccess(std::move(op));
+      (void)co_await EnsureSuccess(std::move(op), hardened());
     }
     co_return false;
   }
@@ -462,7 +481,7 @@ Task<void> ClusterWorkflowEngine::AfterRebuild(
                                               execution_id]() {
       return SendResumeParent(p, execution_id);
     };
-    (void)co_await EnsureSuccess(std::move(op));
+    (void)co_await EnsureSuccess(std::move(op), hardened());
   }
 }
 
@@ -514,7 +533,7 @@ class ClusterWorkflowEngine::ClockHandler : public sharding::EntityHandler {
       return engine->SendDiscard(workflow_name, execution_id,
                                  std::string(kDeferredTag), payload);
     };
-    (void)co_await EnsureSuccess(std::move(send));
+    (void)co_await EnsureSuccess(std::move(send), engine_->hardened());
     co_return storage::Exit::Success("");
   }
 
