@@ -32,9 +32,9 @@
 #include "core/storage/storage_rpc_client.h"
 #include "core/storage/storage_server.h"
 #include "core/storage/storage_state.h"
-#include "core/workflow/cluster_engine.h"
 #include "core/workflow/durable_deferred.h"
 #include "core/workflow/workflow.h"
+#include "core/workflow/workflow_runner.h"
 #include "scenarios/bank_transfer.h"
 #include "scenarios/harness.h"
 #include "sim/checkers/finding.h"
@@ -48,13 +48,6 @@
 #include "sim/world.h"
 
 namespace clustersim::scenarios {
-
-std::unique_ptr<workflow::WorkflowEngine> MakeWorkflowEngine(
-    sharding::Sharding& sharding, storage::StorageClient& storage,
-    const NodeEnv& env, Scope& parent) {
-  return std::make_unique<workflow::ClusterWorkflowEngine>(sharding, storage,
-                                                           env, parent);
-}
 
 namespace {
 
@@ -440,10 +433,14 @@ class BankNode : public Process, public bank::Accounts {
       : env_(env),
         setup_(setup),
         oracle_(oracle),
-        runner_(env, WithEngine(std::move(options))) {
+        runner_(env, WithAccounts(std::move(options)),
+                [this](workflow::WorkflowEngine& engine) {
+                  return bank::RegisterTransfer(
+                      engine, this,
+                      bank::TransferOptions{.compensate = setup_->compensate});
+                }) {
     env.scope->Spawn(ClientLoop(this), "bank.client");
   }
-  ~BankNode() override { engine_.reset(); }
 
   void OnMessage(NodeId from, std::string_view bytes) override {
     runner_.OnMessage(from, bytes);
@@ -468,28 +465,17 @@ class BankNode : public Process, public bank::Accounts {
   }
 
  private:
-  // Stashes the storage client and builds the engine while the Sharding
-  // registers entities.
-  sharding::RunnerProcessOptions WithEngine(
+  // The Account entities; the workflow runner adds the engine and the
+  // Transfer workflow.
+  sharding::RunnerProcessOptions WithAccounts(
       sharding::RunnerProcessOptions options) {
-    auto make_storage = std::move(options.storage);
-    options.storage = [this, make_storage](const NodeEnv& env,
-                                           RpcEndpoint& rpc) {
-      std::unique_ptr<storage::StorageClient> client = make_storage(env, rpc);
-      storage_ = client.get();
-      return client;
-    };
     options.register_entities = [this](sharding::Sharding& sharding) {
-      CLUSTERSIM_RETURN_IF_ERROR(sharding.RegisterEntity(
+      return sharding.RegisterEntity(
           AccountDefinition(),
           [this](sharding::EntityContext&)
               -> absl::StatusOr<std::unique_ptr<sharding::EntityHandler>> {
             return std::make_unique<AccountEntity>(setup_);
-          }));
-      engine_ = MakeWorkflowEngine(sharding, *storage_, env_, *env_.scope);
-      return bank::RegisterTransfer(
-          *engine_, this,
-          bank::TransferOptions{.compensate = setup_->compensate});
+          });
     };
     return options;
   }
@@ -501,7 +487,7 @@ class BankNode : public Process, public bank::Accounts {
       std::optional<absl::StatusOr<storage::Exit>> exit =
           co_await sharding::WithTimeout(
               *self->env_.scope,
-              self->runner_.sharding().Send(
+              self->runner_.runner().sharding().Send(
                   EntityType(kAccountType), EntityId(request.account),
                   rpc.tag(), rpc.EncodeRequest(request)),
               kCallTimeoutMs);
@@ -520,7 +506,7 @@ class BankNode : public Process, public bank::Accounts {
   // Starts the transfers of this node's book, old ones first (re-driven
   // after a restart), then new ones while the run lets it.
   static Task<void> ClientLoop(BankNode* self) {
-    if (self->engine_ == nullptr) co_return;  // registration failed
+    if (self->runner_.engine() == nullptr) co_return;  // registration failed
     co_await SleepMs(kClientStartMs);
     std::vector<Intent>& book = self->oracle_->Book(self->env_.self.value);
     for (size_t i = 0; i < book.size(); ++i) {
@@ -555,7 +541,7 @@ class BankNode : public Process, public bank::Accounts {
   // waits for its result; every call is repeated until it is answered.
   static Task<void> Drive(BankNode* self, size_t index) {
     const Intent intent = self->oracle_->Book(self->env_.self.value)[index];
-    workflow::WorkflowEngine& engine = *self->engine_;
+    workflow::WorkflowEngine& engine = *self->runner_.engine();
     const workflow::WorkflowDefinition& definition =
         *engine.Find(bank::kTransferTag);
     const std::string payload = bank::EncodeTransfer(intent.transfer);
@@ -608,7 +594,7 @@ class BankNode : public Process, public bank::Accounts {
       std::optional<Outcome<std::string>> started =
           co_await sharding::WithTimeout(
               *self->env_.scope,
-              workflow::Execute(*self->engine_, nullptr, *definition,
+              workflow::Execute(*self->runner_.engine(), nullptr, *definition,
                                 execution_id, payload,
                                 workflow::ExecuteOptions{.discard = true}),
               kCallTimeoutMs);
@@ -620,12 +606,8 @@ class BankNode : public Process, public bank::Accounts {
   NodeEnv env_;
   const BankSetup* setup_;
   Oracle* oracle_;
-  storage::StorageClient* storage_ = nullptr;
-  // Built by the Sharding's registration (inside runner_'s construction),
-  // destroyed before it.
-  std::unique_ptr<workflow::WorkflowEngine> engine_;
   int64_t new_keys_ = 0;
-  sharding::RunnerProcess runner_;
+  workflow::WorkflowRunner runner_;
 };
 
 sharding::ShardingConfig RunnerConfig(const RunnerAddress& address, Mode mode,

@@ -8,7 +8,8 @@
 // "<transfer key>/<step>" so that a step asked twice is stored and applied
 // once; the stored replies are the accounts' ledger. One account, drawn
 // from the seed, is closed: it refuses credits. Each runner also runs the
-// workflow engine (MakeWorkflowEngine) with the Transfer workflow, and a
+// cluster workflow engine (workflow::WorkflowRunner) with the Transfer
+// workflow, and a
 // client that starts transfers one at a time: idempotency key
 // "n<node>-<seq>", execution id from MakeExecutionId; 30% need an approval
 // the client gives (or, 30% of those, refuses) 0.5-3 s after the start
@@ -48,26 +49,11 @@
 #ifndef CLUSTERSIM_SCENARIOS_BANK_H_
 #define CLUSTERSIM_SCENARIOS_BANK_H_
 
-#include <memory>
-
-#include "core/runtime/process.h"
-#include "core/runtime/scope.h"
-#include "core/sharding/sharding.h"
-#include "core/storage/storage_client.h"
-#include "core/workflow/engine.h"
 #include "scenarios/scenario.h"
 
 namespace clustersim::scenarios {
 
 Scenario BankScenario();
-
-// The engine a bank runner runs transfers on, built while its Sharding
-// registers entities: ClusterWorkflowEngine, whose executions live in
-// storage and move with their shards; the mode comes from the Sharding's
-// config.
-std::unique_ptr<workflow::WorkflowEngine> MakeWorkflowEngine(
-    sharding::Sharding& sharding, storage::StorageClient& storage,
-    const NodeEnv& env, Scope& parent);
 
 }  // namespace clustersim::scenarios
 

@@ -34,15 +34,8 @@ namespace {
 const EntityType kBenchEntity("Bench");
 constexpr char kVolatileTag[] = "GetUserVolatile";
 constexpr char kPersistedTag[] = "GetUser";
-constexpr int32_t kFirstPort = 34431;
-constexpr uint32_t kSimulatedRunners = 3;
-// The counter scenario's storage call timeout.
-constexpr int64_t kStorageCallTimeoutMs = 2'000;
 // Warm-up requests per entity (at most the measured count).
 constexpr int64_t kWarmUpRequests = 10;
-// Virtual time a phase may go without an answer before it is a stall.
-constexpr int64_t kStallUs = 600'000'000;
-constexpr int64_t kStepUs = 1'000;
 
 // Effect's TestEntity GetUser: answers "User <payload>".
 class EchoHandler : public sharding::EntityHandler {
@@ -103,81 +96,21 @@ Task<void> RunClient(sharding::Sharding* sharding, std::string entity_id,
   ++progress->clients_done;
 }
 
-// The world of one workload: its runners, and storage in-process or as a
-// node.
+// A workload's world: BenchWorld with the echo entity on every runner.
 class BenchCluster {
  public:
   explicit BenchCluster(ClusterSetting setting)
-      : world_(sim::WorldOptions{.seed = 1}),
-        state_(storage::StorageState::Options{}),
-        backend_(storage::StorageState::Options{}) {
-    const bool simulated = setting == ClusterSetting::kSimulated;
-    if (simulated) network_.emplace(world_);
-    const uint32_t runners = simulated ? kSimulatedRunners : 1;
-    const NodeId storage_node{runners + 1};
-    for (uint32_t i = 1; i <= runners; ++i) {
-      const RunnerAddress address(absl::StrCat("r", i),
-                                  kFirstPort + static_cast<int32_t>(i) - 1);
-      resolver_.Add(address, NodeId{i});
-      sharding::RunnerProcessOptions runner;
-      runner.config.runner_address = address;
-      runner.resolver = &resolver_;
-      runner.register_entities = &RegisterBench;
-      if (simulated) {
-        const int64_t lock_timeout_ms = runner.config.shard_lock_interval_ms();
-        runner.storage =
-            [storage_node, address, lock_timeout_ms](
-                const NodeEnv&,
-                RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-          return std::make_unique<storage::StorageRpcClient>(
-              rpc, storage::StorageRpcClient::Options{
-                       .storage_node = storage_node,
-                       .runner_address = address,
-                       .call_timeout_ms = kStorageCallTimeoutMs,
-                       .lock_call_timeout_ms = lock_timeout_ms});
-        };
-      } else {
-        storage::StorageState* state = &state_;
-        runner.storage =
-            [state](const NodeEnv& env,
-                    RpcEndpoint&) -> std::unique_ptr<storage::StorageClient> {
-          return std::make_unique<storage::LocalStorageClient>(*state,
-                                                               *env.executor);
-        };
-      }
-      world_.AddNode(address.host(),
-                     sharding::RunnerProcess::Factory(std::move(runner)));
-    }
-    if (simulated) {
-      world_.AddNode("storage", [this](const NodeEnv& env) {
-        return std::make_unique<storage::StorageServer>(env, backend_);
-      });
-    }
-    for (uint32_t i = 1; i <= world_.node_count(); ++i) {
-      world_.Start(NodeId{i});
-    }
-    for (uint32_t i = 1; i <= runners; ++i) {
-      runners_.push_back(
-          static_cast<sharding::RunnerProcess*>(world_.process(NodeId{i})));
-    }
-  }
+      : bench_(
+            setting,
+            [](sharding::RunnerProcessOptions options) {
+              options.register_entities = &RegisterBench;
+              return sharding::RunnerProcess::Factory(std::move(options));
+            },
+            [](Process* process) {
+              return static_cast<sharding::RunnerProcess*>(process);
+            }) {}
 
-  // Runs until every shard has an owner that holds its lock.
-  absl::Status AwaitShards() {
-    const int64_t deadline_us = world_.now_us() + kStallUs;
-    while (world_.now_us() < deadline_us) {
-      size_t held = 0;
-      for (sharding::RunnerProcess* runner : runners_) {
-        held += runner->sharding().acquired_shards().size();
-      }
-      if (held == static_cast<size_t>(
-                      runners_.front()->sharding().config().shards_per_group)) {
-        return absl::OkStatus();
-      }
-      world_.RunFor(kStepUs);
-    }
-    return absl::DeadlineExceededError("the runners never held every shard");
-  }
+  absl::Status AwaitShards() { return bench_.AwaitShards(); }
 
   // Entity i ("<prefix>-<i>") gets `requests` sequential calls from a client
   // on runner (i mod runners) + 1; runs until every client is done.
@@ -187,21 +120,21 @@ class BenchCluster {
     Progress progress;
     for (int64_t i = 0; i < entities; ++i) {
       sharding::RunnerProcess* runner =
-          runners_[static_cast<size_t>(i) % runners_.size()];
+          bench_.runners()[static_cast<size_t>(i) % bench_.runners().size()];
       runner->env().scope->Spawn(RunClient(&runner->sharding(),
                                            absl::StrCat(prefix, "-", i), tag,
                                            requests, &progress));
     }
     int64_t last_answered = -1;
-    int64_t last_progress_us = world_.now_us();
+    int64_t last_progress_us = bench_.world().now_us();
     while (progress.clients_done < entities) {
-      world_.RunFor(kStepUs);
+      bench_.world().RunFor(kBenchStepUs);
       if (progress.answered != last_answered) {
         last_answered = progress.answered;
-        last_progress_us = world_.now_us();
-      } else if (world_.now_us() - last_progress_us > kStallUs) {
+        last_progress_us = bench_.world().now_us();
+      } else if (bench_.world().now_us() - last_progress_us > kBenchStallUs) {
         return absl::DeadlineExceededError(absl::StrCat(
-            "no answer for ", kStallUs / 1'000'000, " virtual seconds (",
+            "no answer for ", kBenchStallUs / 1'000'000, " virtual seconds (",
             progress.answered, " of ", entities * requests, " answered)"));
       }
     }
@@ -209,24 +142,13 @@ class BenchCluster {
     return progress.answered;
   }
 
-  sim::World& world() { return world_; }
+  sim::World& world() { return bench_.world(); }
 
  private:
-  sim::World world_;
-  std::optional<sim::Network> network_;
-  // In-process: the storage the runner's client calls directly.
-  storage::StorageState state_;
-  // Simulated: the storage node's database.
-  storage::StorageBackend backend_;
-  sharding::StaticRunnerResolver resolver_;
-  std::vector<sharding::RunnerProcess*> runners_;
+  BenchWorld bench_;
 };
 
 }  // namespace
-
-std::string_view ClusterSettingName(ClusterSetting setting) {
-  return setting == ClusterSetting::kInProcess ? "in_process" : "simulated";
-}
 
 absl::StatusOr<ClusterFigures> RunClusterWorkload(
     const ClusterWorkload& workload) {

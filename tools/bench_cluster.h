@@ -21,11 +21,9 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "tools/bench_world.h"
 
 namespace clustersim::tools {
-
-enum class ClusterSetting { kInProcess, kSimulated };
-std::string_view ClusterSettingName(ClusterSetting setting);
 
 struct ClusterWorkload {
   ClusterSetting setting = ClusterSetting::kInProcess;

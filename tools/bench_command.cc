@@ -19,6 +19,7 @@
 #include "tools/bench_cluster.h"
 #include "tools/bench_kernel.h"
 #include "tools/bench_sweep.h"
+#include "tools/bench_workflow.h"
 #include "tools/json.h"
 
 namespace clustersim::tools {
@@ -26,6 +27,7 @@ namespace {
 
 constexpr int64_t kMaxEntities = 100'000;
 constexpr int64_t kMaxRequests = 10'000;
+constexpr int64_t kMaxExecutions = 100'000;
 constexpr int64_t kMaxSeeds = 1'000'000;
 constexpr int kMaxJobs = 256;
 
@@ -34,6 +36,7 @@ struct BenchFlags {
   bool json = false;
   int64_t entities = 1000;
   int64_t requests = 100;
+  int64_t executions = 1000;
   std::string scenario = "counter";
   int64_t seeds = 400;
   int jobs = 0;  // 0: one per core
@@ -158,6 +161,40 @@ absl::StatusOr<Json> Cluster(const BenchFlags& flags) {
   return result;
 }
 
+absl::StatusOr<Json> Workflow(const BenchFlags& flags) {
+  Json result = {{"benchmark", "workflow"},
+                 {"executions", flags.executions},
+                 {"activities_per_execution", 3},
+                 {"runs", Json::array()}};
+  for (ClusterSetting setting :
+       {ClusterSetting::kInProcess, ClusterSetting::kSimulated}) {
+    const WorkflowWorkload workload{.setting = setting,
+                                    .executions = flags.executions};
+    absl::StatusOr<Json> run =
+        RunIsolated([&workload]() -> absl::StatusOr<Json> {
+          absl::StatusOr<WorkflowFigures> figures =
+              RunWorkflowWorkload(workload);
+          if (!figures.ok()) return figures.status();
+          const double done = static_cast<double>(figures->executions);
+          return Json{
+              {"setting", ClusterSettingName(workload.setting)},
+              {"executions", figures->executions},
+              {"wall_s", figures->wall_s},
+              {"virtual_s", figures->virtual_s},
+              {"executions_per_wall_s", PerSecond(done, figures->wall_s)},
+              {"sim_s_per_wall_s",
+               PerSecond(figures->virtual_s, figures->wall_s)}};
+        });
+    if (!run.ok()) {
+      return absl::Status(run.status().code(),
+                          absl::StrCat(std::string(ClusterSettingName(setting)),
+                                       ": ", run.status().message()));
+    }
+    result["runs"].push_back(*std::move(run));
+  }
+  return result;
+}
+
 int Cores() {
   return std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
 }
@@ -239,19 +276,17 @@ void DoBench(const BenchFlags& flags, const CLI::App& cmd, Cli& cli) {
     }
     return true;
   };
-  if (flags.name == "workflow") {
-    return cli.BadInput(
-        "bench workflow: not yet (it comes with the workflow layer, which is "
-        "being written)");
-  }
   if (flags.name != "kernel" && flags.name != "cluster" &&
-      flags.name != "sweep") {
-    return cli.BadInput(absl::StrCat("unknown benchmark '", flags.name,
-                                     "' (known: kernel, cluster, sweep)"));
+      flags.name != "workflow" && flags.name != "sweep") {
+    return cli.BadInput(
+        absl::StrCat("unknown benchmark '", flags.name,
+                     "' (known: kernel, cluster, workflow, sweep)"));
   }
   if (!only_for("--entities", "cluster") ||
-      !only_for("--requests", "cluster") || !only_for("--scenario", "sweep") ||
-      !only_for("--seeds", "sweep") || !only_for("--jobs", "sweep")) {
+      !only_for("--requests", "cluster") ||
+      !only_for("--executions", "workflow") ||
+      !only_for("--scenario", "sweep") || !only_for("--seeds", "sweep") ||
+      !only_for("--jobs", "sweep")) {
     return;
   }
   if (flags.entities < 1 || flags.entities > kMaxEntities) {
@@ -262,6 +297,10 @@ void DoBench(const BenchFlags& flags, const CLI::App& cmd, Cli& cli) {
     return cli.BadInput(absl::StrCat("bad --requests ", flags.requests,
                                      ": expected 1..", kMaxRequests));
   }
+  if (flags.executions < 1 || flags.executions > kMaxExecutions) {
+    return cli.BadInput(absl::StrCat("bad --executions ", flags.executions,
+                                     ": expected 1..", kMaxExecutions));
+  }
   if (flags.seeds < 1 || flags.seeds > kMaxSeeds) {
     return cli.BadInput(
         absl::StrCat("bad --seeds ", flags.seeds, ": expected 1..", kMaxSeeds));
@@ -270,9 +309,10 @@ void DoBench(const BenchFlags& flags, const CLI::App& cmd, Cli& cli) {
     return cli.BadInput(
         absl::StrCat("bad --jobs ", flags.jobs, ": expected 1..", kMaxJobs));
   }
-  absl::StatusOr<Json> result = flags.name == "kernel"    ? Kernel()
-                                : flags.name == "cluster" ? Cluster(flags)
-                                                          : Sweep(flags);
+  absl::StatusOr<Json> result = flags.name == "kernel"     ? Kernel()
+                                : flags.name == "cluster"  ? Cluster(flags)
+                                : flags.name == "workflow" ? Workflow(flags)
+                                                           : Sweep(flags);
   if (!result.ok()) {
     if (absl::IsInvalidArgument(result.status())) {
       return cli.BadInput(
@@ -297,15 +337,18 @@ void AddBenchCommand(CLI::App& app, Cli& cli) {
   CLI::App* cmd = app.add_subcommand(
       "bench",
       "Measure performance: kernel (simulator events and deliveries), cluster "
-      "(Effect's peer workload, in-process and simulated), sweep (seeds per "
-      "hour)");
-  cmd->add_option("name", flags->name, "kernel, cluster or sweep")->required();
+      "(Effect's peer workload, in-process and simulated), workflow "
+      "(concurrent three-activity workflows), sweep (seeds per hour)");
+  cmd->add_option("name", flags->name, "kernel, cluster, workflow or sweep")
+      ->required();
   cmd->add_flag("--json", flags->json, "print one JSON object");
   cmd->add_option("--entities", flags->entities,
                   "cluster: entities, 1..100000 (default 1000)");
   cmd->add_option("--requests", flags->requests,
                   "cluster: sequential requests per entity, 1..10000 "
                   "(default 100)");
+  cmd->add_option("--executions", flags->executions,
+                  "workflow: concurrent executions, 1..100000 (default 1000)");
   cmd->add_option("--scenario", flags->scenario,
                   "sweep: the scenario (default counter)");
   cmd->add_option("--seeds", flags->seeds,

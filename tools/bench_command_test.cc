@@ -16,7 +16,9 @@ using testing::RunArgs;
 TEST(BenchCommandTest, BadInputIsExitTwoWithAReason) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"bench", "nosuch"}, "unknown benchmark 'nosuch'"},
-      {{"bench", "workflow"}, "bench workflow: not yet"},
+      {{"bench", "workflow", "--executions", "0"}, "bad --executions 0"},
+      {{"bench", "cluster", "--executions", "5"},
+       "--executions applies to bench workflow"},
       {{"bench", "cluster", "--entities", "0"}, "bad --entities 0"},
       {{"bench", "cluster", "--entities", "100001"}, "bad --entities 100001"},
       {{"bench", "cluster", "--requests", "0"}, "bad --requests 0"},
@@ -41,6 +43,26 @@ TEST(BenchCommandTest, BadInputIsExitTwoWithAReason) {
 
 bool IsPositiveNumber(const Json& value) {
   return value.is_number() && value.get<double>() > 0;
+}
+
+TEST(BenchCommandTest, WorkflowJsonHasBothSettings) {
+  const testing::Result r =
+      RunArgs({"bench", "workflow", "--executions", "5", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["benchmark"], "workflow");
+  EXPECT_EQ(j["executions"], 5);
+  ASSERT_EQ(j["runs"].size(), 2u);
+  EXPECT_EQ(j["runs"][0]["setting"], "in_process");
+  EXPECT_EQ(j["runs"][1]["setting"], "simulated");
+  for (const Json& run : j["runs"]) {
+    // Every execution of the measured phase completed.
+    EXPECT_EQ(run["executions"], 5) << run.dump();
+    for (const char* key :
+         {"wall_s", "executions_per_wall_s", "peak_rss_mib"}) {
+      EXPECT_TRUE(IsPositiveNumber(run[key])) << key << " in " << run.dump();
+    }
+  }
 }
 
 TEST(BenchCommandTest, ClusterJsonHasEveryRunWithUnitsInKeys) {
