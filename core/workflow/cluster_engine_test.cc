@@ -44,7 +44,7 @@ constexpr char kResumeTag[] = "resume";
 std::map<std::string, int> counts;
 
 Task<Outcome<std::string>> Succeed(WorkflowContext) {
-  co_return std::string("ok");
+  co_return std::string();
 }
 
 Task<void> CountCompensation(std::string, Cause) {
@@ -189,7 +189,8 @@ using MaybeOutcome = std::optional<Outcome<std::string>>;
 // 100 ms) in the given mode.
 struct Harness {
   Harness(ManualExecutor& executor, Mode mode)
-      : node(executor, state, Config(mode), NodeId{1}, nullptr, resolver),
+      : state(StorageOptions(mode)),
+        node(executor, state, Config(mode), NodeId{1}, nullptr, resolver),
         engine(node.sharding, node.storage, node.env(), node.scope()) {}
   ~Harness() { node.scope().Close(); }
   static sharding::ShardingConfig Config(Mode mode) {
@@ -199,7 +200,14 @@ struct Harness {
     config.mode = mode;
     return config;
   }
-  storage::StorageState state{storage::StorageState::Options{}};
+  // Hardened sharding fences its writes, which hardened storage checks.
+  static storage::StorageState::Options StorageOptions(Mode mode) {
+    storage::StorageState::Options options;
+    options.mode = mode == Mode::kHardened ? storage::StorageMode::kHardened
+                                           : storage::StorageMode::kReference;
+    return options;
+  }
+  storage::StorageState state;
   sharding::StaticRunnerResolver resolver;
   sharding::testing::TestNode node;
   ClusterWorkflowEngine engine;
@@ -245,6 +253,13 @@ class ClusterEngineTest : public ::testing::Test {
     start_ms_ = executor_.NowMs();
   }
   void TearDown() override {
+    if (getenv("WF_DEBUG")) {
+      for (const auto& e : harness_->node.trace().events()) {
+        if (e.kind.rfind("storage", 0) != 0)
+          fprintf(stderr, "%s %s\n", e.kind.c_str(), e.detail.c_str());
+      }
+      for (auto& [k, v] : counts) fprintf(stderr, "count %s=%d\n", k.c_str(), v);
+    }
     root_.Close();
     harness_.reset();
   }
@@ -410,7 +425,7 @@ TEST_F(ClusterEngineTest, W2HardenedWakesTheParentWithTheChildsFailure) {
 TEST_F(ClusterEngineTest, W3ReferenceCompensatesARunThatLaterSucceeds) {
   Init(Mode::kReference);
   MaybeOutcome* caller = Start("Transfer", "w3");
-  AdvanceMs(5'000);
+  AdvanceMs(30'000);
   EXPECT_EQ(Value(caller), "done");
   EXPECT_EQ(counts["runs"], 2);
   EXPECT_EQ(counts["compensations"], 1);
@@ -419,7 +434,7 @@ TEST_F(ClusterEngineTest, W3ReferenceCompensatesARunThatLaterSucceeds) {
 TEST_F(ClusterEngineTest, W3HardenedRunsNoCompensationOnARebuild) {
   Init(Mode::kHardened);
   MaybeOutcome* caller = Start("Transfer", "w3");
-  AdvanceMs(5'000);
+  AdvanceMs(30'000);
   EXPECT_EQ(Value(caller), "done");
   EXPECT_EQ(counts["runs"], 2);
   EXPECT_EQ(counts["compensations"], 0);
