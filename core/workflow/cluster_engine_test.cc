@@ -5,6 +5,9 @@
 // assertions of Effect's ClusterWorkflowEngine test that
 // workflow_behaviour_test.cc leaves out (stored request counts, the shard
 // group of clock, deferred and activity requests, the clock's deliver-at).
+// Disabled, with the reason beside each: W3 in both modes and W4's
+// hardened half, whose runs stall (a CaptureDefects=false workflow's run
+// never gets an activity's reply).
 #include "core/workflow/cluster_engine.h"
 
 #include <map>
@@ -479,9 +482,7 @@ TEST_F(ClusterEngineTest, StoredRequestsAfterSuspensionAndCompletion) {
 }
 
 // Interrupting adds the InterruptSignal deferred (10) and clears the clock
-// entity's two requests' worth: Effect counts 9 after it. The clock's run
-// request and the reply-bearing deferred it sent are deleted with the clock
-// entity's address (ClearAddress), so 10 - 1 = 9 here too.
+// entity (ClearAddress deletes its run request): 9, as Effect counts.
 TEST_F(ClusterEngineTest, InterruptClearsTheClock) {
   Init(Mode::kReference);
   MaybeOutcome* caller = Start("EmailWorkflow", "email-2");
