@@ -138,15 +138,14 @@ std::vector<Snowflake> EntityManager::Impl::CancelInterruptible(
   for (const auto& [token, running] : server.fibers) {
     const ActiveRequest* request = entity.Find(running.request_id);
     // A reply being stored is never cut (Effect runs onExit
-    // uninterruptibly). A server-uninterruptible handler survives a restart
-    // (it re-runs in place), but termination interrupts it like any other:
-    // the annotation is not Rpc.wrap's uninterruptible, and a handler that
-    // waits for work only the shard's next owner can do (a workflow run
-    // waiting for its activity) would otherwise hold the shard forever.
+    // uninterruptibly). A handler annotated Uninterruptible is interrupted
+    // like any other, on a restart and on termination: the annotation makes
+    // an interrupted persisted request re-run (in place, or replayed on the
+    // rebuilt handler), not its fiber uninterruptible, and a handler that
+    // waits for work only a rebuilt handler or the shard's next owner can do
+    // (a workflow run waiting for its activity) would otherwise wait forever.
     if (request != nullptr && request->fiber_token == token &&
-        (request->replying ||
-         (reason != InterruptReason::kAbandon &&
-          IsUninterruptibleForServer(request->annotations)))) {
+        request->replying) {
       continue;
     }
     victims.emplace_back(running.request_id, token);

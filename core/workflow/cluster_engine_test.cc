@@ -5,9 +5,6 @@
 // assertions of Effect's ClusterWorkflowEngine test that
 // workflow_behaviour_test.cc leaves out (stored request counts, the shard
 // group of clock, deferred and activity requests, the clock's deliver-at).
-// Disabled, with the reason beside each: W3 in both modes and W4's
-// hardened half, whose runs stall (a CaptureDefects=false workflow's run
-// never gets an activity's reply).
 #include "core/workflow/cluster_engine.h"
 
 #include <map>
@@ -392,10 +389,7 @@ TEST_F(ClusterEngineTest, W2HardenedWakesTheParentWithTheChildsFailure) {
 
 // --- W3: compensations run when a handler rebuild cuts a run short ---------
 
-// Disabled: the run stalls after the dying credit attempt (no rebuild, no
-// replay within 30 s); see the wtests report.
-TEST_F(ClusterEngineTest,
-       DISABLED_W3ReferenceCompensatesARunThatLaterSucceeds) {
+TEST_F(ClusterEngineTest, W3ReferenceCompensatesARunThatLaterSucceeds) {
   Init(Mode::kReference);
   MaybeOutcome* caller = Start("Transfer", "w3");
   AdvanceMs(30'000);
@@ -404,9 +398,7 @@ TEST_F(ClusterEngineTest,
   EXPECT_EQ(counts["compensations"], 1);
 }
 
-// Disabled: the run never gets the debit attempt's reply (CaptureDefects=
-// false workflow in hardened mode); see the wtests report.
-TEST_F(ClusterEngineTest, DISABLED_W3HardenedRunsNoCompensationOnARebuild) {
+TEST_F(ClusterEngineTest, W3HardenedRunsNoCompensationOnARebuild) {
   Init(Mode::kHardened);
   MaybeOutcome* caller = Start("Transfer", "w3");
   AdvanceMs(30'000);
@@ -436,6 +428,8 @@ void RunW4Parent(ClusterEngineTest* test, MaybeOutcome** caller) {
                              absl::UnavailableError("storage down"));
   test->AdvanceMs(3'000);
   test->storage().SetFailure(StorageOp::kClearReplies, absl::OkStatus());
+  // Hardened mode's retried reset lands after the storage is back.
+  test->AdvanceMs(3'000);
   std::optional<Result> child = test->Poll("DyingChild", "child-w4");
   ASSERT_TRUE(child.has_value() && IsComplete(*child));
   test->AdvanceMs(10'000);
@@ -449,9 +443,7 @@ TEST_F(ClusterEngineTest, W4ReferenceLosesTheParentWakeOnAFailedReset) {
   EXPECT_EQ(Value(caller), "<pending>");
 }
 
-// Disabled: the child's last run never gets its "work" attempt's reply
-// (CaptureDefects=false, hardened), so it never completes; see the report.
-TEST_F(ClusterEngineTest, DISABLED_W4HardenedRetriesTheParentResume) {
+TEST_F(ClusterEngineTest, W4HardenedRetriesTheParentResume) {
   Init(Mode::kHardened);
   MaybeOutcome* caller = nullptr;
   RunW4Parent(this, &caller);
