@@ -20,6 +20,7 @@
 #include "core/workflow/cluster_engine.h"
 #include "core/workflow/durable_clock.h"
 #include "core/workflow/durable_deferred.h"
+#include "core/workflow/durable_queue.h"
 #include "core/workflow/memory_engine.h"
 #include "core/workflow/workflow.h"
 #include "gtest/gtest.h"
@@ -346,6 +347,18 @@ Task<Outcome<std::string>> CatchBody(WorkflowContext ctx, std::string) {
   co_return co_await RunActivity(ctx, log);
 }
 
+// Effect's DurableQueue tests: a worker adds one, or fails.
+PersistedQueue* queue_under_test = nullptr;
+
+Task<Outcome<std::string>> AddOne(std::string payload) {
+  co_return std::to_string(std::stoi(payload) + 1);
+}
+Task<Outcome<std::string>> Boom(std::string) { co_return Cause::Fail("boom"); }
+
+Task<Outcome<std::string>> QueueBody(WorkflowContext ctx, std::string queue) {
+  co_return co_await ProcessQueued(ctx, *queue_under_test, queue, "item", "41");
+}
+
 // --- harness
 // ------------------------------------------------------------------
 
@@ -409,6 +422,18 @@ class WorkflowBehaviourTest : public ::testing::TestWithParam<std::string> {
                                &SuspendOnFailureBody)
                     .ok());
     child_workflow = engine_->Find("ChildWorkflow");
+    ASSERT_TRUE(
+        engine_
+            ->Register(WorkflowDefinition{.tag = "QueueWorkflow"}, &QueueBody)
+            .ok());
+    if (cluster_ != nullptr) {
+      queue_ = std::make_unique<ShardedPersistedQueue>(cluster_->node.sharding);
+    } else {
+      queue_ = std::make_unique<MemoryPersistedQueue>(root_);
+    }
+    queue_under_test = queue_.get();
+    ASSERT_TRUE(ServeQueue(*queue_, *engine_, "AddOne", &AddOne).ok());
+    ASSERT_TRUE(ServeQueue(*queue_, *engine_, "Boom", &Boom).ok());
     if (cluster_ != nullptr) {
       cluster_->node.sharding.Start();
       executor_.RunForMs(10);
@@ -470,6 +495,7 @@ class WorkflowBehaviourTest : public ::testing::TestWithParam<std::string> {
   Scope root_{executor_};
   std::unique_ptr<ClusterHarness> cluster_;
   std::unique_ptr<MemoryWorkflowEngine> memory_;
+  std::unique_ptr<PersistedQueue> queue_;
   WorkflowEngine* engine_ = nullptr;
   std::vector<std::unique_ptr<MaybeOutcome>> results_;
 };
@@ -676,6 +702,22 @@ TEST_P(WorkflowBehaviourTest, CatchCauseActivity) {
   AdvanceMs(1);
   EXPECT_TRUE(HasFlag("catch"));
   EXPECT_EQ(Value(caller), "");
+}
+
+// DurableQueue.test.ts: "processes queued items and resumes the workflow".
+TEST_P(WorkflowBehaviourTest, DurableQueueProcessesItemsAndResumesTheWorkflow) {
+  MaybeOutcome* caller = Start("QueueWorkflow", "queue-1", "AddOne");
+  AdvanceMs(5'000);
+  EXPECT_EQ(Value(caller), "42");
+}
+
+// DurableQueue.test.ts: "propagates worker failures to the workflow".
+TEST_P(WorkflowBehaviourTest, DurableQueuePropagatesWorkerFailures) {
+  MaybeOutcome* caller = Start("QueueWorkflow", "queue-2", "Boom");
+  AdvanceMs(5'000);
+  EXPECT_EQ(Value(caller), "<failed: Fail(boom)>");
+  EXPECT_EQ(*Poll("QueueWorkflow", "queue-2"),
+            Result(Complete{Exit::Failure(Cause::Fail("boom"))}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, WorkflowBehaviourTest,
