@@ -229,6 +229,15 @@ Task<void> ShardLocks::RefreshLoop() {
 Task<void> ShardLocks::RefreshShardLocks() {
   std::optional<absl::Status> result =
       co_await WithTimeout(loops_, RefreshWithRetries(), lock_interval_ms_);
+  if (self_stop_enabled() && !(result.has_value() && result->ok())) {
+    // Hardened mode: a failed refresh says nothing about the leases, which
+    // the lease watch stops exactly when they may lapse. Effect force
+    // releases every shard here, so that under slow storage a runner drops
+    // (and interrupts) all its work every few seconds.
+    env_.trace->Record("shard.refresh_failed",
+                       absl::StrCat("runner=", self_address_.Key()));
+    co_return;
+  }
   if (!result.has_value()) {
     MarkUnhealthy("refresh timed out");
   } else if (!result->ok()) {

@@ -22,7 +22,9 @@
 //                shards not returned move to releasing (releaseLostShards);
 //                a failure marks lock storage unhealthy (everything is force
 //                released after recovery); while unhealthy it probes with
-//                refresh(self, []).
+//                refresh(self, []). Hardened mode (lease self-stop on): a
+//                failure only records "shard.refresh_failed"; the shards
+//                run on until a refresh lands or their lease may lapse.
 //   release      per shard (or one forced releaseAll): stop the entities,
 //                stop the singletons, wait for healthy lock storage, release,
 //                clear the bookkeeping and unregister the shard's reply

@@ -534,6 +534,44 @@ TEST(ShardLocksTest, HardenedSelfStopsShardsBeforeTheStorageLeaseExpires) {
   }
 }
 
+// One refresh that storage does not answer within the lock interval (a
+// latency spike) while the leases hold for many more seconds. Reference
+// (Effect): lock storage is marked unhealthy and every shard is force
+// released (its entities interrupted). Hardened: the shards keep running
+// (the lease watch stops them only when their lease may lapse) and the next
+// refresh keeps them; under frequent spikes the forced releases kept
+// interrupting bank's workflows past the liveness bound (bank seed 115).
+TEST(ShardLocksTest, HardenedKeepsShardsThroughAFailedRefreshWhileLeasesHold) {
+  for (Mode mode : {Mode::kReference, Mode::kHardened}) {
+    SCOPED_TRACE(ModeName(mode));
+    ManualExecutor ex(kStartMs);
+    storage::StorageState state(StorageOptions(35'000));
+    const ShardingConfig config = SelfStopConfig(mode);
+    TestRunner runner(ex, state, config, 1);
+    runner.Start();
+    ex.RunForMs(10);
+    ASSERT_EQ(runner.locks.acquired().size(), 2u);
+
+    runner.storage.SetBlackhole(StorageOp::kRefresh, true);
+    ex.RunForMs(2 * config.shard_lock_interval_ms());
+    if (mode == Mode::kReference) {
+      EXPECT_FALSE(runner.locks.healthy());
+      EXPECT_TRUE(runner.locks.acquired().empty());
+      ASSERT_FALSE(runner.hooks.interrupts.empty());
+      EXPECT_TRUE(runner.hooks.interrupts.back().force);
+      continue;
+    }
+    EXPECT_GE(runner.trace().Count("shard.refresh_failed"), 1);
+    EXPECT_TRUE(runner.locks.healthy());
+    EXPECT_EQ(runner.locks.acquired().size(), 2u);
+    runner.storage.SetBlackhole(StorageOp::kRefresh, false);
+    ex.RunForMs(2 * config.shard_lock_interval_ms());
+    EXPECT_EQ(runner.locks.acquired().size(), 2u);
+    EXPECT_TRUE(runner.hooks.interrupts.empty());
+    EXPECT_TRUE(runner.hooks.stopped_now.empty());
+  }
+}
+
 // Hardened: after a pause past the self-stop deadline, the stall detector's
 // check stops the shards before the node runs anything else (its timers,
 // including the watch fiber's, would run late, in their own order).

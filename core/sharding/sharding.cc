@@ -689,6 +689,10 @@ Task<absl::Status> Sharding::StoreReply(const EntityAddress& address,
     token = locks_->TokenFor(address.shard_id());
   }
   absl::Status status = co_await storage_.SaveReply(reply, std::move(token));
+  // Hardened mode: an earlier attempt whose response was lost stored it,
+  // and a reset has since cleared it: the request runs again and its next
+  // reply is the one to deliver; this one is stale.
+  if (storage::IsReplyCleared(status)) co_return absl::OkStatus();
   // Hardened mode: an earlier attempt whose response was lost stored it.
   if (storage::IsAlreadyStored(status)) status = absl::OkStatus();
   if (status.ok()) reply_handlers_.Deliver(reply);

@@ -12,7 +12,7 @@ namespace {
 // the fencing refusal, which callers must be able to tell apart.
 absl::Status AsClientError(absl::Status status) {
   if (status.ok() || IsFenced(status) || IsAlreadyStored(status) ||
-      IsAlreadyReplied(status)) {
+      IsAlreadyReplied(status) || IsReplyCleared(status)) {
     return status;
   }
   return ToStatus(PersistenceError{std::string(status.message())});

@@ -450,6 +450,14 @@ bool MessageStore::HasExit(Snowflake request_id) const {
   return it != replies_by_request_.end() && it->second.exit_rowid.has_value();
 }
 
+std::optional<Snowflake> MessageStore::ExitReplyId(Snowflake request_id) const {
+  auto it = replies_by_request_.find(request_id);
+  if (it == replies_by_request_.end() || !it->second.exit_rowid.has_value()) {
+    return std::nullopt;
+  }
+  return ReplyIdOf(replies_.at(*it->second.exit_rowid).reply);
+}
+
 StoredMessage MessageStore::ToStoredMessage(const MessageRow& row) const {
   // Only a Request carries its last reply (SQL joins it for every row but
   // decodes it for Requests only).

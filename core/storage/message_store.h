@@ -173,6 +173,8 @@ class MessageStore {
   std::optional<Reply> ReplyById(std::optional<Snowflake> id) const;
   // Whether the request has its WithExit stored.
   bool HasExit(Snowflake request_id) const;
+  // The id of the request's WithExit, if stored.
+  std::optional<Snowflake> ExitReplyId(Snowflake request_id) const;
 
  private:
   struct MessageRow {

@@ -55,4 +55,14 @@ bool IsAlreadyReplied(const absl::Status& status) {
          absl::StartsWith(status.message(), "already replied: ");
 }
 
+absl::Status ReplyCleared(std::string_view message) {
+  return absl::AlreadyExistsError(
+      absl::StrCat("reply cleared: ", std::string(message)));
+}
+
+bool IsReplyCleared(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAlreadyExists &&
+         absl::StartsWith(status.message(), "reply cleared: ");
+}
+
 }  // namespace clustersim::storage

@@ -21,6 +21,11 @@
 //                        already has another one (its handler ran twice, as
 //                        Effect's at-least-once allows): the first stands.
 //                        AlreadyExists, message "already replied: ...".
+//   ReplyCleared         hardened mode only: a retried final reply write
+//                        whose first attempt landed and was since cleared by
+//                        a reset (the request is deliverable again, and its
+//                        next run answers it): the write is done and stale.
+//                        AlreadyExists, message "reply cleared: ...".
 //
 // A refused operation changes nothing. Pure functions; thread-safe.
 #ifndef CLUSTERSIM_CORE_STORAGE_STORAGE_ERRORS_H_
@@ -55,6 +60,11 @@ absl::Status AlreadyReplied(std::string_view message);
 
 // True for errors made by AlreadyReplied().
 bool IsAlreadyReplied(const absl::Status& status);
+
+absl::Status ReplyCleared(std::string_view message);
+
+// True for errors made by ReplyCleared().
+bool IsReplyCleared(const absl::Status& status);
 
 }  // namespace clustersim::storage
 

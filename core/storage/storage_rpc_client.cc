@@ -13,7 +13,7 @@ namespace {
 // The StorageClient view of a failed call (see the header).
 absl::Status ClientError(StorageMethod method, const absl::Status& status) {
   if (IsFenced(status) || IsAlreadyStored(status) || IsAlreadyReplied(status) ||
-      IsClusterError<PersistenceError>(status)) {
+      IsReplyCleared(status) || IsClusterError<PersistenceError>(status)) {
     return status;
   }
   return ToStatus(PersistenceError{

@@ -83,6 +83,12 @@ absl::Status StorageState::SaveReply(const Reply& reply,
                                         " to request ",
                                         RequestIdOf(reply).ToString()));
     }
+    if (std::holds_alternative<WithExit>(reply) &&
+        cleared_exit_ids_.contains(ReplyIdOf(reply))) {
+      return ReplyCleared(absl::StrCat(
+          "reply ", ReplyIdOf(reply).ToString(), " to request ",
+          RequestIdOf(reply).ToString(), " was cleared by a reset"));
+    }
     // Another final reply stands: SQL's unique (request_id, kind) in
     // reference mode, which Effect retries into a wedge.
     if (std::holds_alternative<WithExit>(reply) &&
@@ -96,7 +102,13 @@ absl::Status StorageState::SaveReply(const Reply& reply,
 
 void StorageState::ClearReplies(Snowflake request_id,
                                 std::optional<Snowflake> expected_reply_id) {
+  const std::optional<Snowflake> exit_id =
+      mode_ == StorageMode::kHardened ? messages_.ExitReplyId(request_id)
+                                      : std::nullopt;
   messages_.ClearReplies(request_id, expected_reply_id);
+  if (exit_id.has_value() && !messages_.HasExit(request_id)) {
+    cleared_exit_ids_.insert(*exit_id);
+  }
 }
 
 absl::StatusOr<std::optional<Snowflake>> StorageState::RequestIdForPrimaryKey(

@@ -31,6 +31,11 @@
 //                 first attempt landed), or for a request that already has
 //                 its final reply, is refused as AlreadyStored: the request
 //                 is answered, not wedged (§14.1);
+//               - a final reply write whose reply was stored and then
+//                 cleared (a reset made the request deliverable again) is
+//                 refused as ReplyCleared: a retry whose first attempt
+//                 landed must not bring back the reply the reset removed,
+//                 or the request is answered with it and never run again;
 //               - the server's clock is step-free (storage_server.h).
 //
 // Why only SaveReply is fenced: a reply is the runner's work and the
@@ -52,6 +57,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/cluster/entity_address.h"
@@ -146,6 +152,9 @@ class StorageState {
   StorageMode mode_;
   MessageStore messages_;
   RunnerStore runners_;
+  // Hardened mode: ids of final replies that ClearReplies removed. Reply ids
+  // are fresh snowflakes, so only a retried write can carry one again.
+  absl::btree_set<Snowflake> cleared_exit_ids_;
 };
 
 }  // namespace clustersim::storage

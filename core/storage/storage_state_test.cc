@@ -178,6 +178,30 @@ TEST(StorageStateTest, HardenedModeAnswersARetriedReplyWithAlreadyStored) {
   EXPECT_FALSE(IsAlreadyStored(retried));
 }
 
+// A retried final reply whose first attempt landed and was then cleared by
+// a reset (a workflow wake): hardened refuses it as ReplyCleared and the
+// request stays deliverable; a re-saved reply would answer the request with
+// the stale result and it would never run again (bank seed 94).
+TEST(StorageStateTest, HardenedModeRefusesARetriedReplyThatAResetCleared) {
+  StorageState state = MakeState(StorageMode::kHardened);
+  ASSERT_TRUE(state.SaveRequest(MakeRequest(1, 1)).ok());
+  const FencingToken a = state.Acquire(kRunnerA, {Shard(1)}, 0).value().at(0);
+  ASSERT_TRUE(state.SaveReply(MakeExit(1, 100), a, 1'000).ok());
+  state.ClearReplies(Snowflake(1), Snowflake(100));
+  const absl::Status retried = state.SaveReply(MakeExit(1, 100), a, 1'000);
+  EXPECT_TRUE(IsReplyCleared(retried)) << retried;
+  EXPECT_FALSE(state.messages().HasExit(Snowflake(1)));
+  EXPECT_EQ(state.UnprocessedMessagesById({Snowflake(1)}, 1'000)->size(), 1u);
+  // The request's next run answers it.
+  EXPECT_TRUE(state.SaveReply(MakeExit(1, 101), a, 1'000).ok());
+
+  StorageState reference = MakeState(StorageMode::kReference);
+  ASSERT_TRUE(reference.SaveRequest(MakeRequest(1, 1)).ok());
+  ASSERT_TRUE(reference.SaveReply(MakeExit(1, 100), std::nullopt, 1'000).ok());
+  reference.ClearReplies(Snowflake(1), Snowflake(100));
+  EXPECT_TRUE(reference.SaveReply(MakeExit(1, 100), std::nullopt, 1'000).ok());
+}
+
 // A second, different final reply: hardened refuses it as AlreadyReplied and
 // the first stands; reference is SQL's unique (request_id, kind) violation
 // (see ReferenceModeAcceptsStaleOwnersReply).
