@@ -82,6 +82,10 @@ constexpr double kRefused = 0.3;
 constexpr double kResendStart = 0.2;
 constexpr int64_t kMinApprovalDelayMs = 500;
 constexpr int64_t kMaxApprovalDelayMs = 3'000;
+// A transfer still unapproved this long after its start gets its approval
+// from any live node (its client died); checked this often.
+constexpr int64_t kOrphanApprovalAfterUs = 10'000'000;
+constexpr int64_t kOrphanApprovalCheckMs = 1'000;
 // An Account works this long on a step.
 constexpr int64_t kStepWorkMs = 3;
 
@@ -230,6 +234,10 @@ struct Intent {
   // The model: whether the transfer must end credited (else refunded).
   bool applies = true;
   std::optional<bool> observed_success;
+  // When its client first started it (world time), and whether some client
+  // has given its approval.
+  int64_t started_us = 0;
+  bool approval_given = false;
 };
 
 // --- The oracle --------------------------------------------------------------
@@ -268,6 +276,8 @@ class Oracle : public sim::TraceListener {
   bool Issuing() const { return h_.world().now_us() < stop_issuing_us_; }
   // The book of the client of `node`.
   std::vector<Intent>& Book(uint32_t node) { return books_[node]; }
+  std::map<uint32_t, std::vector<Intent>>& Books() { return books_; }
+  int64_t NowUs() const { return h_.world().now_us(); }
   void StartResent() { ++resent_starts_; }
   void Redriven() { ++redriven_; }
 
@@ -440,6 +450,7 @@ class BankNode : public Process, public bank::Accounts {
                       bank::TransferOptions{.compensate = setup_->compensate});
                 }) {
     env.scope->Spawn(ClientLoop(this), "bank.client");
+    env.scope->Spawn(ApproverLoop(this), "bank.approver");
   }
 
   void OnMessage(NodeId from, std::string_view bytes) override {
@@ -554,18 +565,14 @@ class BankNode : public Process, public bank::Accounts {
       if (i > 0) self->oracle_->StartResent();
       co_await Start(self, &definition, intent.execution_id, payload);
     }
+    {
+      Intent& entry = self->oracle_->Book(self->env_.self.value)[index];
+      if (entry.started_us == 0) entry.started_us = self->oracle_->NowUs();
+    }
     if (intent.transfer.needs_approval) {
       co_await SleepMs(
           UniformInt(random, kMinApprovalDelayMs, kMaxApprovalDelayMs));
-      // Locals, not temporaries of the co_await: GCC's coroutines free
-      // such temporaries too early.
-      workflow::DeferredAddress approval{
-          bank::kTransferTag, intent.execution_id, bank::kApprovalDeferred};
-      workflow::Exit decision =
-          intent.approve
-              ? workflow::Exit::Success("approved")
-              : workflow::Exit::Failure(Cause::Fail(bank::kRejected));
-      co_await workflow::Done(engine, std::move(approval), std::move(decision));
+      co_await Approve(self, self->env_.self.value, index);
     }
     for (;;) {
       std::optional<Outcome<std::string>> result =
@@ -584,6 +591,47 @@ class BankNode : public Process, public bank::Accounts {
         co_return;
       }
       co_await SleepMs(kRetryDelayMs);
+    }
+  }
+
+  // Gives the approval (or the refusal) the intent book[node][index] holds.
+  static Task<void> Approve(BankNode* self, uint32_t node, size_t index) {
+    const Intent intent = self->oracle_->Book(node)[index];
+    // Locals, not temporaries of the co_await: GCC's coroutines free such
+    // temporaries too early.
+    workflow::DeferredAddress approval{bank::kTransferTag, intent.execution_id,
+                                       bank::kApprovalDeferred};
+    workflow::Exit decision =
+        intent.approve ? workflow::Exit::Success("approved")
+                       : workflow::Exit::Failure(Cause::Fail(bank::kRejected));
+    co_await workflow::Done(*self->runner_.engine(), std::move(approval),
+                            std::move(decision));
+    self->oracle_->Book(node)[index].approval_given = true;
+  }
+
+  // The approver of last resort: a transfer whose client died for good
+  // before approving it would wait forever, so any live node gives the
+  // approval its intent holds once the client's window has long passed (the
+  // first completion of a deferred wins, so a late duplicate is harmless).
+  static Task<void> ApproverLoop(BankNode* self) {
+    if (self->runner_.engine() == nullptr) co_return;
+    for (;;) {
+      co_await SleepMs(kOrphanApprovalCheckMs);
+      const int64_t now_us = self->oracle_->NowUs();
+      std::vector<std::pair<uint32_t, size_t>> orphans;
+      for (auto& [node, book] : self->oracle_->Books()) {
+        for (size_t i = 0; i < book.size(); ++i) {
+          const Intent& intent = book[i];
+          if (intent.transfer.needs_approval && !intent.approval_given &&
+              intent.started_us > 0 &&
+              now_us - intent.started_us > kOrphanApprovalAfterUs) {
+            orphans.emplace_back(node, i);
+          }
+        }
+      }
+      for (const auto& [node, index] : orphans) {
+        co_await Approve(self, node, index);
+      }
     }
   }
 
