@@ -36,6 +36,7 @@
 #include "core/workflow/workflow.h"
 #include "core/workflow/workflow_runner.h"
 #include "scenarios/bank_transfer.h"
+#include "scenarios/cluster_setup.h"
 #include "scenarios/harness.h"
 #include "sim/checkers/finding.h"
 #include "sim/checkers/ledger.h"
@@ -658,44 +659,6 @@ class BankNode : public Process, public bank::Accounts {
   workflow::WorkflowRunner runner_;
 };
 
-sharding::ShardingConfig RunnerConfig(const RunnerAddress& address, Mode mode,
-                                      const std::string& bug) {
-  sharding::ShardingConfig config;
-  config.mutant = ParseMutant(bug).value_or(clustersim::Mutant::kNone);
-  config.runner_address = address;
-  config.shards_per_group = kShards;
-  config.shard_lock_expiration_ms = 3'000;
-  config.shard_lock_refresh_interval_ms = 1'000;
-  config.refresh_assignments_interval_ms = 500;
-  config.entity_message_poll_interval_ms = 500;
-  config.entity_reply_poll_interval_ms = 200;
-  config.entity_termination_timeout_ms = 1'000;
-  config.entity_registration_timeout_ms = 5'000;
-  config.mode = mode;
-  return config;
-}
-
-class BackendFaultSink : public sim::StorageFaultSink {
- public:
-  explicit BackendFaultSink(storage::StorageBackend& backend)
-      : backend_(backend) {}
-
-  void SetStorageFaults(const sim::StorageFaultPlan& plan) override {
-    const storage::StorageFaults faults{
-        .error_rate = plan.error_rate,
-        .latency_spike_rate = plan.spike_rate,
-        .latency_spike_min_ms = plan.spike_min_ms,
-        .latency_spike_max_ms = plan.spike_max_ms,
-        .unavailable = plan.unavailable,
-        .apply_then_drop_rate = plan.drop_rate};
-    CHECK(faults.Validate().ok(), "the fault grammar admits only valid plans");
-    backend_.faults() = faults;
-  }
-
- private:
-  storage::StorageBackend& backend_;
-};
-
 absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
@@ -726,7 +689,8 @@ absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
                                 kFirstPort + static_cast<int32_t>(i) - 1);
     resolver.Add(address, NodeId{i});
     sharding::RunnerProcessOptions runner;
-    runner.config = RunnerConfig(address, options.mode, options.bug);
+    runner.config =
+        ScenarioRunnerConfig(address, options.mode, options.bug, kShards);
     runner.resolver = &resolver;
     const NodeId storage_node{runners + 1};
     const int64_t lock_timeout_ms = runner.config.shard_lock_interval_ms();

@@ -39,6 +39,7 @@
 #include "core/storage/storage_server.h"
 #include "core/storage/storage_state.h"
 #include "scenarios/buggy_storage_client.h"
+#include "scenarios/cluster_setup.h"
 #include "scenarios/harness.h"
 #include "sim/checkers/exactly_once_reply.h"
 #include "sim/checkers/finding.h"
@@ -540,45 +541,6 @@ class RollingRestart {
   int64_t restarts_ = 0;
 };
 
-sharding::ShardingConfig RunnerConfig(const RunnerAddress& address, Mode mode,
-                                      const std::string& bug) {
-  sharding::ShardingConfig config;
-  config.mutant = ParseMutant(bug).value_or(clustersim::Mutant::kNone);
-  config.runner_address = address;
-  config.shards_per_group = kShards;
-  config.shard_lock_expiration_ms = 3'000;
-  config.shard_lock_refresh_interval_ms = 1'000;
-  config.refresh_assignments_interval_ms = 500;
-  config.entity_message_poll_interval_ms = 500;
-  config.entity_reply_poll_interval_ms = 200;
-  config.entity_termination_timeout_ms = 1'000;
-  config.entity_registration_timeout_ms = 5'000;
-  config.mode = mode;
-  return config;
-}
-
-// The nemesis's storage faults, applied to the storage node's backend.
-class BackendFaultSink : public sim::StorageFaultSink {
- public:
-  explicit BackendFaultSink(storage::StorageBackend& backend)
-      : backend_(backend) {}
-
-  void SetStorageFaults(const sim::StorageFaultPlan& plan) override {
-    const storage::StorageFaults faults{
-        .error_rate = plan.error_rate,
-        .latency_spike_rate = plan.spike_rate,
-        .latency_spike_min_ms = plan.spike_min_ms,
-        .latency_spike_max_ms = plan.spike_max_ms,
-        .unavailable = plan.unavailable,
-        .apply_then_drop_rate = plan.drop_rate};
-    CHECK(faults.Validate().ok(), "the fault grammar admits only valid plans");
-    backend_.faults() = faults;
-  }
-
- private:
-  storage::StorageBackend& backend_;
-};
-
 StorageBug BugOf(const std::string& name) {
   if (name == kRedeliverAnswered) return StorageBug::kRedeliverAnswered;
   if (name == kAcquireTakesHeldShards) {
@@ -620,7 +582,8 @@ absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
                                 kFirstPort + static_cast<int32_t>(i) - 1);
     resolver.Add(address, NodeId{i});
     sharding::RunnerProcessOptions runner;
-    runner.config = RunnerConfig(address, options.mode, options.bug);
+    runner.config =
+        ScenarioRunnerConfig(address, options.mode, options.bug, kShards);
     runner.resolver = &resolver;
     const NodeId storage_node{run.storage_node};
     const int64_t lock_timeout_ms = runner.config.shard_lock_interval_ms();

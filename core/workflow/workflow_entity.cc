@@ -74,6 +74,15 @@ void AddSharedRpcs(sharding::EntityDefinition& entity) {
                                .fork = true});
 }
 
+// " result=complete|suspended|none exit=<digest or ->" of a run or an
+// activity attempt, for the workflow checker.
+std::string OutcomeFields(const Outcome<Result>& out) {
+  if (!out.ok()) return " result=none exit=-";
+  if (IsSuspended(out.value())) return " result=suspended exit=-";
+  return " result=complete exit=" +
+         ExitDigest(std::get<Complete>(out.value()).exit);
+}
+
 Task<Outcome<std::string>> CallBody(WorkflowBody body, std::string payload,
                                     WorkflowContext ctx) {
   co_return co_await body(std::move(ctx), std::move(payload));
@@ -257,16 +266,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     guard.finished = true;
     const bool suspended = out.ok() && IsSuspended(out.value());
     if (!suspended) engine_->CloseRuns(activation_, instance->abandoned);
-    engine_->Trace(
-        "workflow.run.end",
-        absl::StrCat(where, " result=",
-                     !out.ok()   ? "none"
-                     : suspended ? "suspended"
-                                 : "complete",
-                     " exit=",
-                     out.ok() && !suspended
-                         ? ExitDigest(std::get<Complete>(out.value()).exit)
-                         : "-"));
+    engine_->Trace("workflow.run.end", absl::StrCat(where, OutcomeFields(out)));
     co_return ToStorageExit(out);
   }
 
@@ -311,19 +311,11 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     };
     ActivityGuard guard{engine_, &request, activity_id};
     Outcome<Result> out = co_await IntoResult(ctx, std::move(body));
-    const bool suspended = out.ok() && IsSuspended(out.value());
     engine_->Trace(
         "workflow.activity",
         absl::StrCat(tag(), "/", execution_id_, " name=", payload->name,
                      " attempt=", payload->attempt,
-                     " runner=", engine_->RunnerName(), " result=",
-                     !out.ok()   ? "none"
-                     : suspended ? "suspended"
-                                 : "complete",
-                     " exit=",
-                     out.ok() && !suspended
-                         ? ExitDigest(std::get<Complete>(out.value()).exit)
-                         : "-"));
+                     " runner=", engine_->RunnerName(), OutcomeFields(out)));
     co_return ToStorageExit(out);
   }
 

@@ -1,0 +1,39 @@
+#include "scenarios/cluster_setup.h"
+
+#include "core/base/check.h"
+#include "core/mutants/mutant.h"
+#include "core/storage/storage_faults.h"
+
+namespace clustersim::scenarios {
+
+sharding::ShardingConfig ScenarioRunnerConfig(const RunnerAddress& address,
+                                              sharding::Mode mode,
+                                              const std::string& bug,
+                                              int32_t shards_per_group) {
+  sharding::ShardingConfig config;
+  config.mutant = ParseMutant(bug).value_or(clustersim::Mutant::kNone);
+  config.runner_address = address;
+  config.shards_per_group = shards_per_group;
+  config.shard_lock_expiration_ms = 3'000;
+  config.shard_lock_refresh_interval_ms = 1'000;
+  config.refresh_assignments_interval_ms = 500;
+  config.entity_message_poll_interval_ms = 500;
+  config.entity_reply_poll_interval_ms = 200;
+  config.entity_termination_timeout_ms = 1'000;
+  config.entity_registration_timeout_ms = 5'000;
+  config.mode = mode;
+  return config;
+}
+
+void BackendFaultSink::SetStorageFaults(const sim::StorageFaultPlan& plan) {
+  const storage::StorageFaults faults{.error_rate = plan.error_rate,
+                                      .latency_spike_rate = plan.spike_rate,
+                                      .latency_spike_min_ms = plan.spike_min_ms,
+                                      .latency_spike_max_ms = plan.spike_max_ms,
+                                      .unavailable = plan.unavailable,
+                                      .apply_then_drop_rate = plan.drop_rate};
+  CHECK(faults.Validate().ok(), "the fault grammar admits only valid plans");
+  backend_.faults() = faults;
+}
+
+}  // namespace clustersim::scenarios

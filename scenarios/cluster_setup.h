@@ -1,0 +1,39 @@
+// What the cluster scenarios (counter, bank) set up the same way: their
+// runners' sharding configuration (fast locks and polls, so faults bite
+// within a minute of virtual time), and the sink that applies the nemesis's
+// storage faults to the storage node's backend.
+// Single-threaded.
+#ifndef CLUSTERSIM_SCENARIOS_CLUSTER_SETUP_H_
+#define CLUSTERSIM_SCENARIOS_CLUSTER_SETUP_H_
+
+#include <cstdint>
+#include <string>
+
+#include "core/cluster/runner_address.h"
+#include "core/sharding/config.h"
+#include "core/storage/storage_server.h"
+#include "sim/nemesis.h"
+
+namespace clustersim::scenarios {
+
+// `bug` may name a core mutant (core/mutants/mutant.h); other names leave
+// the core as it is.
+sharding::ShardingConfig ScenarioRunnerConfig(const RunnerAddress& address,
+                                              sharding::Mode mode,
+                                              const std::string& bug,
+                                              int32_t shards_per_group);
+
+// The nemesis's storage faults, applied to the storage node's backend.
+class BackendFaultSink : public sim::StorageFaultSink {
+ public:
+  explicit BackendFaultSink(storage::StorageBackend& backend)
+      : backend_(backend) {}
+  void SetStorageFaults(const sim::StorageFaultPlan& plan) override;
+
+ private:
+  storage::StorageBackend& backend_;
+};
+
+}  // namespace clustersim::scenarios
+
+#endif  // CLUSTERSIM_SCENARIOS_CLUSTER_SETUP_H_
