@@ -32,6 +32,7 @@ constexpr int kFirstFaultTid = 10;
 // shard, each numbered in order of first appearance.
 constexpr int kFirstEntityTid = 100;
 constexpr int kFirstShardTid = 100'000;
+constexpr int kFirstRunTid = 200'000;
 
 int PidOf(uint32_t node) {
   return node == kWorldNode ? kWorldPid : static_cast<int>(node) + 1;
@@ -231,6 +232,7 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
   std::set<uint64_t> delivered;
   SpanTracks entities(json, "alive", kFirstEntityTid);
   SpanTracks shards(json, "owns", kFirstShardTid);
+  SpanTracks runs(json, "run", kFirstRunTid);
   int64_t last_us = 0;
 
   auto close = [&](const OpenSpan& span, int64_t end_us, int pid) {
@@ -254,6 +256,7 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
       }
       entities.CloseNode(e.node, e.time_us);
       shards.CloseNode(e.node, e.time_us);
+      runs.CloseNode(e.node, e.time_us);
     } else if (e.kind == "node.pause") {
       pauses[e.node] = OpenSpan{e.time_us, "paused", kPauseTid};
     } else if (e.kind == "node.resume") {
@@ -265,6 +268,10 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
       entities.Open(e.node, Subject(e.detail), e.time_us, e.detail);
     } else if (e.kind == "entity.stop") {
       entities.Close(e.node, Subject(e.detail), e.time_us);
+    } else if (e.kind == "workflow.run.start") {
+      runs.Open(e.node, Subject(e.detail), e.time_us, e.detail);
+    } else if (e.kind == "workflow.run.end") {
+      runs.Close(e.node, Subject(e.detail), e.time_us);
     } else if (e.kind == "shard.acquire") {
       shards.Open(e.node, Subject(e.detail), e.time_us, e.detail);
     } else if (e.kind == "shard.release") {
@@ -316,6 +323,7 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
   for (const auto& [item, span] : faults) close(span, last_us, kWorldPid);
   entities.CloseAll(last_us);
   shards.CloseAll(last_us);
+  runs.CloseAll(last_us);
 }
 
 std::string FormatTraceEvent(uint64_t index, const TraceEvent& event,

@@ -7,8 +7,10 @@
 // a flow arrow; node incarnations (start to crash), pauses (pause to
 // resume) and fault windows (fault.begin to fault.end) are complete events.
 // Each runner has a track per entity ("alive ADDRESS": begin/end spans from
-// entity.start to entity.stop) and per shard ("owns SHARD": shard.acquire to
-// shard.release), closed at the runner's crash or the end of the trace.
+// entity.start to entity.stop), per shard ("owns SHARD": shard.acquire to
+// shard.release) and per workflow execution ("run TAG/ID": each run, from
+// workflow.run.start to workflow.run.end; activity attempts are instants),
+// closed at the runner's crash or the end of the trace.
 // Marks (the run's violations) are global instant events of the world.
 // Events are built with nlohmann-json.
 // The per-action "run" events are left out: they carry nothing to look at.

@@ -134,6 +134,10 @@ TEST(PerfettoTest, EntityAndShardTracksAndViolations) {
       {40, 2, "entity.stop", "Counter/c1 runner=r2:1"},
       {45, 2, "shard.release", "default:1 runner=r2:1"},
       {50, 2, "entity.start", "Counter/c1 runner=r2:1"},
+      {51, 2, "workflow.run.start", "Transfer/x runner=r2:1"},
+      {55, 2, "workflow.run.end",
+       "Transfer/x runner=r2:1 result=suspended exit=-"},
+      {58, 2, "workflow.run.start", "Transfer/x runner=r2:1"},
   };
   const std::vector<TraceMark> marks = {
       {31, "violation: single-activation", "c1 on r1 and r2"}};
@@ -170,8 +174,10 @@ TEST(PerfettoTest, EntityAndShardTracksAndViolations) {
   EXPECT_EQ(spans["2 owns default:1"], (V{5, 15}));
   EXPECT_EQ(spans["2 owns default:2"], (V{6, 15}));
   // Runner 2 (pid 3): a stop ends a span; the open one ends with the trace.
-  EXPECT_EQ(spans["3 alive Counter/c1"], (V{30, 40, 50, 50}));
+  EXPECT_EQ(spans["3 alive Counter/c1"], (V{30, 40, 50, 58}));
   EXPECT_EQ(spans["3 owns default:1"], (V{20, 45}));
+  // A workflow execution's runs: one ended, one open at the end.
+  EXPECT_EQ(spans["3 run Transfer/x"], (V{51, 55, 58, 58}));
   EXPECT_TRUE(violation);
   EXPECT_TRUE(fault);
 }
