@@ -83,6 +83,11 @@ struct RpcSpec {
       primary_key;
   // Effect's DeliverAt on the payload, in ms since the epoch.
   std::function<std::optional<int64_t>(std::string_view payload)> deliver_at_ms;
+  // Effect's ClusterSchema.InterruptOnTermination: a graceful termination
+  // (shard release, reaping) interrupts the request's handler at once
+  // instead of waiting for it; a persisted one stays in storage for the next
+  // owner. No effect on a server-uninterruptible request.
+  bool interrupt_on_termination = false;
   // Rpc.fork, Uninterruptible (server side) and WithTransaction as the
   // request annotations' defaults (see RequestAnnotations).
   bool fork = false;

@@ -138,6 +138,9 @@ class EntityManager::Impl {
     // An Interrupt that came while no server could take it: applied when
     // the request is next handed to one.
     bool interrupt_requested = false;
+    // Interrupted by a graceful termination (InterruptOnTermination): its
+    // interrupt is not a reply.
+    bool terminating = false;
     // Storing the final reply: the fiber is not cancelled.
     bool replying = false;
     // A chunk could not be stored: the exit is not replied (Effect dies in

@@ -116,9 +116,9 @@ Task<void> EntityManager::Impl::FinishRequest(Entity* entity, Server* server,
     co_return;
   }
   if (interrupt && request->rpc->persisted) {
-    // A durable request interrupted by shutdown stays in storage for the
-    // next owner.
-    if (server->shutting_down) {
+    // A durable request interrupted by shutdown, or by a termination it
+    // asked to be interrupted at, stays in storage for the next owner.
+    if (server->shutting_down || request->terminating) {
       RemoveRequest(*entity, id);
       co_return;
     }

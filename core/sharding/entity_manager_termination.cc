@@ -38,6 +38,24 @@ Task<void> EntityManager::Impl::Terminate(Entity* entity) {
   const auto busy = [entity] {
     return entity->server != nullptr && !entity->server->fibers.empty();
   };
+  // Effect's drain first interrupts the requests annotated
+  // InterruptOnTermination (not server-uninterruptible ones).
+  if (entity->server != nullptr) {
+    std::vector<Snowflake> terminating;
+    for (auto& [id, request] : entity->active) {
+      if (request->delivered && !request->sent_exit &&
+          request->rpc->interrupt_on_termination &&
+          !IsUninterruptibleForServer(request->annotations)) {
+        terminating.push_back(id);
+      }
+    }
+    for (Snowflake id : terminating) {
+      if (ActiveRequest* request = entity->Find(id)) {
+        request->terminating = true;
+        InterruptRequest(*entity, *request);
+      }
+    }
+  }
   if (busy() && !entity->drain_stop) {
     entity->scope.Spawn(
         DrainTimeout(entity, host_.config().entity_termination_timeout_ms),

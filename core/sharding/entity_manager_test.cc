@@ -285,6 +285,11 @@ EntityDefinition UserDefinition(EntityOptions options) {
       .Add(Spec("Never", false))
       .Add(Spec("NeverP", true))
       .Add(Spec("NeverU", true, false, Uninterruptible::kServer))
+      .Add([] {
+        RpcSpec spec = Spec("NeverT", true);
+        spec.interrupt_on_termination = true;
+        return spec;
+      }())
       .Add(Spec("Sleep", false))
       .Add(Spec("Hold", false))
       .Add(Spec("HoldU", true, false, Uninterruptible::kServer))
@@ -974,6 +979,32 @@ TEST_F(EntityManagerTest, GracefulShardInterruptEndsWhenHandlersFinish) {
 // Uninterruptible is interrupted too (the annotation makes an interrupted
 // persisted request re-run in place, not its fiber uninterruptible), and
 // stays in storage for the shard's next owner.
+// Effect's InterruptOnTermination: a graceful termination interrupts the
+// annotated request at once (it stays in storage for the next owner) rather
+// than waiting for it until the termination timeout.
+TEST_F(EntityManagerTest, GracefulTerminationInterruptsAnnotatedRequests) {
+  EntityOptions options;
+  options.concurrency = 2;
+  Start(options);
+  ASSERT_TRUE(SendStored(Request(1, "NeverT")).ok());
+  RunMs(1);
+  auto done = Spawn(manager_->InterruptShard(ShardId("default", 1), false));
+  RunMs(1);
+  EXPECT_EQ(world_.interrupted, 1);
+  EXPECT_FALSE(StoredExit(1).has_value());  // left in storage for the owner
+  EXPECT_TRUE(*done);
+}
+
+TEST_F(EntityManagerTest, GracefulTerminationWaitsForUnannotatedRequests) {
+  Start();
+  ASSERT_TRUE(SendStored(Request(1, "NeverP")).ok());
+  RunMs(1);
+  auto done = Spawn(manager_->InterruptShard(ShardId("default", 1), false));
+  RunMs(1);
+  EXPECT_EQ(world_.interrupted, 0);
+  EXPECT_FALSE(*done);
+}
+
 TEST_F(EntityManagerTest, ForcedShardInterruptCancelsUninterruptibleToo) {
   EntityOptions options;
   options.concurrency = 3;
