@@ -102,7 +102,9 @@ struct RpcSpec {
 };
 
 struct EntityOptions {
-  // Requests handled at once by one entity (Effect's `concurrency`, default 1).
+  // Requests handled at once by one entity (Effect's `concurrency`, default
+  // 1); kUnboundedConcurrency is Effect's "unbounded" (the mailbox capacity
+  // still bounds what an entity holds).
   int32_t concurrency = 1;
   // Overrides ShardingConfig::entity_max_idle_time_ms; nullopt in the
   // override means "use the config". Effect's "infinite" is
@@ -115,6 +117,7 @@ struct EntityOptions {
   bool disable_fatal_defects = false;
 };
 inline constexpr int64_t kNeverIdle = INT64_MAX;
+inline constexpr int32_t kUnboundedConcurrency = INT32_MAX;
 
 // What a handler can see and do besides its request (Effect's CurrentAddress,
 // CurrentRunnerAddress, KeepAliveLatch, CurrentActivationScope, and the

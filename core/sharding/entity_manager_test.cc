@@ -982,6 +982,19 @@ TEST_F(EntityManagerTest, GracefulShardInterruptEndsWhenHandlersFinish) {
 // Effect's InterruptOnTermination: a graceful termination interrupts the
 // annotated request at once (it stays in storage for the next owner) rather
 // than waiting for it until the termination timeout.
+// Effect's `concurrency: "unbounded"`: every request runs at once.
+TEST_F(EntityManagerTest, UnboundedConcurrencyRunsEveryRequestAtOnce) {
+  EntityOptions options;
+  options.concurrency = kUnboundedConcurrency;
+  options.mailbox_capacity = 50;
+  Start(options);
+  for (int i = 1; i <= 50; ++i) {
+    ASSERT_TRUE(SendVolatile(Request(i, "Never")).ok());
+  }
+  RunMs(1);
+  EXPECT_EQ(world_.running, 50);
+}
+
 TEST_F(EntityManagerTest, GracefulTerminationInterruptsAnnotatedRequests) {
   EntityOptions options;
   options.concurrency = 2;
