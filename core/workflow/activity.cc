@@ -7,6 +7,7 @@
 #include "core/workflow/durable_deferred.h"
 #include "core/workflow/engine.h"
 #include "core/workflow/workflow.h"
+#include "core/workflow/workflow_ids.h"
 
 namespace clustersim::workflow {
 namespace {
@@ -55,6 +56,15 @@ Task<Outcome<std::string>> RaceActivities(
     });
   }
   return RaceAll(std::move(ctx), "Activity/" + name, std::move(effects));
+}
+
+absl::StatusOr<std::string> IdempotencyKey(const WorkflowContext& ctx,
+                                           std::string_view name,
+                                           bool include_attempt) {
+  std::optional<int32_t> attempt;
+  if (include_attempt) attempt = ctx.attempt;
+  return ActivityIdempotencyKey(ExecutionId(ctx.instance->execution_id), name,
+                                attempt);
 }
 
 Task<Outcome<std::string>> ExecuteActivityBody(WorkflowContext ctx,

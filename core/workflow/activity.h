@@ -13,8 +13,10 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "core/runtime/task.h"
 #include "core/workflow/definitions.h"
 #include "core/workflow/instance.h"
@@ -35,6 +37,13 @@ Task<Outcome<std::string>> RetryActivity(WorkflowContext ctx,
 Task<Outcome<std::string>> RaceActivities(
     WorkflowContext ctx, std::string name,
     std::vector<ActivityDefinition> activities);
+
+// Effect's Activity.idempotencyKey: a key for an external side effect of the
+// step (a payment id, say) that is the same on every replay of this
+// execution: "<execution id>[-<attempt>]-<name>", hashed as 4.1.0 does.
+absl::StatusOr<std::string> IdempotencyKey(const WorkflowContext& ctx,
+                                           std::string_view name,
+                                           bool include_attempt = false);
 
 // One attempt as an engine runs it: retried while it ends with an interrupt
 // that is not a suspension (min(400 ms × 1.5ⁿ, 10 s), at most 10 times),

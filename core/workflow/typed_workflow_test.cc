@@ -7,6 +7,7 @@
 #include "core/codec/byte_writer.h"
 #include "core/runtime/manual_executor.h"
 #include "core/runtime/scope.h"
+#include "core/workflow/activity.h"
 #include "core/workflow/memory_engine.h"
 #include "gtest/gtest.h"
 
@@ -75,6 +76,18 @@ TEST_F(TypedWorkflowTest, ExecutionIdsAreEffects) {
   executor_.RunUntilIdle();
   ASSERT_TRUE(id.has_value() && id->ok());
   EXPECT_EQ(id->value(), "8f86cb6dac9f9bc041a2165d105c1362");
+}
+
+TEST(ActivityIdempotencyKeyTest, IsEffectsForTheRunsExecution) {
+  // effect@4.1.0: execution 8f86…1362, name SendEmail.
+  WorkflowDefinition email{.tag = "EmailWorkflow"};
+  WorkflowContext ctx{
+      nullptr,
+      WorkflowInstance::Initial(email, "8f86cb6dac9f9bc041a2165d105c1362"), 3};
+  EXPECT_EQ(*IdempotencyKey(ctx, "SendEmail"),
+            "afa8bdedf8207518a782549621863ed4");
+  EXPECT_EQ(*IdempotencyKey(ctx, "SendEmail", /*include_attempt=*/true),
+            "e3c458942bfb20abf3d178fe2ea6cbff");
 }
 
 TEST_F(TypedWorkflowTest, ExecuteDecodesTheSuccessAndPollSeesIt) {
