@@ -677,10 +677,8 @@ absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
                         .mode = options.mode};
 
   SimHarness harness(options, sim::LinkConfig{});
-  storage::StorageState::Options state;
-  state.mode = storage_mode;
-  state.runners.lock_expiration_ms = 3'000;
-  storage::StorageBackend backend(std::move(state));
+  storage::StorageBackend backend(
+      ScenarioStorageOptions(storage_mode, options.bug));
   Oracle oracle(harness, backend, runners + 1,
                 std::max<int64_t>(end_us - kLivenessBoundUs, end_us / 2));
   sharding::StaticRunnerResolver resolver;

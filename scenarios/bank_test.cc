@@ -89,6 +89,25 @@ TEST(BankTest, ADebitWithoutCompensationIsCaught) {
   EXPECT_GT(found.count("effectively-once"), 0u);
 }
 
+// Core mutants that only workflows exercise, in hardened fault-free runs:
+// unjournaled-activity re-runs a replayed step (the account's primary key
+// absorbs the second application, so only the workflow checker's rule (5)
+// sees it); lost-wakeup leaves transfers waiting on an approval forever.
+TEST(BankTest, WorkflowCoreMutantsAreCaughtInHardenedMode) {
+  for (const auto& [bug, invariant] :
+       {std::pair<std::string, std::string>{"unjournaled-activity", "workflow"},
+        {"lost-wakeup", "liveness"}}) {
+    SCOPED_TRACE(bug);
+    int caught = 0;
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+      EXPECT_TRUE(Simulate(seed, Mode::kHardened, "").violations.empty());
+      caught +=
+          Findings(Simulate(seed, Mode::kHardened, "", bug)).count(invariant);
+    }
+    EXPECT_GE(caught, 4);
+  }
+}
+
 TEST(BankTest, LivenessIsJudgedFromTheWorkflowTrace) {
   const RunResult r = Simulate(1, Mode::kHardened, "");
   EXPECT_EQ(Stat(r, "liveness_judged"), 1);

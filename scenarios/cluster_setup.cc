@@ -5,6 +5,12 @@
 #include "core/storage/storage_faults.h"
 
 namespace clustersim::scenarios {
+namespace {
+
+// Runners and storage must agree on it.
+constexpr int64_t kLockExpirationMs = 3'000;
+
+}  // namespace
 
 sharding::ShardingConfig ScenarioRunnerConfig(const RunnerAddress& address,
                                               sharding::Mode mode,
@@ -14,7 +20,7 @@ sharding::ShardingConfig ScenarioRunnerConfig(const RunnerAddress& address,
   config.mutant = ParseMutant(bug).value_or(clustersim::Mutant::kNone);
   config.runner_address = address;
   config.shards_per_group = shards_per_group;
-  config.shard_lock_expiration_ms = 3'000;
+  config.shard_lock_expiration_ms = kLockExpirationMs;
   config.shard_lock_refresh_interval_ms = 1'000;
   config.refresh_assignments_interval_ms = 500;
   config.entity_message_poll_interval_ms = 500;
@@ -23,6 +29,15 @@ sharding::ShardingConfig ScenarioRunnerConfig(const RunnerAddress& address,
   config.entity_registration_timeout_ms = 5'000;
   config.mode = mode;
   return config;
+}
+
+storage::StorageState::Options ScenarioStorageOptions(storage::StorageMode mode,
+                                                      const std::string& bug) {
+  storage::StorageState::Options options;
+  options.mode = mode;
+  options.runners.lock_expiration_ms = kLockExpirationMs;
+  options.messages.mutant = ParseMutant(bug).value_or(Mutant::kNone);
+  return options;
 }
 
 void BackendFaultSink::SetStorageFaults(const sim::StorageFaultPlan& plan) {

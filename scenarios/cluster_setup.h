@@ -1,7 +1,7 @@
 // What the cluster scenarios (counter, bank) set up the same way: their
 // runners' sharding configuration (fast locks and polls, so faults bite
-// within a minute of virtual time), and the sink that applies the nemesis's
-// storage faults to the storage node's backend.
+// within a minute of virtual time), their storage's options, and the sink that
+// applies the nemesis's storage faults to the storage node's backend.
 // Single-threaded.
 #ifndef CLUSTERSIM_SCENARIOS_CLUSTER_SETUP_H_
 #define CLUSTERSIM_SCENARIOS_CLUSTER_SETUP_H_
@@ -22,6 +22,11 @@ sharding::ShardingConfig ScenarioRunnerConfig(const RunnerAddress& address,
                                               sharding::Mode mode,
                                               const std::string& bug,
                                               int32_t shards_per_group);
+
+// The storage node's database: `mode`'s semantics, the runners' 3 s lock
+// expiration, and the core mutant `bug` names, if any.
+storage::StorageState::Options ScenarioStorageOptions(storage::StorageMode mode,
+                                                      const std::string& bug);
 
 // The nemesis's storage faults, applied to the storage node's backend.
 class BackendFaultSink : public sim::StorageFaultSink {

@@ -566,11 +566,9 @@ absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
       std::max<int64_t>(end_us - kLivenessBoundUs, end_us / 2)};
 
   SimHarness harness(options, sim::LinkConfig{});
-  storage::StorageState::Options state;
-  state.mode = storage_mode;
-  state.runners.lock_expiration_ms = 3'000;
   // The database outlives every incarnation of the storage node.
-  storage::StorageBackend backend(std::move(state));
+  storage::StorageBackend backend(
+      ScenarioStorageOptions(storage_mode, options.bug));
   // Destroyed before the harness, and unhooked from the trace first: the
   // nodes' teardown (when the World goes) never calls it.
   Oracle oracle(harness, backend, run);

@@ -214,6 +214,8 @@ TEST(CounterTest, CoreMutantsAreCaughtInHardenedMode) {
       {"early-release", "storage-spike=0.2:100ms..1500ms", "single-activation",
        1},
       {"no-lock-check", "partition@20s..25s=1|4", "single-activation", 3},
+      {"no-dedupe", "storage-spike=0.2:100ms..1500ms", "effectively-once", 3},
+      {"late-stop", "pause@40s..45s=2", "single-activation", 2},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.bug);

@@ -5,7 +5,7 @@
 namespace clustersim {
 namespace {
 
-constexpr std::array<MutantInfo, 4> kMutants = {{
+constexpr std::array<MutantInfo, 8> kMutants = {{
     {Mutant::kNoSelfStop, "no-self-stop",
      "hardened mode's lease self-stop and stall handler are off: a runner "
      "paused past its lease runs its entities on when it resumes"},
@@ -17,6 +17,19 @@ constexpr std::array<MutantInfo, 4> kMutants = {{
      "so the next owner starts them while they still run"},
     {Mutant::kNoLockCheck, "no-lock-check",
      "a runner takes messages for shards it does not hold"},
+    {Mutant::kNoDedupe, "no-dedupe",
+     "storage stores a request whose primary key is taken as a new request "
+     "instead of answering Duplicate, so a resent request runs twice"},
+    {Mutant::kLateStop, "late-stop",
+     "hardened mode's stall handler is off: a runner resumed after a pause "
+     "past its lease runs the work queued meanwhile before its lease watch "
+     "stops the lapsed shards"},
+    {Mutant::kUnjournaledActivity, "unjournaled-activity",
+     "a replayed workflow activity ignores its journaled result and runs "
+     "the attempt again"},
+    {Mutant::kLostWakeup, "lost-wakeup",
+     "a durable deferred's completion is stored but does not wake the run "
+     "suspended on it"},
 }};
 
 }  // namespace

@@ -14,7 +14,18 @@
 //   early-release a shard's lock is released before its entities and
 //                 singletons stop (core/sharding/shard_locks.cc);
 //   no-lock-check a runner takes messages for shards it does not hold
-//                 (Sharding::HasShardId).
+//                 (Sharding::HasShardId);
+//   no-dedupe     storage stores a request whose primary key is taken as a
+//                 new request, so a resend runs twice
+//                 (core/storage/message_store.cc);
+//   late-stop     hardened mode's stall handler is off: after a pause the
+//                 lease self-stop waits for its watch fiber, so a resumed
+//                 runner first runs the work queued for shards whose lease
+//                 lapsed (core/sharding/shard_locks.cc);
+//   unjournaled-activity  a replayed activity ignores its journaled result
+//                 and runs the attempt again (core/workflow/cluster_engine.cc);
+//   lost-wakeup   a durable deferred's completion does not wake the run
+//                 suspended on it (core/workflow/workflow_entity.cc).
 //
 // Value types; pure functions.
 #ifndef CLUSTERSIM_CORE_MUTANTS_MUTANT_H_
@@ -32,6 +43,10 @@ enum class Mutant {
   kReplyWedge,
   kEarlyRelease,
   kNoLockCheck,
+  kNoDedupe,
+  kLateStop,
+  kUnjournaledActivity,
+  kLostWakeup,
 };
 
 struct MutantInfo {

@@ -55,7 +55,9 @@ void ShardLocks::Start() {
   loops_.Spawn(PollTicker(), "shard.poll");
   if (self_stop_enabled()) {
     loops_.Spawn(LeaseWatch(), "shard.lease_watch");
-    if (env_.stall != nullptr) {
+    // Mutant::kLateStop: only the watch fiber stops lapsed shards, on its
+    // timer, after a resumed runner has run what was queued meanwhile.
+    if (env_.stall != nullptr && config_.mutant != Mutant::kLateStop) {
       stall_handler_ =
           env_.stall->Register([this](int64_t) { StopLapsedShards(); });
     }

@@ -247,8 +247,14 @@ absl::StatusOr<SaveResult> MessageStore::SaveRequest(const Request& request) {
     message_id = *std::move(id);
     auto existing = message_by_message_id_.find(*message_id);
     if (existing != message_by_message_id_.end()) {
-      const MessageRow& row = messages_.at(existing->second);
-      return SaveDuplicate{IdOf(row.envelope), ReplyById(row.last_reply_id)};
+      if (options_.mutant == Mutant::kNoDedupe) {
+        // The key stays with its first row; the resend becomes a request of
+        // its own.
+        message_id.reset();
+      } else {
+        const MessageRow& row = messages_.at(existing->second);
+        return SaveDuplicate{IdOf(row.envelope), ReplyById(row.last_reply_id)};
+      }
     }
   }
   if (absl::Status s = CheckNewMessageRow(request.request_id); !s.ok()) {

@@ -51,6 +51,7 @@
 #include "core/cluster/entity_address.h"
 #include "core/cluster/shard_id.h"
 #include "core/cluster/snowflake.h"
+#include "core/mutants/mutant.h"
 #include "core/storage/envelope.h"
 #include "core/storage/reply.h"
 #include "core/storage/save_result.h"
@@ -97,6 +98,8 @@ class MessageStore {
 
   struct Options {
     MessageStoreLimits limits;
+    // Mutant::kNoDedupe turns off SaveRequest's primary-key deduplication.
+    Mutant mutant = Mutant::kNone;
   };
 
   explicit MessageStore(Options options);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
 #include "core/cluster/entity_id.h"
+#include "core/mutants/mutant.h"
 #include "core/runtime/sync.h"
 #include "core/sharding/entity_exits.h"
 #include "core/sharding/reply_handlers.h"
@@ -362,6 +363,12 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ActivityExecute(
     if (stored.ok() && IsSuspended(stored.value())) {
       co_return Result(Suspended{});
     }
+  }
+  if (sharding_.config().mutant == Mutant::kUnjournaledActivity) {
+    // Clears the attempt's journaled result, if any, so it runs again.
+    absl::Status reset = co_await ResetActivityAttempt(
+        tag, instance->execution_id, activity.name, attempt);
+    if (!reset.ok()) co_return internal::CauseOf(reset);
   }
   std::string payload =
       EncodeActivityPayload(ActivityPayload{activity.name, attempt});

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
+#include "core/mutants/mutant.h"
 #include "core/sharding/entity_exits.h"
 #include "core/workflow/activity.h"
 #include "core/workflow/cluster_engine.h"
@@ -327,6 +328,9 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
           std::string(payload.status().message()));
     }
     activation_.results.insert_or_assign(payload->name, payload->exit);
+    if (engine_->sharding_.config().mutant == Mutant::kLostWakeup) {
+      co_return storage::Exit::Success(EncodeExit(payload->exit));
+    }
     const WakeMode mode = payload->name == kInterruptSignalName
                               ? WakeMode::kExplicit
                               : WakeMode::kAutomatic;

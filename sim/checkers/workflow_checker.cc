@@ -182,6 +182,14 @@ void WorkflowChecker::RunEnd(int64_t time_us, uint32_t node,
     }
     liveness_.OnReplied(time_us, absl::StrCat("execution ", execution));
   }
+  // A run cut short (result=none) may not have read its activities' results.
+  const std::string prefix = absl::StrCat(execution, " ");
+  for (auto it = activities_.lower_bound(prefix);
+       result != "none" && it != activities_.end() &&
+       it->first.starts_with(prefix);
+       ++it) {
+    it->second.journaled = true;
+  }
   Close(node, execution, runner, /*all=*/false);
 }
 
@@ -197,7 +205,21 @@ void WorkflowChecker::Activity(int64_t time_us, uint32_t node,
                                        std::string(attempt));
   auto [it, inserted] = activities_.try_emplace(
       key, Completion{std::string(exit), runner, time_us});
-  if (inserted || it->second.exit == exit) return;
+  if (inserted) return;
+  if (it->second.journaled) {
+    sink_(Finding{
+        kWorkflow, time_us,
+        absl::StrCat("activity ", std::string(name), " attempt ",
+                     std::string(attempt), " of execution ", execution,
+                     " ran again on ", Where(runner, node), " at ",
+                     FormatDurationUs(time_us), ", though it had completed on ",
+                     "runner ", it->second.runner, " at ",
+                     FormatDurationUs(it->second.time_us),
+                     " and a run had ended past it (a journaled result was "
+                     "not read)")});
+    return;
+  }
+  if (it->second.exit == exit) return;
   sink_(Finding{
       kWorkflow, time_us,
       absl::StrCat("activity ", std::string(name), " attempt ",

@@ -23,7 +23,13 @@
 //       completion of it afterwards: a stale runner acted;
 //   (3) an execution completes twice with different exits;
 //   (4) a completed activity attempt (execution, name, attempt) is
-//       completed again with a different exit.
+//       completed again with a different exit;
+//   (5) a completed activity attempt runs again after a run of its
+//       execution ended past it (result complete or suspended): the run got the
+//       attempt's result, so it was journaled, and a replay must read it, not
+//       run the attempt again. (An attempt cut short by a crash before its
+//       result was stored runs again legitimately, Effect's activities being
+//       at-least-once; the crashed run records no run.end.)
 // A paused node executes nothing, so its open run does not count for (1)
 // while it is paused, as in the single-activation checker; it must not act
 // on the execution once it resumes. Several open runs of one execution on
@@ -100,6 +106,8 @@ class WorkflowChecker {
     std::string exit;
     std::string runner;
     int64_t time_us = 0;
+    // For an activity attempt: a run of its execution ended after it.
+    bool journaled = false;
   };
 
   void RunStart(int64_t time_us, uint32_t node, const std::string& execution,

@@ -47,10 +47,8 @@ TEST_F(WorkflowCheckerTest, AFailoverAfterTheRunEndsIsClean) {
   Event(2 * kS, 1, "workflow.activity",
         Act(kX, "debit", 1, 1, "complete", "00000000000000aa"));
   Event(3 * kS, 1, "workflow.run.end", End(kX, 1, "suspended", "-"));
+  // The replay reads debit's journaled result: it does not run it again.
   Event(4 * kS, 2, "workflow.run.start", Start(kX, 2));
-  // A replay reports the journaled result again: the same exit.
-  Event(4 * kS, 2, "workflow.activity",
-        Act(kX, "debit", 1, 2, "complete", "00000000000000aa"));
   Event(5 * kS, 2, "workflow.run.end",
         End(kX, 2, "complete", "00000000000000bb"));
   // A second report of the same completion changes nothing.
@@ -170,6 +168,27 @@ TEST_F(WorkflowCheckerTest, AChangedActivityResultIsReported) {
             "completed on runner r2:34432 (node 2) at 3s with exit "
             "00000000000000ee, though it had completed on runner r1:34431 at "
             "1s with exit 00000000000000aa (a journaled result changed)");
+}
+
+TEST_F(WorkflowCheckerTest, AnAttemptRunAgainAfterARunWentPastItIsReported) {
+  Event(1 * kS, 1, "workflow.run.start", Start(kX, 1));
+  Event(2 * kS, 1, "workflow.activity",
+        Act(kX, "debit", 1, 1, "complete", "00000000000000aa"));
+  // Cut short before it read the result: debit may run again.
+  Event(3 * kS, 1, "workflow.run.end", End(kX, 1, "none", "-"));
+  Event(4 * kS, 1, "workflow.run.start", Start(kX, 1));
+  Event(5 * kS, 1, "workflow.activity",
+        Act(kX, "debit", 1, 1, "complete", "00000000000000aa"));
+  Event(6 * kS, 1, "workflow.run.end", End(kX, 1, "suspended", "-"));
+  EXPECT_TRUE(findings_.empty());
+  // This run went past debit, so its result was journaled.
+  Event(7 * kS, 2, "workflow.run.start", Start(kX, 2));
+  Event(8 * kS, 2, "workflow.activity",
+        Act(kX, "debit", 1, 2, "complete", "00000000000000aa"));
+  ASSERT_EQ(findings_.size(), 1u);
+  EXPECT_EQ(findings_[0].invariant, kWorkflow);
+  EXPECT_NE(findings_[0].message.find("ran again"), std::string::npos)
+      << findings_[0].message;
 }
 
 TEST_F(WorkflowCheckerTest, AStartedExecutionMustBecomeTerminal) {
