@@ -14,12 +14,18 @@ void ByteWriter::PutU8(uint8_t value) {
 
 void ByteWriter::PutBool(bool value) { PutU8(value ? 1 : 0); }
 
+// The multi-byte encodings fill a stack buffer and append it once: one
+// capacity check per value instead of one per byte (PutU8 was about 3.5% of
+// the simulated persisted cluster workload).
 void ByteWriter::PutVarint(uint64_t value) {
+  char bytes[10];
+  size_t size = 0;
   while (value >= 0x80) {
-    PutU8(static_cast<uint8_t>(value | 0x80));
+    bytes[size++] = static_cast<char>(static_cast<uint8_t>(value | 0x80));
     value >>= 7;
   }
-  PutU8(static_cast<uint8_t>(value));
+  bytes[size++] = static_cast<char>(static_cast<uint8_t>(value));
+  data_.append(bytes, size);
 }
 
 void ByteWriter::PutSignedVarint(int64_t value) {
@@ -30,15 +36,19 @@ void ByteWriter::PutSignedVarint(int64_t value) {
 }
 
 void ByteWriter::PutFixed32(uint32_t value) {
-  for (int shift = 0; shift < 32; shift += 8) {
-    PutU8(static_cast<uint8_t>(value >> shift));
+  char bytes[4];
+  for (int i = 0; i < 4; ++i) {
+    bytes[i] = static_cast<char>(static_cast<uint8_t>(value >> (8 * i)));
   }
+  data_.append(bytes, sizeof(bytes));
 }
 
 void ByteWriter::PutFixed64(uint64_t value) {
-  for (int shift = 0; shift < 64; shift += 8) {
-    PutU8(static_cast<uint8_t>(value >> shift));
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<char>(static_cast<uint8_t>(value >> (8 * i)));
   }
+  data_.append(bytes, sizeof(bytes));
 }
 
 void ByteWriter::PutDouble(double value) {
