@@ -43,12 +43,6 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   }
 }
 
-std::string FormatProbability(double p) {
-  char buffer[32];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, p);
-  return std::string(buffer, result.ptr);
-}
-
 absl::StatusOr<double> ParseProbability(std::string_view text) {
   double p = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), p);
@@ -353,6 +347,12 @@ std::string Signed(int64_t us) {
 }
 
 }  // namespace
+
+std::string FormatProbability(double p) {
+  char buffer[32];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, p);
+  return std::string(buffer, result.ptr);
+}
 
 std::string_view FaultKindName(FaultKind kind) {
   switch (kind) {

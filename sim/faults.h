@@ -148,6 +148,9 @@ absl::StatusOr<FaultPlan> ParseFaultPlan(std::string_view spec);
 FaultPlan SwarmFaultPlan(Random& rng, size_t node_count, int64_t duration_us,
                          bool has_storage = false);
 
+// A probability as the fault grammar writes it (shortest round-trip form).
+std::string FormatProbability(double p);
+
 }  // namespace clustersim::sim
 
 #endif  // CLUSTERSIM_SIM_FAULTS_H_

@@ -1,6 +1,7 @@
 #include "tools/shrink_command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +26,8 @@ using sim::TimedFault;
 
 constexpr int kDefaultMaxRuns = 500;
 constexpr int kMaxMaxRuns = 100'000;
+// Rates are not lowered below this (dropping the item was tried first).
+constexpr double kMinRate = 0.001;
 // Windows are not narrowed below this, durations are cut in these steps.
 constexpr int64_t kMinWindowUs = 1'000;
 constexpr int64_t kDurationStepUs = 100'000;
@@ -42,6 +45,7 @@ struct Size {
   int64_t fault_window_us = 0;  // summed over timed faults
   int64_t duration_us = 0;
   int runners = 0;
+  double rate_sum = 0;  // of the whole-run rates (loss, dup, storage-errors…)
   uint64_t events = 0;
 
   std::string ToString() const {
@@ -50,14 +54,16 @@ struct Size {
            sim::FormatDurationUs(fault_window_us) +
            " of fault windows, duration " + sim::FormatDurationUs(duration_us) +
            ", " + std::to_string(runners) +
-           (runners == 1 ? " runner, " : " runners, ") +
-           std::to_string(events) + " trace events";
+           (runners == 1 ? " runner, " : " runners, ") + "rates summing to " +
+           sim::FormatProbability(rate_sum) + ", " + std::to_string(events) +
+           " trace events";
   }
   Json ToJson() const {
     return Json{{"fault_items", fault_items},
                 {"fault_window_ms", JsonMs(fault_window_us)},
                 {"duration_ms", JsonMs(duration_us)},
                 {"runners", runners},
+                {"rate_sum", rate_sum},
                 {"events", events}};
   }
 };
@@ -145,6 +151,7 @@ class Shrinker {
       const int steps = steps_;
       DropTimedFaults();
       DropWholeRunItems();
+      LowerRates();
       NarrowWindows();
       ShortenDuration();
       FewerRunners();
@@ -190,6 +197,10 @@ class Shrinker {
     }
     size.duration_us = shape.duration_us;
     size.runners = shape.runners;
+    const FaultPlan& p = shape.plan;
+    size.rate_sum = p.loss + p.duplicate + p.reorder + p.corrupt +
+                    p.storage.error_rate + p.storage.drop_rate +
+                    p.storage.spike_rate;
     size.events = events;
     return size;
   }
@@ -277,6 +288,34 @@ class Shrinker {
       drop("the clock settings of node " + std::to_string(node),
            [node](FaultPlan& p) { return p.clocks.erase(node) > 0; });
     }
+  }
+
+  // Halves each whole-run rate (to a thousandth) while the failure stays.
+  void LowerRates() {
+    auto lower = [&](const std::string& name,
+                     const std::function<double&(FaultPlan&)>& rate) {
+      while (!OutOfRuns()) {
+        Shape next = current_;
+        double& r = rate(next.plan);
+        const double half = std::floor(r * 500.0) / 1000.0;
+        if (r <= 0 || half < kMinRate || half >= r) return;
+        r = half;
+        if (!Try("lower " + name + " to " + sim::FormatProbability(half),
+                 next)) {
+          return;
+        }
+      }
+    };
+    lower("loss", [](FaultPlan& p) -> double& { return p.loss; });
+    lower("dup", [](FaultPlan& p) -> double& { return p.duplicate; });
+    lower("reorder", [](FaultPlan& p) -> double& { return p.reorder; });
+    lower("corrupt", [](FaultPlan& p) -> double& { return p.corrupt; });
+    lower("storage-errors",
+          [](FaultPlan& p) -> double& { return p.storage.error_rate; });
+    lower("storage-drop",
+          [](FaultPlan& p) -> double& { return p.storage.drop_rate; });
+    lower("storage-spike",
+          [](FaultPlan& p) -> double& { return p.storage.spike_rate; });
   }
 
   // Keeps the first or the second half of each window, while that fails.

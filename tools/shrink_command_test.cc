@@ -92,6 +92,21 @@ TEST(ShrinkCommandTest, PrintsEachStepTheSizesAndTheSmallestCommand) {
       << r.out;
 }
 
+// Rates are halved while the failure stays (the reply-save wedge of
+// reference mode needs only some storage errors).
+TEST(ShrinkCommandTest, LowersWholeRunRates) {
+  Result r = RunArgs(
+      {"shrink", "counter", "--seed", "1", "--faults", "storage-errors=0.2"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(Has(r.out, ": lower storage-errors to 0.1: still fails"))
+      << r.out;
+  EXPECT_TRUE(Has(r.out, "rates summing to 0.2, ")) << r.out;
+  EXPECT_TRUE(Has(r.out,
+                  "\nsmallest: clustersim run counter --seed 1 "
+                  "--faults 'storage-errors=0.1'"))
+      << r.out;
+}
+
 TEST(ShrinkCommandTest, StopsAtTheRunBudget) {
   Result r = RunArgs({"shrink", "counter", "--seed", "1", "--swarm", "--bug",
                       "counter-resend-new-key", "--max-runs", "3"});
