@@ -115,6 +115,10 @@ struct EntityOptions {
   // Effect's disableFatalDefects: a handler defect is replied as Exit(die)
   // instead of restarting the entity.
   bool disable_fatal_defects = false;
+  // Effect's defectRetryPolicy: the delay before restart (or build) attempt
+  // `step` (0-based) after a defect. Unset: Effect's default, min(500 ms ×
+  // 1.5ⁿ, 10 s).
+  std::function<int64_t(int64_t step)> defect_backoff_us;
 };
 inline constexpr int64_t kNeverIdle = INT64_MAX;
 inline constexpr int32_t kUnboundedConcurrency = INT32_MAX;

@@ -345,6 +345,8 @@ class EntityManager::Impl {
   void RemoveRequest(Entity& entity, Snowflake id);
 
   // Defects.
+  // The entity type's defect schedule (EntityOptions::defect_backoff_us).
+  int64_t DefectDelayUs(int64_t step) const;
   void OnDefect(Entity& entity, Server& server, Snowflake id,
                 const storage::Cause& cause);
   Task<void> Restart(Entity* entity);

@@ -9,6 +9,11 @@ namespace clustersim::sharding {
 
 using entity_manager_internal::DefectBackoffUs;
 
+int64_t EntityManager::Impl::DefectDelayUs(int64_t step) const {
+  const auto& policy = definition_.options().defect_backoff_us;
+  return policy ? policy(step) : DefectBackoffUs(step);
+}
+
 // --- Spawning ----------------------------------------------------------------
 
 absl::StatusOr<EntityManager::Impl::Entity*> EntityManager::Impl::GetOrSpawn(
@@ -77,7 +82,7 @@ bool EntityManager::Impl::FinishSpawn(Entity& entity,
 // retrying a spawn that the ownership re-check would reject anyway.
 Task<void> EntityManager::Impl::RetrySpawn(Entity* entity) {
   for (int64_t step = 0;; ++step) {
-    co_await SleepUs(DefectBackoffUs(step));
+    co_await SleepUs(DefectDelayUs(step));
     if (!host_.HasShardId(entity->address_.shard_id())) break;
     absl::StatusOr<std::unique_ptr<EntityHandler>> handler = TryBuild(*entity);
     if (handler.ok()) {
@@ -121,7 +126,7 @@ void EntityManager::Impl::OnDefect(Entity& entity, Server& server, Snowflake id,
 // Effect's restart: one step of the manager's defect schedule (the old
 // server keeps running meanwhile), close the old server, rebuild, replay.
 Task<void> EntityManager::Impl::Restart(Entity* entity) {
-  co_await SleepUs(DefectBackoffUs(defect_steps_++));
+  co_await SleepUs(DefectDelayUs(defect_steps_++));
   Server* old = entity->server.get();
   old->shutting_down = true;
   // The entity is live, so these interrupts are not replies (see
@@ -142,7 +147,7 @@ Task<std::unique_ptr<EntityHandler>> EntityManager::Impl::Rebuild(
   for (int64_t step = 0;; ++step) {
     absl::StatusOr<std::unique_ptr<EntityHandler>> handler = TryBuild(*entity);
     if (handler.ok()) co_return *std::move(handler);
-    co_await SleepUs(DefectBackoffUs(step));
+    co_await SleepUs(DefectDelayUs(step));
   }
 }
 

@@ -927,6 +927,20 @@ TEST_F(EntityManagerTest, FailedBuildIsRetriedWithBackoff) {
   EXPECT_TRUE(SendVolatile(Request(1, "GetUser")).ok());
 }
 
+// Effect's defectRetryPolicy replaces the default backoff.
+TEST_F(EntityManagerTest, ADefectRetryPolicyReplacesTheDefaultBackoff) {
+  EntityOptions options;
+  options.defect_backoff_us = [](int64_t) { return int64_t{50'000}; };
+  Start(options);
+  world_.defect_trigger = true;
+  ASSERT_TRUE(SendStored(Request(1, "GetUserP", "123")).ok());
+  RunMs(49);
+  EXPECT_EQ(world_.builds, 1);
+  RunMs(1);
+  EXPECT_EQ(world_.builds, 2);
+  EXPECT_EQ(StoredExit(1), Exit::Success("User 123"));
+}
+
 TEST_F(EntityManagerTest, SpawnIsAbandonedWhenTheShardIsLostDuringTheBuild) {
   world_.build_failures = 1;
   Start();
