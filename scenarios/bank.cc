@@ -83,10 +83,10 @@ constexpr double kRefused = 0.3;
 constexpr double kResendStart = 0.2;
 constexpr int64_t kMinApprovalDelayMs = 500;
 constexpr int64_t kMaxApprovalDelayMs = 3'000;
-// A transfer still unapproved this long after its start gets its approval
-// from any live node (its client died); checked this often.
-constexpr int64_t kOrphanApprovalAfterUs = 10'000'000;
-constexpr int64_t kOrphanApprovalCheckMs = 1'000;
+// A transfer still unfinished this long after its start is started and
+// approved by any live node (its client may have died); checked this often.
+constexpr int64_t kOrphanAfterUs = 10'000'000;
+constexpr int64_t kOrphanCheckMs = 1'000;
 // An Account works this long on a step.
 constexpr int64_t kStepWorkMs = 3;
 
@@ -235,10 +235,12 @@ struct Intent {
   // The model: whether the transfer must end credited (else refunded).
   bool applies = true;
   std::optional<bool> observed_success;
-  // When its client first started it (world time), and whether some client
-  // has given its approval.
+  // When its client first started it (world time), whether some client has
+  // given its approval, and whether another node started it for a client
+  // that died (CaretakerLoop).
   int64_t started_us = 0;
   bool approval_given = false;
+  bool adopted = false;
 };
 
 // --- The oracle --------------------------------------------------------------
@@ -451,7 +453,7 @@ class BankNode : public Process, public bank::Accounts {
                       bank::TransferOptions{.compensate = setup_->compensate});
                 }) {
     env.scope->Spawn(ClientLoop(this), "bank.client");
-    env.scope->Spawn(ApproverLoop(this), "bank.approver");
+    env.scope->Spawn(CaretakerLoop(this), "bank.caretaker");
   }
 
   void OnMessage(NodeId from, std::string_view bytes) override {
@@ -560,15 +562,15 @@ class BankNode : public Process, public bank::Accounts {
     self->env_.trace->Record(
         "workflow.started",
         absl::StrCat(bank::kTransferTag, "/", intent.execution_id));
+    {
+      Intent& entry = self->oracle_->Book(self->env_.self.value)[index];
+      if (entry.started_us == 0) entry.started_us = self->oracle_->NowUs();
+    }
     Random& random = *self->env_.random;
     const int starts = Bernoulli(random, kResendStart) ? 2 : 1;
     for (int i = 0; i < starts; ++i) {
       if (i > 0) self->oracle_->StartResent();
       co_await Start(self, &definition, intent.execution_id, payload);
-    }
-    {
-      Intent& entry = self->oracle_->Book(self->env_.self.value)[index];
-      if (entry.started_us == 0) entry.started_us = self->oracle_->NowUs();
     }
     if (intent.transfer.needs_approval) {
       co_await SleepMs(
@@ -610,28 +612,41 @@ class BankNode : public Process, public bank::Accounts {
     self->oracle_->Book(node)[index].approval_given = true;
   }
 
-  // The approver of last resort: a transfer whose client died for good
-  // before approving it would wait forever, so any live node gives the
-  // approval its intent holds once the client's window has long passed (the
-  // first completion of a deferred wins, so a late duplicate is harmless).
-  static Task<void> ApproverLoop(BankNode* self) {
+  // The caretaker of last resort: a transfer whose client died for good
+  // before starting or approving it would never finish, so any live node,
+  // once the client's window has long passed, starts it (a start is
+  // idempotent: the execution id names it) and gives the approval its intent
+  // holds (the first completion of a deferred wins, so a late duplicate is
+  // harmless).
+  static Task<void> CaretakerLoop(BankNode* self) {
     if (self->runner_.engine() == nullptr) co_return;
+    const workflow::WorkflowDefinition* definition =
+        self->runner_.engine()->Find(bank::kTransferTag);
     for (;;) {
-      co_await SleepMs(kOrphanApprovalCheckMs);
+      co_await SleepMs(kOrphanCheckMs);
       const int64_t now_us = self->oracle_->NowUs();
       std::vector<std::pair<uint32_t, size_t>> orphans;
       for (auto& [node, book] : self->oracle_->Books()) {
         for (size_t i = 0; i < book.size(); ++i) {
           const Intent& intent = book[i];
-          if (intent.transfer.needs_approval && !intent.approval_given &&
-              intent.started_us > 0 &&
-              now_us - intent.started_us > kOrphanApprovalAfterUs) {
+          if (intent.started_us > 0 && !intent.observed_success.has_value() &&
+              !(intent.adopted &&
+                (!intent.transfer.needs_approval || intent.approval_given)) &&
+              now_us - intent.started_us > kOrphanAfterUs) {
             orphans.emplace_back(node, i);
           }
         }
       }
       for (const auto& [node, index] : orphans) {
-        co_await Approve(self, node, index);
+        const Intent intent = self->oracle_->Book(node)[index];
+        if (!intent.adopted) {
+          co_await Start(self, definition, intent.execution_id,
+                         bank::EncodeTransfer(intent.transfer));
+          self->oracle_->Book(node)[index].adopted = true;
+        }
+        if (intent.transfer.needs_approval && !intent.approval_given) {
+          co_await Approve(self, node, index);
+        }
       }
     }
   }
