@@ -277,8 +277,10 @@ Task<Outcome<std::string>> Execute(WorkflowEngine& engine,
   ExecuteRequest request{execution_id, payload, options.discard, parent,
                          options.detached};
   if (options.discard) {
+    // A start that did not land fails (Effect's `yield* run`); the caller
+    // may retry it, as the run request is deduplicated.
     Outcome<Result> started = co_await engine.ExecuteRun(workflow, request);
-    (void)started;
+    if (!started.ok()) co_return std::move(started).cause();
     co_return execution_id;
   }
   if (parent != nullptr) {
