@@ -4,6 +4,7 @@
 
 #include "core/base/check.h"
 #include "core/runtime/sync.h"
+#include "core/sharding/async.h"
 
 namespace clustersim::workflow {
 
@@ -47,19 +48,6 @@ namespace {
 
 using BodyResult = std::optional<Outcome<std::string>>;
 
-// Sets nullopt when destroyed unless the body returned first.
-struct SetEmptyOnExit {
-  std::shared_ptr<Deferred<BodyResult>> result;
-  ~SetEmptyOnExit() { result->Set(std::nullopt); }
-};
-
-Task<void> RunInto(Task<Outcome<std::string>> body,
-                   std::shared_ptr<Deferred<BodyResult>> result) {
-  SetEmptyOnExit guard{result};
-  Outcome<std::string> out = co_await std::move(body);
-  result->Set(std::move(out));
-}
-
 // Runs the body in a child fiber so that the run's control (or the run's own
 // cancellation) can interrupt it; an interrupted body yields an interrupt.
 Task<Outcome<std::string>> RunBody(WorkflowContext ctx, ActivityBody body,
@@ -68,7 +56,9 @@ Task<Outcome<std::string>> RunBody(WorkflowContext ctx, ActivityBody body,
   CHECK(fiber != nullptr);
   auto result = std::make_shared<Deferred<BodyResult>>();
   Scope scope(fiber->scope());
-  const FiberId id = scope.Spawn(RunInto(body(ctx), result), "workflow.body");
+  const FiberId id = scope.Spawn(
+      sharding::internal::RunInto<Outcome<std::string>>(body(ctx), result),
+      "workflow.body");
   if (!id) co_return Cause::Interrupt();
   RunAttachment attachment(std::move(control), &scope, id);
   std::optional<BodyResult> got = co_await result->Wait();
@@ -226,18 +216,14 @@ bool IsSuspendedRun(const Outcome<Result>& r) {
   return r.ok() && IsSuspended(r.value());
 }
 
-Task<void> OpenWhenDone(Task<void> task, std::shared_ptr<Latch> done) {
-  co_await std::move(task);
-  done->Open();
-}
-
 // Sleeps `delay_ms`, or less if the execution completes first.
 Task<void> SleepOrComplete(WorkflowEngine& engine,
                            const WorkflowDefinition& workflow,
                            std::string execution_id, int64_t delay_ms) {
   auto done = std::make_shared<Latch>();
   Scope scope(CurrentFiber()->scope());
-  scope.Spawn(OpenWhenDone(engine.AwaitComplete(workflow, execution_id), done),
+  scope.Spawn(sharding::internal::RunThenOpen(
+                  engine.AwaitComplete(workflow, execution_id), done),
               "workflow.await_complete");
   co_await done->WaitFor(delay_ms);
 }
