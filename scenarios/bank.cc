@@ -90,7 +90,6 @@ constexpr int64_t kOrphanCheckMs = 1'000;
 // An Account works this long on a step.
 constexpr int64_t kStepWorkMs = 3;
 
-constexpr int64_t kStorageCallTimeoutMs = 2'000;
 // Liveness: every started execution completes within this bound after the
 // later of its start and the last fault's end; clients stop starting
 // transfers this long before the end, and a run with timed faults lasts
@@ -706,17 +705,12 @@ absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards);
     runner.resolver = &resolver;
     const NodeId storage_node{runners + 1};
-    const int64_t lock_timeout_ms = runner.config.shard_lock_interval_ms();
+    const sharding::ShardingConfig config = runner.config;
     runner.storage =
-        [storage_node, address, lock_timeout_ms](
+        [storage_node, address, config](
             const NodeEnv&,
             RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-      return std::make_unique<storage::StorageRpcClient>(
-          rpc, storage::StorageRpcClient::Options{
-                   .storage_node = storage_node,
-                   .runner_address = address,
-                   .call_timeout_ms = kStorageCallTimeoutMs,
-                   .lock_call_timeout_ms = lock_timeout_ms});
+      return RemoteStorage(rpc, storage_node, address, config);
     };
     harness.AddNode(absl::StrCat("r", i),
                     [runner = std::move(runner), &setup,

@@ -40,6 +40,17 @@ storage::StorageState::Options ScenarioStorageOptions(storage::StorageMode mode,
   return options;
 }
 
+std::unique_ptr<storage::StorageRpcClient> RemoteStorage(
+    RpcEndpoint& rpc, NodeId storage_node, const RunnerAddress& address,
+    const sharding::ShardingConfig& config) {
+  return std::make_unique<storage::StorageRpcClient>(
+      rpc, storage::StorageRpcClient::Options{
+               .storage_node = storage_node,
+               .runner_address = address,
+               .call_timeout_ms = kScenarioStorageCallTimeoutMs,
+               .lock_call_timeout_ms = config.shard_lock_interval_ms()});
+}
+
 void BackendFaultSink::SetStorageFaults(const sim::StorageFaultPlan& plan) {
   const storage::StorageFaults faults{.error_rate = plan.error_rate,
                                       .latency_spike_rate = plan.spike_rate,

@@ -7,10 +7,13 @@
 #define CLUSTERSIM_SCENARIOS_CLUSTER_SETUP_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/cluster/runner_address.h"
+#include "core/rpc/rpc_endpoint.h"
 #include "core/sharding/config.h"
+#include "core/storage/storage_rpc_client.h"
 #include "core/storage/storage_server.h"
 #include "sim/nemesis.h"
 
@@ -27,6 +30,14 @@ sharding::ShardingConfig ScenarioRunnerConfig(const RunnerAddress& address,
 // expiration, and the core mutant `bug` names, if any.
 storage::StorageState::Options ScenarioStorageOptions(storage::StorageMode mode,
                                                       const std::string& bug);
+
+// A runner's storage client: RPCs to the storage node over the node's
+// endpoint, each call bounded by kScenarioStorageCallTimeoutMs and lock
+// operations by the runner's lock interval (as in Effect).
+inline constexpr int64_t kScenarioStorageCallTimeoutMs = 2'000;
+std::unique_ptr<storage::StorageRpcClient> RemoteStorage(
+    RpcEndpoint& rpc, NodeId storage_node, const RunnerAddress& address,
+    const sharding::ShardingConfig& config);
 
 // The nemesis's storage faults, applied to the storage node's backend.
 class BackendFaultSink : public sim::StorageFaultSink {

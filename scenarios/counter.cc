@@ -80,9 +80,6 @@ constexpr int64_t kMaxAmount = 9;
 // A Counter works this long per unit of an increment.
 constexpr int64_t kWorkMsPerUnit = 4;
 
-// Storage calls: lock operations get the lock interval, as in Effect.
-constexpr int64_t kStorageCallTimeoutMs = 2'000;
-
 // Liveness: every saved request is answered within this bound after the
 // later of its save and the last fault's end. Clients stop starting
 // operations this long before the end, and a run with timed faults lasts
@@ -584,17 +581,13 @@ absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards);
     runner.resolver = &resolver;
     const NodeId storage_node{run.storage_node};
-    const int64_t lock_timeout_ms = runner.config.shard_lock_interval_ms();
+    const sharding::ShardingConfig config = runner.config;
     runner.storage =
-        [storage_node, address, bug, lock_timeout_ms](
+        [storage_node, address, bug, config](
             const NodeEnv&,
             RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-      auto client = std::make_unique<storage::StorageRpcClient>(
-          rpc, storage::StorageRpcClient::Options{
-                   .storage_node = storage_node,
-                   .runner_address = address,
-                   .call_timeout_ms = kStorageCallTimeoutMs,
-                   .lock_call_timeout_ms = lock_timeout_ms});
+      std::unique_ptr<storage::StorageClient> client =
+          RemoteStorage(rpc, storage_node, address, config);
       if (bug == StorageBug::kNone) return client;
       return std::make_unique<BuggyStorageClient>(std::move(client), bug);
     };

@@ -7,15 +7,13 @@
 #include "core/cluster/runner_address.h"
 #include "core/rpc/rpc_endpoint.h"
 #include "core/storage/local_storage_client.h"
-#include "core/storage/storage_rpc_client.h"
+#include "scenarios/cluster_setup.h"
 
 namespace clustersim::tools {
 namespace {
 
 constexpr int32_t kFirstPort = 34431;
 constexpr uint32_t kSimulatedRunners = 3;
-// The counter scenario's storage call timeout.
-constexpr int64_t kStorageCallTimeoutMs = 2'000;
 
 }  // namespace
 
@@ -40,17 +38,12 @@ BenchWorld::BenchWorld(ClusterSetting setting, MakeRunner make_runner,
     runner.config.runner_address = address;
     runner.resolver = &resolver_;
     if (simulated) {
-      const int64_t lock_timeout_ms = runner.config.shard_lock_interval_ms();
+      const sharding::ShardingConfig config = runner.config;
       runner.storage =
-          [storage_node, address, lock_timeout_ms](
+          [storage_node, address, config](
               const NodeEnv&,
               RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-        return std::make_unique<storage::StorageRpcClient>(
-            rpc, storage::StorageRpcClient::Options{
-                     .storage_node = storage_node,
-                     .runner_address = address,
-                     .call_timeout_ms = kStorageCallTimeoutMs,
-                     .lock_call_timeout_ms = lock_timeout_ms});
+        return scenarios::RemoteStorage(rpc, storage_node, address, config);
       };
     } else {
       storage::StorageState* state = &state_;
