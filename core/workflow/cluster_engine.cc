@@ -248,22 +248,25 @@ Task<absl::Status> ClusterWorkflowEngine::InterruptSignal(
   co_return absl::OkStatus();
 }
 
-Task<void> ClusterWorkflowEngine::Interrupt(const WorkflowDefinition& workflow,
-                                            std::string execution_id) {
-  std::optional<Snowflake> run_request;
-  std::function<Task<absl::Status>()> op = [&]() {
-    return InterruptSignal(workflow, execution_id, &run_request);
-  };
-  (void)co_await RetryTimes(3, 250, std::move(op));
-}
-
-Task<void> ClusterWorkflowEngine::InterruptUnsafe(
+Task<std::optional<Snowflake>> ClusterWorkflowEngine::SignalInterrupt(
     const WorkflowDefinition& workflow, std::string execution_id) {
   std::optional<Snowflake> run_request;
   std::function<Task<absl::Status>()> op = [&]() {
     return InterruptSignal(workflow, execution_id, &run_request);
   };
   (void)co_await RetryTimes(3, 250, std::move(op));
+  co_return run_request;
+}
+
+Task<void> ClusterWorkflowEngine::Interrupt(const WorkflowDefinition& workflow,
+                                            std::string execution_id) {
+  (void)co_await SignalInterrupt(workflow, std::move(execution_id));
+}
+
+Task<void> ClusterWorkflowEngine::InterruptUnsafe(
+    const WorkflowDefinition& workflow, std::string execution_id) {
+  std::optional<Snowflake> run_request =
+      co_await SignalInterrupt(workflow, execution_id);
   if (!run_request.has_value()) co_return;
   absl::StatusOr<EntityAddress> address =
       WorkflowAddress(workflow.tag, execution_id);

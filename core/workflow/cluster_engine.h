@@ -194,6 +194,10 @@ class ClusterWorkflowEngine : public WorkflowEngine {
                                               int32_t attempt);
   Task<absl::Status> ClearClock(const std::string& tag,
                                 std::string execution_id);
+  // Effect's interrupt: InterruptSignal, retried 3 times (250 ms doubling);
+  // the run request it signalled, if any.
+  Task<std::optional<Snowflake>> SignalInterrupt(
+      const WorkflowDefinition& workflow, std::string execution_id);
   Task<absl::Status> InterruptSignal(const WorkflowDefinition& workflow,
                                      std::string execution_id,
                                      std::optional<Snowflake>* run_request);
