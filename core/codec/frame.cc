@@ -89,7 +89,14 @@ absl::StatusOr<Frame> DecodeFrame(std::string_view bytes) {
   const size_t kind_offset = reader.offset();
   CLUSTERSIM_ASSIGN_OR_RETURN(const uint8_t kind_byte, reader.GetU8());
   const size_t length_offset = reader.offset();
-  CLUSTERSIM_ASSIGN_OR_RETURN(const uint64_t body_length, reader.GetVarint());
+  const absl::StatusOr<uint64_t> length = reader.GetVarint();
+  if (!length.ok()) {
+    // A bad length field is a malformed frame, reported as one.
+    return Malformed(
+        length_offset,
+        absl::StrCat("body length (", length.status().message(), ")"));
+  }
+  const uint64_t body_length = *length;
   if (reader.remaining() < kCrcBytes ||
       body_length != reader.remaining() - kCrcBytes) {
     return Malformed(length_offset,

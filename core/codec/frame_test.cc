@@ -152,6 +152,17 @@ TEST(FrameTest, EveryTruncationAndExtensionIsRejected) {
   }
 }
 
+// Found by the property below: an inserted 0xFF makes the length field a
+// non-canonical varint, which is still a malformed *frame*.
+TEST(FrameTest, BadLengthVarintIsAMalformedFrame) {
+  std::string frame = EncodeFrame(FrameKind::kPing, "");
+  frame.insert(4, 1, '\xff');
+  const absl::Status status = DecodeFrame(frame).status();
+  EXPECT_TRUE(IsMalformed(status)) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "non-canonical varint"))
+      << status;
+}
+
 rc::Gen<FrameKind> ArbitraryKind() { return rc::gen::elementOf(kAllKinds); }
 
 RC_GTEST_PROP(FrameProperty, RoundTripsAndEncodesDeterministically, ()) {
