@@ -40,6 +40,7 @@
 #include "scenarios/harness.h"
 #include "sim/checkers/finding.h"
 #include "sim/checkers/ledger.h"
+#include "sim/checkers/lock_belief.h"
 #include "sim/checkers/single_activation.h"
 #include "sim/checkers/storage_watch.h"
 #include "sim/checkers/workflow_checker.h"
@@ -252,6 +253,9 @@ class Oracle : public sim::TraceListener {
         storage_node_(storage_node),
         stop_issuing_us_(stop_issuing_us),
         activation_(Sink()),
+        lock_belief_(
+            StorageLockQuery(harness.world(), NodeId{storage_node}, backend),
+            Sink()),
         workflow_(kLivenessBoundUs, Sink()),
         ledger_(Sink()),
         watch_(storage_node, backend,
@@ -267,6 +271,7 @@ class Oracle : public sim::TraceListener {
   void OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,
                     std::string_view detail) override {
     activation_.OnTraceEvent(time_us, node, kind, detail);
+    lock_belief_.OnTraceEvent(time_us, node, kind, detail);
     workflow_.OnTraceEvent(time_us, node, kind, detail);
     watch_.OnTraceEvent(time_us, node, kind, detail);
     if (kind == "workflow.compensation") {
@@ -342,6 +347,7 @@ class Oracle : public sim::TraceListener {
         {"workflow_completed", workflow_.completed()},
         {"workflow_superseded_runs", workflow_.superseded_runs()},
         {"activations", activation_.activations()},
+        {"lock_belief_checks", lock_belief_.checked()},
         {"liveness_judged", can_progress ? 1 : 0},
         {"complete", complete ? 1 : 0},
     };
@@ -423,6 +429,7 @@ class Oracle : public sim::TraceListener {
   uint32_t storage_node_;
   int64_t stop_issuing_us_;
   sim::checkers::SingleActivationChecker activation_;
+  sim::checkers::LockBeliefChecker lock_belief_;
   sim::checkers::WorkflowChecker workflow_;
   sim::checkers::LedgerChecker ledger_;
   sim::checkers::StorageWatch watch_;
@@ -747,7 +754,8 @@ Scenario BankScenario() {
           "through a durable deferred, credit; one seeded account refuses "
           "credits); clients start them with idempotency keys, resend "
           "starts and re-drive them after restarts; checks single-"
-          "activation, the workflow invariant, every transfer applied or "
+          "activation, lock belief, the workflow invariant, every transfer "
+          "applied or "
           "compensated exactly once, conservation and liveness",
       .default_runners = 3,
       .min_runners = 1,

@@ -1,6 +1,12 @@
 #include "scenarios/cluster_setup.h"
 
+#include <optional>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "core/base/check.h"
+#include "core/cluster/shard_id.h"
 #include "core/mutants/mutant.h"
 #include "core/storage/storage_faults.h"
 
@@ -49,6 +55,27 @@ std::unique_ptr<storage::StorageRpcClient> RemoteStorage(
                .runner_address = address,
                .call_timeout_ms = kScenarioStorageCallTimeoutMs,
                .lock_call_timeout_ms = config.shard_lock_interval_ms()});
+}
+
+sim::checkers::LockBeliefChecker::LockQuery StorageLockQuery(
+    const sim::World& world, NodeId storage_node,
+    const storage::StorageBackend& backend) {
+  return [&world, storage_node, &backend](
+             std::string_view shard_text,
+             std::string_view runner_text) -> absl::Status {
+    absl::StatusOr<ShardId> shard = ShardId::Parse(shard_text);
+    if (!shard.ok()) return shard.status();
+    absl::StatusOr<RunnerAddress> runner = RunnerAddress::Parse(runner_text);
+    if (!runner.ok()) return runner.status();
+    const sim::NodeClock& clock = world.clock(storage_node);
+    const std::optional<int64_t> now_ms = backend.PeekNowMs(
+        clock.WallMs(world.now_us()), clock.LocalUs(world.now_us()));
+    if (!now_ms.has_value()) {
+      return absl::FailedPreconditionError(
+          "storage has granted nothing yet (its clock is not anchored)");
+    }
+    return backend.state().runners().CheckLockHeld(*shard, *runner, *now_ms);
+  };
 }
 
 void BackendFaultSink::SetStorageFaults(const sim::StorageFaultPlan& plan) {

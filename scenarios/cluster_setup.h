@@ -15,7 +15,9 @@
 #include "core/sharding/config.h"
 #include "core/storage/storage_rpc_client.h"
 #include "core/storage/storage_server.h"
+#include "sim/checkers/lock_belief.h"
 #include "sim/nemesis.h"
+#include "sim/world.h"
 
 namespace clustersim::scenarios {
 
@@ -38,6 +40,13 @@ inline constexpr int64_t kScenarioStorageCallTimeoutMs = 2'000;
 std::unique_ptr<storage::StorageRpcClient> RemoteStorage(
     RpcEndpoint& rpc, NodeId storage_node, const RunnerAddress& address,
     const sharding::ShardingConfig& config);
+
+// The lock-belief checker's view of storage (sim/checkers/lock_belief.h):
+// whether a runner holds a live lease on a shard at the world's current
+// instant, judged on the storage node's clock as its server would read it.
+sim::checkers::LockBeliefChecker::LockQuery StorageLockQuery(
+    const sim::World& world, NodeId storage_node,
+    const storage::StorageBackend& backend);
 
 // The nemesis's storage faults, applied to the storage node's backend.
 class BackendFaultSink : public sim::StorageFaultSink {

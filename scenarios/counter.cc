@@ -45,6 +45,7 @@
 #include "sim/checkers/finding.h"
 #include "sim/checkers/ledger.h"
 #include "sim/checkers/liveness.h"
+#include "sim/checkers/lock_belief.h"
 #include "sim/checkers/single_activation.h"
 #include "sim/checkers/single_writer.h"
 #include "sim/checkers/storage_watch.h"
@@ -201,6 +202,9 @@ class Oracle : public sim::TraceListener {
         backend_(backend),
         run_(run),
         activation_(Sink()),
+        lock_belief_(StorageLockQuery(harness.world(), NodeId{run.storage_node},
+                                      backend),
+                     Sink()),
         writer_(run.mode, Sink()),
         exactly_once_(Sink()),
         liveness_(kLivenessBoundUs, Sink()),
@@ -225,6 +229,7 @@ class Oracle : public sim::TraceListener {
   void OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,
                     std::string_view detail) override {
     activation_.OnTraceEvent(time_us, node, kind, detail);
+    lock_belief_.OnTraceEvent(time_us, node, kind, detail);
     watch_.OnTraceEvent(time_us, node, kind, detail);
     if (kind == "shard.self_stop") ++self_stops_;
   }
@@ -307,6 +312,7 @@ class Oracle : public sim::TraceListener {
         {"ledger_total", total},
         {"activations", activation_.activations()},
         {"activation_overlaps_paused", activation_.overlaps_with_paused()},
+        {"lock_belief_checks", lock_belief_.checked()},
         {"lease_self_stops", self_stops_},
         {"single_writer_violations", writer_.violations()},
         {"liveness_judged", can_progress ? 1 : 0},
@@ -363,6 +369,7 @@ class Oracle : public sim::TraceListener {
   const storage::StorageBackend& backend_;
   const CounterRun run_;
   sim::checkers::SingleActivationChecker activation_;
+  sim::checkers::LockBeliefChecker lock_belief_;
   sim::checkers::SingleWriterChecker writer_;
   sim::checkers::ExactlyOnceReplyChecker exactly_once_;
   sim::checkers::LivenessChecker liveness_;
@@ -640,6 +647,7 @@ Scenario CounterScenario() {
           "runners' clients send persisted increments (unique primary keys, "
           "resent on timeout) to 8 sharded Counter entities while runners "
           "1-3 restart in turn; storage is a node; checks single-activation, "
+          "lock belief, "
           "single-writer, exactly-once replies, the ledger against the "
           "accepted operations, liveness and unique ids (leases 3 s, "
           "refresh 1 s, polls 200-500 ms)",

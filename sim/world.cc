@@ -120,6 +120,7 @@ uint32_t World::incarnation(NodeId node) const { return Get(node).incarnation; }
 const std::string& World::name(NodeId node) const { return Get(node).name; }
 Process* World::process(NodeId node) const { return Get(node).process.get(); }
 NodeClock& World::clock(NodeId node) { return Get(node).clock; }
+const NodeClock& World::clock(NodeId node) const { return Get(node).clock; }
 
 uint32_t World::TagFor(const Node& node) const {
   return node.id.value | (node.incarnation << 16);

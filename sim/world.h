@@ -82,6 +82,7 @@ class World {
   // The running Process of an up or paused node, else nullptr.
   Process* process(NodeId node) const;
   NodeClock& clock(NodeId node);
+  const NodeClock& clock(NodeId node) const;
   // The node's wall clock now.
   int64_t NodeNowMs(NodeId node) const;
   size_t node_count() const { return nodes_.size(); }

@@ -244,4 +244,26 @@ absl::Status RunnerStore::CheckFencingToken(const FencingToken& token,
   return absl::OkStatus();
 }
 
+absl::Status RunnerStore::CheckLockHeld(const ShardId& shard,
+                                        const RunnerAddress& owner,
+                                        int64_t now_ms) const {
+  auto it = locks_.find(shard);
+  if (it == locks_.end()) {
+    return Fenced(absl::StrCat("no lease on ", shard.ToString()));
+  }
+  const LockRow& lock = it->second;
+  if (lock.owner != owner) {
+    return Fenced(absl::StrCat("lease on ", shard.ToString(), " is ",
+                               lock.owner.Key(), "'s (epoch ", lock.epoch,
+                               ")"));
+  }
+  if (Expired(lock.acquired_at_ms, now_ms)) {
+    return Fenced(absl::StrCat(
+        "lease on ", shard.ToString(), " epoch ", lock.epoch, " expired at ",
+        lock.acquired_at_ms + options_.lock_expiration_ms, " (now ", now_ms,
+        ")"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace clustersim::storage

@@ -130,6 +130,12 @@ class RunnerStore {
   absl::Status CheckFencingToken(const FencingToken& token,
                                  int64_t now_ms) const;
 
+  // OK if `owner` holds the shard's lease at `now_ms` (a row of its own, not
+  // expired); otherwise a Fenced error saying what storage holds instead.
+  // The lock-belief checker's view of storage (sim/checkers/lock_belief.h).
+  absl::Status CheckLockHeld(const ShardId& shard, const RunnerAddress& owner,
+                             int64_t now_ms) const;
+
   int64_t lock_expiration_ms() const { return options_.lock_expiration_ms; }
 
  private:

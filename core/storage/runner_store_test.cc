@@ -244,6 +244,23 @@ TEST(RunnerStoreTest, FencingTokenValidOnlyForCurrentUnexpiredLease) {
               ::testing::StartsWith("fenced: "));
 }
 
+TEST(RunnerStoreTest, LockHeldOnlyByItsLiveOwner) {
+  RunnerStore store = MakeStore();
+  EXPECT_THAT(
+      std::string(store.CheckLockHeld(Shard(1), Address(1), 0).message()),
+      ::testing::HasSubstr("no lease on default:1"));
+  ASSERT_TRUE(store.Acquire(Address(1), Shards({1}), 0).ok());
+  EXPECT_TRUE(store.CheckLockHeld(Shard(1), Address(1), kExpirationMs).ok());
+  EXPECT_THAT(
+      std::string(store.CheckLockHeld(Shard(1), Address(2), 0).message()),
+      ::testing::HasSubstr("is localhost:1's"));
+  const absl::Status lapsed =
+      store.CheckLockHeld(Shard(1), Address(1), kExpirationMs + 1);
+  EXPECT_TRUE(IsFenced(lapsed));
+  EXPECT_THAT(std::string(lapsed.message()),
+              ::testing::HasSubstr("expired at 35000"));
+}
+
 TEST(RunnerStoreTest, RejectsValuesWiderThanTheirColumns) {
   RunnerStore store = MakeStore();
   const RunnerAddress long_host(std::string(300, 'h'), 1);

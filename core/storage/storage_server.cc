@@ -372,9 +372,17 @@ absl::StatusOr<std::string> StorageServer::Execute(NodeId from,
 }
 
 int64_t StorageBackend::NowMs(const Executor& clock) {
-  if (state_.mode() == StorageMode::kReference) return clock.NowMs();
-  if (!anchor_.has_value()) anchor_ = StepFreeClock::AnchorNow(clock);
-  return StepFreeClock::At(*anchor_, clock.MonotonicUs());
+  if (state_.mode() == StorageMode::kHardened && !anchor_.has_value()) {
+    anchor_ = StepFreeClock::AnchorNow(clock);
+  }
+  return *PeekNowMs(clock.NowMs(), clock.MonotonicUs());
+}
+
+std::optional<int64_t> StorageBackend::PeekNowMs(int64_t wall_ms,
+                                                 int64_t monotonic_us) const {
+  if (state_.mode() == StorageMode::kReference) return wall_ms;
+  if (!anchor_.has_value()) return std::nullopt;
+  return StepFreeClock::At(*anchor_, monotonic_us);
 }
 
 void StorageServer::ResponseGate::Send(NodeId to, std::string bytes) {

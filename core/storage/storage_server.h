@@ -70,6 +70,11 @@ class StorageBackend {
   // valid (StorageFaults::Validate).
   StorageFaults& faults() { return faults_; }
   const StorageFaults& faults() const { return faults_; }
+  // The time the server would read for an operation on a node clock showing
+  // `wall_ms` and `monotonic_us` (see NowMs), without anchoring the
+  // step-free clock: nullopt in hardened mode before the server's first
+  // operation. For checkers that judge leases as storage does.
+  std::optional<int64_t> PeekNowMs(int64_t wall_ms, int64_t monotonic_us) const;
 
  private:
   friend class StorageServer;

@@ -5,27 +5,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "sim/checkers/entity_event.h"
 #include "sim/duration.h"
 
 namespace clustersim::sim::checkers {
 namespace {
-
-constexpr std::string_view kRunnerTag = " runner=";
-
-struct Parsed {
-  std::string address;
-  std::string runner;
-};
-
-// "<EntityAddress> runner=<host>:<port>". Entity ids may hold any text, so
-// the runner is what follows the last " runner=".
-std::optional<Parsed> Parse(std::string_view detail) {
-  const size_t at = detail.rfind(kRunnerTag);
-  if (at == std::string_view::npos || at == 0) return std::nullopt;
-  std::string_view runner = detail.substr(at + kRunnerTag.size());
-  if (runner.empty()) return std::nullopt;
-  return Parsed{std::string(detail.substr(0, at)), std::string(runner)};
-}
 
 std::string Where(const std::string& runner, uint32_t node) {
   return absl::StrCat("runner ", runner, " (node ", node, ")");
@@ -58,17 +42,19 @@ void SingleActivationChecker::OnTraceEvent(int64_t time_us, uint32_t node,
   const bool start = kind == "entity.start";
   const bool step = kind == "entity.step";
   if (!start && !step && kind != "entity.stop") return;
-  std::optional<Parsed> parsed = Parse(detail);
+  const std::optional<EntityEvent> parsed = ParseEntityEvent(detail);
   if (!parsed.has_value()) {
     ++malformed_;
     return;
   }
+  const std::string address(parsed->address);
+  const std::string runner(parsed->runner);
   if (start) {
-    Start(time_us, node, std::move(parsed->address), std::move(parsed->runner));
+    Start(time_us, node, address, runner);
   } else if (step) {
-    Step(time_us, node, parsed->address, parsed->runner);
+    Step(time_us, node, address, runner);
   } else {
-    Stop(node, parsed->address, parsed->runner);
+    Stop(node, address, runner);
   }
 }
 

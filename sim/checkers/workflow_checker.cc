@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "sim/checkers/entity_event.h"
 #include "sim/duration.h"
 
 namespace clustersim::sim::checkers {
@@ -246,12 +247,13 @@ void WorkflowChecker::Close(uint32_t node, const std::string& execution,
 
 void WorkflowChecker::EntityStop(uint32_t node, std::string_view detail) {
   // "EntityAddress(Workflow/<tag>, <execution_id>, <shard>) runner=<r>".
-  if (!detail.starts_with(kWorkflowEntityPrefix)) return;
-  constexpr std::string_view kRunner = " runner=";
-  const size_t runner_at = detail.rfind(kRunner);
-  if (runner_at == std::string_view::npos) return;
-  const std::string_view address = detail.substr(
-      kWorkflowEntityPrefix.size(), runner_at - kWorkflowEntityPrefix.size());
+  const std::optional<EntityEvent> event = ParseEntityEvent(detail);
+  if (!event.has_value() ||
+      !event->address.starts_with(kWorkflowEntityPrefix)) {
+    return;
+  }
+  const std::string_view address =
+      event->address.substr(kWorkflowEntityPrefix.size());
   const size_t tag_end = address.find(", ");
   if (tag_end == std::string_view::npos) return;
   const size_t id_end = address.find(", ", tag_end + 2);
@@ -260,7 +262,7 @@ void WorkflowChecker::EntityStop(uint32_t node, std::string_view detail) {
         absl::StrCat(
             std::string(address.substr(0, tag_end)), "/",
             std::string(address.substr(tag_end + 2, id_end - tag_end - 2))),
-        std::string(detail.substr(runner_at + kRunner.size())), /*all=*/true);
+        std::string(event->runner), /*all=*/true);
 }
 
 void WorkflowChecker::Crash(uint32_t node) {
