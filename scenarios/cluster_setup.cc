@@ -15,6 +15,7 @@ namespace {
 
 // Runners and storage must agree on it.
 constexpr int64_t kLockExpirationMs = 3'000;
+constexpr int64_t kReplyPollIntervalMs = 200;
 
 }  // namespace
 
@@ -30,7 +31,7 @@ sharding::ShardingConfig ScenarioRunnerConfig(const RunnerAddress& address,
   config.shard_lock_refresh_interval_ms = 1'000;
   config.refresh_assignments_interval_ms = 500;
   config.entity_message_poll_interval_ms = 500;
-  config.entity_reply_poll_interval_ms = 200;
+  config.entity_reply_poll_interval_ms = kReplyPollIntervalMs;
   config.entity_termination_timeout_ms = 1'000;
   config.entity_registration_timeout_ms = 5'000;
   config.mode = mode;
@@ -76,6 +77,21 @@ sim::checkers::LockBeliefChecker::LockQuery StorageLockQuery(
     }
     return backend.state().runners().CheckLockHeld(*shard, *runner, *now_ms);
   };
+}
+
+std::optional<int64_t> ReplyDeliveryBoundUs(const sim::FaultPlan& plan,
+                                            const sim::LinkConfig& link) {
+  const sim::StorageFaultPlan& storage = plan.storage;
+  if (plan.loss > 0 || plan.corrupt > 0 || storage.error_rate > 0 ||
+      storage.drop_rate > 0 ||
+      storage.spike_max_ms >= kScenarioStorageCallTimeoutMs) {
+    return std::nullopt;
+  }
+  const int64_t one_way_us = 2 * plan.LinkFor(link).latency.max_us;
+  const int64_t read_us =
+      2 * one_way_us +
+      (storage.spike_rate > 0 ? storage.spike_max_ms * 1000 : 0);
+  return 2 * (kReplyPollIntervalMs * 1000 + read_us) + 500'000;
 }
 
 void BackendFaultSink::SetStorageFaults(const sim::StorageFaultPlan& plan) {

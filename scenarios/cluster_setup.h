@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/cluster/runner_address.h"
@@ -16,7 +17,9 @@
 #include "core/storage/storage_rpc_client.h"
 #include "core/storage/storage_server.h"
 #include "sim/checkers/lock_belief.h"
+#include "sim/faults.h"
 #include "sim/nemesis.h"
+#include "sim/network.h"
 #include "sim/world.h"
 
 namespace clustersim::scenarios {
@@ -47,6 +50,17 @@ std::unique_ptr<storage::StorageRpcClient> RemoteStorage(
 sim::checkers::LockBeliefChecker::LockQuery StorageLockQuery(
     const sim::World& world, NodeId storage_node,
     const storage::StorageBackend& backend);
+
+// The reply-delivery bound (sim/checkers/reply_delivery.h) for runners
+// configured by ScenarioRunnerConfig on links like `link` under `plan`'s
+// whole-run faults: two reply polls, each a poll interval then a storage
+// read at the slowest latency (reordering doubles it) plus the largest
+// storage spike (the read in flight when the exit is stored may miss it;
+// the next one sees it), and a 500 ms margin. Nullopt when those faults leave delivery unbounded:
+// message loss or corruption, storage errors or dropped responses (each
+// costs retries without bound), or spikes past the storage call timeout.
+std::optional<int64_t> ReplyDeliveryBoundUs(const sim::FaultPlan& plan,
+                                            const sim::LinkConfig& link);
 
 // The nemesis's storage faults, applied to the storage node's backend.
 class BackendFaultSink : public sim::StorageFaultSink {

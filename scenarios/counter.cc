@@ -46,6 +46,7 @@
 #include "sim/checkers/ledger.h"
 #include "sim/checkers/liveness.h"
 #include "sim/checkers/lock_belief.h"
+#include "sim/checkers/reply_delivery.h"
 #include "sim/checkers/single_activation.h"
 #include "sim/checkers/single_writer.h"
 #include "sim/checkers/storage_watch.h"
@@ -73,6 +74,9 @@ constexpr int32_t kFirstPort = 34431;
 // The client: the wait for one reply, the pause before a resend, the pause
 // between operations, and when it starts.
 constexpr int64_t kCallTimeoutMs = 5'000;
+// Every kPatientEvery-th operation waits for its reply with no timeout, so a
+// reply that never reaches its caller cannot hide behind a resend.
+constexpr uint64_t kPatientEvery = 4;
 constexpr int64_t kResendDelayMs = 200;
 constexpr int64_t kMinThinkMs = 10;
 constexpr int64_t kMaxThinkMs = 100;
@@ -207,6 +211,13 @@ class Oracle : public sim::TraceListener {
                      Sink()),
         writer_(run.mode, Sink()),
         exactly_once_(Sink()),
+        delivery_bound_us_(
+            ReplyDeliveryBoundUs(harness.options().faults, sim::LinkConfig{})),
+        // Unjudged plans (no bound): no wait is ever ready in time.
+        delivery_(delivery_bound_us_.value_or(0),
+                  delivery_bound_us_.has_value() ? harness.quiet_time_us()
+                                                 : INT64_MAX,
+                  Sink()),
         liveness_(kLivenessBoundUs, Sink()),
         ledger_(Sink()),
         ids_(Sink()),
@@ -230,6 +241,7 @@ class Oracle : public sim::TraceListener {
                     std::string_view detail) override {
     activation_.OnTraceEvent(time_us, node, kind, detail);
     lock_belief_.OnTraceEvent(time_us, node, kind, detail);
+    delivery_.OnTraceEvent(time_us, node, kind, detail);
     watch_.OnTraceEvent(time_us, node, kind, detail);
     if (kind == "shard.self_stop") ++self_stops_;
   }
@@ -240,6 +252,13 @@ class Oracle : public sim::TraceListener {
     issued_.emplace(op.op, std::make_pair(op.key, op.amount));
   }
   void Resent() { ++resends_; }
+  void WaitStarted(NodeId caller, const Increment& op) {
+    delivery_.WaitStarted(h_.world().now_us(), caller.value, op.op);
+  }
+  void WaitEnded(NodeId caller, const Increment& op, bool delivered) {
+    delivery_.WaitEnded(h_.world().now_us(), caller.value, op.op, delivered,
+                        ExitStoredUs(op));
+  }
   void Answered(const Increment& op, const storage::Exit& exit) {
     ++answered_;
     exactly_once_.OnCallerReply(h_.world().now_us(), op.op, StoredRequest(op),
@@ -287,6 +306,13 @@ class Oracle : public sim::TraceListener {
     }
     ledger_.Check(now_us);
     if (complete) exactly_once_.CheckAllReplied(now_us);
+    delivery_.Finish(now_us, [this](const std::string& op) {
+      auto it = issued_.find(op);
+      return it == issued_.end()
+                 ? std::nullopt
+                 : ExitStoredUs(
+                       Increment{it->second.first, op, it->second.second, op});
+    });
     // A run in which no operation completed checked nothing (SPEC.md §4):
     // it fails, in either mode, whatever the faults, unless the plan killed
     // the only storage node for good (no design progresses without its
@@ -308,6 +334,8 @@ class Oracle : public sim::TraceListener {
         {"requests_saved", exactly_once_.requests_saved()},
         {"exits_saved", exactly_once_.exits_saved()},
         {"handler_starts", exactly_once_.handler_starts()},
+        {"reply_deliveries_judged", delivery_.judged()},
+        {"max_reply_delivery_ms", delivery_.max_delivery_us() / 1000},
         {"failure_exits", failure_exits_},
         {"ledger_total", total},
         {"activations", activation_.activations()},
@@ -341,6 +369,15 @@ class Oracle : public sim::TraceListener {
     return id.ok() ? *id : std::nullopt;
   }
 
+  // When storage stored the exit of `op`'s request, if it did.
+  std::optional<int64_t> ExitStoredUs(const Increment& op) const {
+    const std::optional<Snowflake> id = StoredRequest(op);
+    if (!id.has_value()) return std::nullopt;
+    auto it = exits_.find(*id);
+    if (it == exits_.end()) return std::nullopt;
+    return it->second;
+  }
+
   void RequestSaved(int64_t time_us, Snowflake id) {
     exactly_once_.OnRequestSaved(time_us, id);
     liveness_.OnAccepted(time_us, absl::StrCat("request ", id.ToString()));
@@ -350,7 +387,7 @@ class Oracle : public sim::TraceListener {
   void ExitAccepted(int64_t time_us, const storage::WithExit& exit) {
     const std::string request =
         absl::StrCat("request ", exit.request_id.ToString());
-    exits_.insert(exit.request_id);
+    exits_.emplace(exit.request_id, time_us);
     exactly_once_.OnExitSaved(time_us, exit.request_id, ExitText(exit.exit));
     liveness_.OnReplied(time_us, request);
     ids_.Observe(time_us, exit.id, absl::StrCat("the reply to ", request));
@@ -372,13 +409,16 @@ class Oracle : public sim::TraceListener {
   sim::checkers::LockBeliefChecker lock_belief_;
   sim::checkers::SingleWriterChecker writer_;
   sim::checkers::ExactlyOnceReplyChecker exactly_once_;
+  const std::optional<int64_t> delivery_bound_us_;
+  sim::checkers::ReplyDeliveryChecker delivery_;
   sim::checkers::LivenessChecker liveness_;
   sim::checkers::LedgerChecker ledger_;
   sim::checkers::UniqueIdChecker ids_;
   sim::checkers::StorageWatch watch_;
   // Every operation a client started: op -> (key, amount).
   absl::btree_map<std::string, std::pair<std::string, int64_t>> issued_;
-  absl::btree_set<Snowflake> exits_;
+  // Request -> when its exit was stored.
+  absl::btree_map<Snowflake, int64_t> exits_;
   int64_t answered_ = 0;
   int64_t self_stops_ = 0;
   int64_t resends_ = 0;
@@ -451,15 +491,14 @@ class CounterNode : public Process {
       op.amount = UniformInt(random, 1, kMaxAmount);
       op.primary_key = op.op;
       self->oracle_->Issued(op);
+      const bool patient = seq % kPatientEvery == 0;
       for (int resend = 1;; ++resend) {
+        self->oracle_->WaitStarted(self->env_.self, op);
         std::optional<absl::StatusOr<storage::Exit>> exit =
-            co_await sharding::WithTimeout(
-                *self->env_.scope,
-                self->runner_.sharding().Send(EntityType(kCounterType),
-                                              EntityId(op.key), kIncrementTag,
-                                              IncrementRpc().EncodeRequest(op)),
-                kCallTimeoutMs);
-        if (exit.has_value() && exit->ok()) {
+            co_await Call(self, op, patient);
+        const bool delivered = exit.has_value() && exit->ok();
+        self->oracle_->WaitEnded(self->env_.self, op, delivered);
+        if (delivered) {
           self->oracle_->Answered(op, **exit);
           break;
         }
@@ -471,6 +510,18 @@ class CounterNode : public Process {
       }
       co_await SleepMs(UniformInt(random, kMinThinkMs, kMaxThinkMs));
     }
+  }
+
+  // One send of `op`: waits for the reply, for at most kCallTimeoutMs
+  // unless `patient` (nullopt: timed out).
+  static Task<std::optional<absl::StatusOr<storage::Exit>>> Call(
+      CounterNode* self, Increment op, bool patient) {
+    Task<absl::StatusOr<storage::Exit>> send = self->runner_.sharding().Send(
+        EntityType(kCounterType), EntityId(op.key), kIncrementTag,
+        IncrementRpc().EncodeRequest(op));
+    if (patient) co_return co_await std::move(send);
+    co_return co_await sharding::WithTimeout(*self->env_.scope, std::move(send),
+                                             kCallTimeoutMs);
   }
 
   NodeEnv env_;

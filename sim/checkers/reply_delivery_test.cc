@@ -1,0 +1,105 @@
+#include "sim/checkers/reply_delivery.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace clustersim::sim::checkers {
+namespace {
+
+constexpr int64_t kBoundUs = 1'000'000;
+
+class ReplyDeliveryTest : public ::testing::Test {
+ protected:
+  explicit ReplyDeliveryTest(int64_t judge_from_us = 0)
+      : checker_(kBoundUs, judge_from_us,
+                 [this](Finding f) { findings_.push_back(std::move(f)); }) {}
+
+  std::vector<Finding> findings_;
+  ReplyDeliveryChecker checker_;
+};
+
+TEST_F(ReplyDeliveryTest, ADeliveryWithinTheBoundIsFine) {
+  checker_.WaitStarted(0, 1, "op1");
+  checker_.WaitEnded(1'500'000, 1, "op1", true, 600'000);
+  EXPECT_TRUE(findings_.empty());
+  EXPECT_EQ(checker_.judged(), 1);
+  EXPECT_EQ(checker_.max_delivery_us(), 900'000);
+}
+
+TEST_F(ReplyDeliveryTest, ALateDeliveryIsAViolation) {
+  checker_.WaitStarted(0, 1, "op1");
+  checker_.WaitEnded(2'000'000, 1, "op1", true, 500'000);
+  ASSERT_EQ(findings_.size(), 1u);
+  EXPECT_EQ(findings_[0].invariant, kReplyDelivery);
+  EXPECT_NE(findings_[0].message.find("node 1 waiting on op1 received its "
+                                      "reply only 1500ms after it was ready"),
+            std::string::npos)
+      << findings_[0].message;
+}
+
+// The client's timeout ends the wait; its resend reads the stored reply at
+// once, but the first wait never got it: still a violation.
+TEST_F(ReplyDeliveryTest, ATimeoutPastTheBoundIsNotHiddenByTheResend) {
+  checker_.WaitStarted(0, 1, "op1");
+  checker_.WaitEnded(5'000'000, 1, "op1", false, 1'000'000);
+  checker_.WaitStarted(5'200'000, 1, "op1");
+  checker_.WaitEnded(5'210'000, 1, "op1", true, 1'000'000);
+  ASSERT_EQ(findings_.size(), 1u);
+  EXPECT_NE(findings_[0].message.find("still lacked its reply 4s after"),
+            std::string::npos)
+      << findings_[0].message;
+}
+
+TEST_F(ReplyDeliveryTest, WaitsWithoutAStoredExitOrNotYetDueAreNotJudged) {
+  checker_.WaitStarted(0, 1, "op1");
+  checker_.WaitEnded(5'000'000, 1, "op1", false, std::nullopt);
+  checker_.WaitStarted(0, 2, "op2");
+  checker_.WaitEnded(5'000'000, 2, "op2", false, 4'500'000);
+  EXPECT_TRUE(findings_.empty());
+  EXPECT_EQ(checker_.judged(), 0);
+}
+
+TEST_F(ReplyDeliveryTest, OpenWaitsAreJudgedAtTheEnd) {
+  checker_.WaitStarted(0, 1, "op1");
+  checker_.WaitStarted(0, 2, "op2");
+  checker_.Finish(10'000'000, [](const std::string& what) {
+    return what == "op1" ? std::optional<int64_t>(1'000'000) : std::nullopt;
+  });
+  ASSERT_EQ(findings_.size(), 1u);
+  EXPECT_NE(findings_[0].message.find("op1"), std::string::npos);
+}
+
+TEST_F(ReplyDeliveryTest, ACrashPauseOrShutdownOfTheCallerExcusesItsWaits) {
+  for (const char* kind : {"node.crash", "node.pause", "sharding.shutdown"}) {
+    checker_.WaitStarted(0, 1, "op1");
+    checker_.WaitStarted(0, 2, "op2");
+    checker_.OnTraceEvent(100, 1, kind, "");
+    checker_.WaitEnded(9'000'000, 1, "op1", false, 1'000);
+    checker_.WaitEnded(9'000'000, 2, "op2", false, 1'000);
+  }
+  // Only node 2's waits, never disturbed, are violations.
+  ASSERT_EQ(findings_.size(), 3u);
+  for (const Finding& f : findings_) {
+    EXPECT_NE(f.message.find("node 2"), std::string::npos) << f.message;
+  }
+}
+
+class ReplyDeliveryAfterFaultsTest : public ReplyDeliveryTest {
+ protected:
+  ReplyDeliveryAfterFaultsTest() : ReplyDeliveryTest(3'000'000) {}
+};
+
+TEST_F(ReplyDeliveryAfterFaultsTest, WaitsReadyBeforeTheQuietTimeAreExcused) {
+  checker_.WaitStarted(0, 1, "op1");
+  checker_.WaitEnded(9'000'000, 1, "op1", false, 2'000'000);
+  EXPECT_TRUE(findings_.empty());
+  checker_.WaitStarted(0, 1, "op2");
+  checker_.WaitEnded(9'000'000, 1, "op2", false, 3'000'000);
+  EXPECT_EQ(findings_.size(), 1u);
+}
+
+}  // namespace
+}  // namespace clustersim::sim::checkers
