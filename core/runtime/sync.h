@@ -20,6 +20,7 @@
 
 #include "core/base/check.h"
 #include "core/runtime/resumption.h"
+#include "core/runtime/task.h"
 
 namespace clustersim {
 
@@ -160,6 +161,12 @@ class Latch {
   bool open_;
   internal::WaitList waiters_;
 };
+
+// Waits forever: only cancelling its fiber ends it. Effect.never.
+inline Task<void> Never() {
+  Latch never;
+  co_await never.Wait();
+}
 
 // A value set once; any number of fibers can wait for it. Effect's Deferred.
 template <typename T>

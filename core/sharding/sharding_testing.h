@@ -119,8 +119,7 @@ class TestEntityHandler : public EntityHandler {
   Task<void> Never() {
     NeverGuard guard{state_};
     ++state_->running;
-    Latch never;
-    co_await never.Wait();
+    co_await Never();
   }
 
   TestEntityState* state_;

@@ -76,8 +76,7 @@ Task<void> Singletons::Run(SingletonRun run) {
   co_await run();
   // A singleton that returns keeps its place until stopped (Effect's
   // Effect.andThen(Effect.never)).
-  Latch never;
-  co_await never.Wait();
+  co_await Never();
 }
 
 void Singletons::Trace(std::string_view kind, const SingletonAddress& address) {

@@ -309,17 +309,16 @@ Task<void> ClusterWorkflowEngine::Resume(const WorkflowDefinition& workflow,
 
 Task<void> ClusterWorkflowEngine::AwaitComplete(
     const WorkflowDefinition& workflow, std::string execution_id) {
-  Latch never;
   absl::StatusOr<EntityAddress> address =
       WorkflowAddress(workflow.tag, execution_id);
   if (!address.ok() || !sharding_.HasShardId(address->shard_id())) {
-    co_await never.Wait();
+    co_await Never();
     co_return;
   }
   absl::StatusOr<std::optional<Snowflake>> id =
       co_await RequestIdFor(workflow.tag, execution_id, kRunTag, "");
   if (!id.ok() || !id->has_value()) {
-    co_await never.Wait();
+    co_await Never();
     co_return;
   }
   // A replay that suspends again re-arms the wait.
@@ -330,7 +329,7 @@ Task<void> ClusterWorkflowEngine::AwaitComplete(
     absl::StatusOr<std::optional<storage::WithExit>> reply =
         co_await ReplyFor(**id);
     if (!reply.ok()) {
-      co_await never.Wait();
+      co_await Never();
       co_return;
     }
     if (reply->has_value()) {
@@ -339,7 +338,7 @@ Task<void> ClusterWorkflowEngine::AwaitComplete(
     }
     absl::Status waited = co_await waiter.Wait();
     if (!waited.ok()) {
-      co_await never.Wait();
+      co_await Never();
       co_return;
     }
   }

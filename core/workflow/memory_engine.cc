@@ -31,11 +31,6 @@ Task<bool> DepositInterrupt(bool interrupted, bool interrupted_unsafe,
   co_return true;
 }
 
-Task<void> NeverComplete() {
-  Latch never;
-  co_await never.Wait();
-}
-
 }  // namespace
 
 MemoryWorkflowEngine::MemoryWorkflowEngine(Scope& parent) : scope_(parent) {}
@@ -236,7 +231,7 @@ Task<void> MemoryWorkflowEngine::AwaitComplete(const WorkflowDefinition&,
                                                std::string execution_id) {
   auto it = executions_.find(execution_id);
   if (it == executions_.end()) {
-    co_await NeverComplete();
+    co_await Never();
     co_return;
   }
   co_await it->second->done.Wait();

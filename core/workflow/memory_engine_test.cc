@@ -135,8 +135,7 @@ TEST_F(MemoryEngineTest, WakesAnActiveWorkflowWhenADurableDeferredCompletes) {
 // --- shutdown --------------------------------------------------------------
 
 Task<Outcome<std::string>> Stuck(WorkflowContext, std::string) {
-  Latch never;
-  co_await never.Wait();
+  co_await Never();
   co_return std::string();
 }
 
@@ -166,8 +165,7 @@ Task<Outcome<std::string>> CompensatedThenStuck(WorkflowContext ctx,
   WF_TRY(std::string a,
          co_await WithCompensation(ctx, Ready("a"), &PushCompensation));
   (void)a;
-  Latch never;
-  co_await never.Wait();
+  co_await Never();
   co_return std::string();
 }
 

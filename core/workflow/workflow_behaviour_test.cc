@@ -261,8 +261,7 @@ Task<Outcome<std::string>> TwoStepBranch(WorkflowContext ctx) {
 }
 
 Task<Outcome<std::string>> Never(WorkflowContext) {
-  Latch never;
-  co_await never.Wait();
+  co_await Never();
   co_return std::string();
 }
 
