@@ -119,7 +119,7 @@ class TestEntityHandler : public EntityHandler {
   Task<void> Never() {
     NeverGuard guard{state_};
     ++state_->running;
-    co_await Never();
+    co_await clustersim::Never();
   }
 
   TestEntityState* state_;

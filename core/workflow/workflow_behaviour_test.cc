@@ -261,7 +261,7 @@ Task<Outcome<std::string>> TwoStepBranch(WorkflowContext ctx) {
 }
 
 Task<Outcome<std::string>> Never(WorkflowContext) {
-  co_await Never();
+  co_await clustersim::Never();
   co_return std::string();
 }
 
