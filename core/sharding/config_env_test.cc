@@ -103,7 +103,7 @@ const std::set<std::pair<std::string, std::string>>& StricterThanEffect() {
           {"SHARD_LOCK_EXPIRATION", "-1 seconds"},
           {"SHARD_LOCK_EXPIRATION", "1500 micros"},
           {"SHARD_LOCK_EXPIRATION", "1 nano"},
-      {"SHARD_LOCK_EXPIRATION", "2000000 nanos"},  // lock interval 0 ms
+          {"SHARD_LOCK_EXPIRATION", "2000000 nanos"},  // lock interval 0 ms
           {"SHARD_LOCK_EXPIRATION", "0.0001 millis"},
           {"SHARD_LOCK_EXPIRATION", "1.0000005 seconds"},
           {"SHARD_LOCK_EXPIRATION", "99999999999999999999999 seconds"},
