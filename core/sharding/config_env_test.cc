@@ -165,5 +165,45 @@ TEST(ConfigEnvTest, SeveralVariablesCombine) {
   EXPECT_EQ(config->entity_max_idle_time_ms, kNeverIdle);
 }
 
+// Ported from Effect's ShardingConfig.test.ts.
+
+TEST(ConfigEnvTest, BoundsRunnerResidencyAndStorageReadsByDefault) {
+  absl::StatusOr<ShardingConfig> defaults = ShardingConfigFromEnv({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->max_resident_entities, 10'000);
+  EXPECT_EQ(defaults->unprocessed_message_batch_size, 1024);
+  absl::StatusOr<ShardingConfig> from_env =
+      ShardingConfigFromEnv({{"MAX_RESIDENT_ENTITIES", "500"},
+                             {"UNPROCESSED_MESSAGE_BATCH_SIZE", "128"}});
+  ASSERT_TRUE(from_env.ok());
+  EXPECT_EQ(from_env->max_resident_entities, 500);
+  EXPECT_EQ(from_env->unprocessed_message_batch_size, 128);
+  // "unbounded" is only available programmatically.
+  EXPECT_FALSE(
+      ShardingConfigFromEnv({{"MAX_RESIDENT_ENTITIES", "unbounded"}}).ok());
+}
+
+TEST(ConfigEnvTest, ChecksTheListenAddressThoughItHasNoEffect) {
+  EXPECT_TRUE(ShardingConfigFromEnv({{"LISTEN_HOST", "0.0.0.0"}}).ok());
+  EXPECT_TRUE(ShardingConfigFromEnv({{"LISTEN_PORT", "8080"}}).ok());
+  absl::StatusOr<ShardingConfig> invalid_port = ShardingConfigFromEnv(
+      {{"LISTEN_HOST", "0.0.0.0"}, {"LISTEN_PORT", "invalid"}});
+  ASSERT_FALSE(invalid_port.ok());
+  EXPECT_EQ(invalid_port.status().message(),
+            "LISTEN_PORT=\"invalid\": Expected a string representing a finite "
+            "number");
+}
+
+TEST(ConfigEnvTest, RejectsNonPositiveResidencyAndBatchLimits) {
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"MAX_RESIDENT_ENTITIES", "0"},
+           {"MAX_RESIDENT_ENTITIES", "-1"},
+           {"UNPROCESSED_MESSAGE_BATCH_SIZE", "0"},
+           {"UNPROCESSED_MESSAGE_BATCH_SIZE", "-1"}}) {
+    EXPECT_FALSE(ShardingConfigFromEnv({{name, value}}).ok()) << name << value;
+  }
+}
+
 }  // namespace
 }  // namespace clustersim::sharding

@@ -1,6 +1,6 @@
 // Golden configFromEnv vectors computed by Effect 4.1.0 (dist/cluster/
 // ShardingConfig.js under node) by tools/vectors/config_env_vectors.mjs.
-// Facts, not code: regenerate rather than edit. 102 vectors.
+// Facts, not code: regenerate rather than edit. 106 vectors.
 #ifndef CLUSTERSIM_CORE_SHARDING_CONFIG_ENV_TEST_VECTORS_H_
 #define CLUSTERSIM_CORE_SHARDING_CONFIG_ENV_TEST_VECTORS_H_
 
@@ -139,6 +139,8 @@ inline constexpr ConfigEnvVector kConfigEnvVectors[] = {
      "\"no\" | \"off\" | \"0\" | \"n\""},
     {"MAX_RESIDENT_ENTITIES", "7", "maxResidentEntities=7", nullptr},
     {"MAX_RESIDENT_ENTITIES", "0", nullptr, "Expected a value greater than 0"},
+    {"MAX_RESIDENT_ENTITIES", "-1", nullptr, "Expected a value greater than 0"},
+    {"MAX_RESIDENT_ENTITIES", "500", "maxResidentEntities=500", nullptr},
     {"MAX_RESIDENT_ENTITIES", "unbounded", nullptr,
      "Expected a string representing a finite number"},
     {"MAX_RESIDENT_ENTITIES", "2.5", nullptr, "Expected an integer"},
@@ -148,6 +150,10 @@ inline constexpr ConfigEnvVector kConfigEnvVectors[] = {
      "Expected a string representing a finite number"},
     {"UNPROCESSED_MESSAGE_BATCH_SIZE", "-1", nullptr,
      "Expected a value greater than 0"},
+    {"UNPROCESSED_MESSAGE_BATCH_SIZE", "0", nullptr,
+     "Expected a value greater than 0"},
+    {"UNPROCESSED_MESSAGE_BATCH_SIZE", "128", "unprocessedMessageBatchSize=128",
+     nullptr},
     {"ENTITY_MAX_IDLE_TIME", "Infinity", "entityMaxIdleTime=Infinity", nullptr},
     {"ENTITY_MAX_IDLE_TIME", "30 seconds", "entityMaxIdleTime=30000", nullptr},
     {"ENTITY_REGISTRATION_TIMEOUT", "1 minute", "", nullptr},

@@ -7,18 +7,33 @@
 #include "core/cluster/runner_address.h"
 #include "core/cluster/shard_routing.h"
 #include "core/runtime/sync.h"
+#include "core/sharding/entity_exits.h"
 
 namespace clustersim::sharding {
 
-// One entity's activation: its EntityContext, handler and concurrency.
+// One request in flight.
+struct EntityTestClient::Call {
+  explicit Call(EntityRequest request) : request(std::move(request)) {}
+
+  EntityRequest request;
+  std::unique_ptr<ChunkWriter> chunks;
+  bool stream = false;
+  FiberId fiber;
+  Latch done;
+  std::optional<storage::Exit> exit;
+};
+
+// One entity's activation: its EntityContext, handler, concurrency and the
+// requests in flight.
 class EntityTestClient::Activation final : public EntityContext {
  public:
   Activation(EntityAddress address, Executor& executor, Scope& parent,
              int32_t concurrency)
-      : address_(std::move(address)),
+      : semaphore_(concurrency),
+        address_(std::move(address)),
         executor_(executor),
-        semaphore_(concurrency),
-        scope_(parent) {}
+        scope_(parent),
+        requests_(scope_) {}
   ~Activation() override {
     scope_.Close();
     handler_.reset();
@@ -42,9 +57,22 @@ class EntityTestClient::Activation final : public EntityContext {
     finalizers_.push_back(std::move(finalizer));
   }
   Scope& activation_scope() override { return scope_; }
+  // The handlers' fibers.
+  Scope& requests() { return requests_; }
+
+  // Ends request `key` with `exit` (no-op if it already ended).
+  void Finish(int64_t key, storage::Exit exit) {
+    auto it = calls.find(key);
+    if (it == calls.end()) return;
+    std::shared_ptr<Call> call = std::move(it->second);
+    calls.erase(it);
+    call->exit = std::move(exit);
+    call->done.Open();
+  }
 
   std::unique_ptr<EntityHandler> handler_;
   Semaphore semaphore_;
+  std::map<int64_t, std::shared_ptr<Call>> calls;
 
  protected:
   std::shared_ptr<void>& ActivationSlot(const void* key) override {
@@ -60,6 +88,7 @@ class EntityTestClient::Activation final : public EntityContext {
   std::vector<std::pair<const void*, std::shared_ptr<void>>> state_;
   std::vector<std::function<void(bool)>> finalizers_;
   Scope scope_;
+  Scope requests_;
 };
 
 namespace {
@@ -94,6 +123,7 @@ EntityTestClient::~EntityTestClient() {
   // Fibers first, while the activations they use are alive.
   scope_.Close();
   activations_.clear();
+  retired_.clear();
 }
 
 absl::StatusOr<EntityAddress> EntityTestClient::AddressOf(
@@ -131,15 +161,63 @@ Task<absl::StatusOr<storage::Exit>> EntityTestClient::Send(
   }
   absl::StatusOr<Activation*> activation = ActivationFor(id);
   if (!activation.ok()) co_return activation.status();
-  Activation& entity = **activation;
+  Activation* entity = *activation;
+  auto call = std::make_shared<Call>(
+      EntityRequest{Snowflake(next_request_id_++), std::move(tag),
+                    std::move(payload), std::nullopt, InterruptReason::kNone});
+  call->chunks = std::make_unique<CallbackChunks>(std::move(on_chunk));
+  call->stream = rpc->stream;
+  entity->calls[call->request.request_id.value()] = call;
+  call->fiber = entity->requests().Spawn(Run(entity, call), "test_client.call");
+  // A cancelled caller interrupts its handler.
+  struct Interrupt {
+    Activation* entity;
+    Call* call;
+    ~Interrupt() {
+      if (call->done.is_open()) return;
+      entity->calls.erase(call->request.request_id.value());
+      entity->requests().Cancel(call->fiber);
+    }
+  } interrupt{entity, call.get()};
+  co_await call->done.Wait();
+  co_return *call->exit;
+}
+
+Task<void> EntityTestClient::Run(Activation* entity,
+                                 std::shared_ptr<Call> call) {
   // Effect's test RpcServer runs requests with the entity's concurrency.
-  Semaphore::Permit permit = co_await entity.semaphore_.Acquire();
-  EntityRequest request{Snowflake(next_request_id_++), std::move(tag),
-                        std::move(payload), std::nullopt,
-                        InterruptReason::kNone};
-  CallbackChunks chunks(std::move(on_chunk));
-  co_return co_await entity.handler_->Handle(request,
-                                             rpc->stream ? &chunks : nullptr);
+  Semaphore::Permit permit = co_await entity->semaphore_.Acquire();
+  storage::Exit exit = co_await entity->handler_->Handle(
+      call->request, call->stream ? call->chunks.get() : nullptr);
+  const bool fatal = !exit.is_success() &&
+                     exit.cause().kind == storage::CauseKind::kDie &&
+                     !IsMalformedMessage(exit.cause()) &&
+                     !definition_.options().disable_fatal_defects;
+  if (fatal) {
+    FatalDefect(*entity, *call, exit);
+  } else {
+    entity->Finish(call->request.request_id.value(), std::move(exit));
+  }
+}
+
+void EntityTestClient::FatalDefect(Activation& entity, const Call& defecting,
+                                   const storage::Exit& exit) {
+  // As Effect's test RpcServer: every request in flight on the entity ends
+  // with the defect (other entities are untouched).
+  std::vector<FiberId> others;
+  std::vector<int64_t> keys;
+  for (const auto& [key, call] : entity.calls) {
+    keys.push_back(key);
+    if (call.get() != &defecting) others.push_back(call->fiber);
+  }
+  for (int64_t key : keys) entity.Finish(key, exit);
+  for (FiberId fiber : others) entity.requests().Cancel(fiber);
+  // The next request builds a new activation; this one lives on (its
+  // finalizers unrun) until the client goes, as the fiber running this
+  // still uses it.
+  auto it = activations_.find(entity.address().entity_id());
+  retired_.push_back(std::move(it->second));
+  activations_.erase(it);
 }
 
 }  // namespace clustersim::sharding

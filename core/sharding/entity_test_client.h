@@ -3,15 +3,19 @@
 // network.
 //
 // As in Effect, each entity id gets one activation, built on its first
-// request and kept until the client goes (no idle reaping, no keep-alive,
-// no persistence: Persisted RPCs run like volatile ones). Its address has
-// the shard Effect's test client computes (|hash(id) % shards_per_group| +
-// 1 in the id's shard group) and its runner is localhost:3000. Requests run
-// with the definition's concurrency; a handler's exit is the reply, a
-// defect included (there is no entity restart: Effect's test RpcServer
-// answers with the defect). A failed build fails the request (and is
-// retried on the next one). Streaming RPCs pass their chunks to `on_chunk`.
-// Cancelling a Send interrupts its handler.
+// request and kept until the client goes, when its activation finalizers
+// run (no idle reaping, no keep-alive, no persistence: Persisted RPCs run
+// like volatile ones). Its address has the shard Effect's test client
+// computes (|hash(id) % shards_per_group| + 1 in the id's shard group) and
+// its runner is localhost:3000. Requests run with the definition's
+// concurrency; a handler's exit is the reply. A defect is fatal to the
+// entity unless disable_fatal_defects: every request in flight on that
+// entity (not on others) ends with the same defect, as with Effect's test
+// RpcServer; there is no restart or replay, and the next request builds a
+// new activation (Effect's tests do not pin what a later request sees). A
+// failed build fails the request (and is retried on the next one).
+// Streaming RPCs pass their chunks to `on_chunk`. Cancelling a Send
+// interrupts its handler.
 //
 // Single-threaded; the client owns the activations and their fibers, and
 // must outlive the coroutines of its Send calls.
@@ -56,8 +60,12 @@ class EntityTestClient {
 
  private:
   class Activation;
+  struct Call;
 
   absl::StatusOr<Activation*> ActivationFor(const EntityId& id);
+  Task<void> Run(Activation* entity, std::shared_ptr<Call> call);
+  void FatalDefect(Activation& entity, const Call& defecting,
+                   const storage::Exit& exit);
 
   EntityDefinition definition_;
   EntityFactory factory_;
@@ -69,6 +77,8 @@ class EntityTestClient {
   // Before the activations: their scopes are its children.
   Scope scope_;
   std::map<EntityId, std::unique_ptr<Activation>> activations_;
+  // Activations ended by a fatal defect, kept until the client goes.
+  std::vector<std::unique_ptr<Activation>> retired_;
 };
 
 }  // namespace clustersim::sharding
