@@ -31,7 +31,7 @@ struct Cli {
   bool err_is_terminal = false;
   // The process environment (main reads `environ`), for commands that take
   // settings from it (`config --from-env`); nothing else reads it.
-  std::map<std::string, std::string, std::less<>> environment;
+  std::map<std::string, std::string, std::less<>> environment = {};
   int exit_code = kExitOk;
 
   // Reports bad input: one line on `err`, exit status 2.
