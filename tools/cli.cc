@@ -1,8 +1,10 @@
 #include "tools/cli.h"
 
 #include <string>
+#include <utility>
 
 #include "tools/bench_command.h"
+#include "tools/config_command.h"
 #include "tools/primitive_commands.h"
 #include "tools/replay_command.h"
 #include "tools/run_command.h"
@@ -43,8 +45,9 @@ int Parse(CLI::App& app, int argc, const char* const* argv, Cli& cli) {
 }  // namespace
 
 int RunCli(int argc, const char* const* argv, std::ostream& out,
-           std::ostream& err, bool err_is_terminal) {
-  Cli cli{out, err, err_is_terminal};
+           std::ostream& err, bool err_is_terminal,
+           std::map<std::string, std::string, std::less<>> environment) {
+  Cli cli{out, err, err_is_terminal, std::move(environment)};
   CLI::App app{"clustersim: deterministic simulation of Effect's cluster",
                "clustersim"};
   app.require_subcommand(1);
@@ -54,6 +57,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out,
   AddReplayCommand(app, cli);
   AddShrinkCommand(app, cli);
   AddBenchCommand(app, cli);
+  AddConfigCommand(app, cli);
   const int exit_code = Parse(app, argc, argv, cli);
   // A full disk or a closed pipe must not pass for success.
   out.flush();

@@ -11,7 +11,9 @@
 #ifndef CLUSTERSIM_TOOLS_CLI_H_
 #define CLUSTERSIM_TOOLS_CLI_H_
 
+#include <map>
 #include <ostream>
+#include <string>
 #include <string_view>
 
 #include "CLI/CLI.hpp"
@@ -27,6 +29,9 @@ struct Cli {
   std::ostream& err;
   // Whether `err` is a terminal (then a sweep shows a live progress line).
   bool err_is_terminal = false;
+  // The process environment (main reads `environ`), for commands that take
+  // settings from it (`config --from-env`); nothing else reads it.
+  std::map<std::string, std::string, std::less<>> environment = {};
   int exit_code = kExitOk;
 
   // Reports bad input: one line on `err`, exit status 2.
@@ -44,7 +49,8 @@ struct Cli {
 // Parse errors (unknown flag, missing argument) are bad input (2);
 // --help prints usage and returns 0.
 int RunCli(int argc, const char* const* argv, std::ostream& out,
-           std::ostream& err, bool err_is_terminal = false);
+           std::ostream& err, bool err_is_terminal = false,
+           std::map<std::string, std::string, std::less<>> environment = {});
 
 }  // namespace clustersim::tools
 

@@ -1,7 +1,10 @@
 #include "core/cluster/cluster_metrics.h"
 
+#include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <string_view>
+#include <utility>
 
 #include "fmt/format.h"
 
@@ -17,6 +20,7 @@ constexpr char kRunners[] = "effect_cluster_runners";
 constexpr char kRunnersHealthy[] = "effect_cluster_runners_healthy";
 constexpr char kShards[] = "effect_cluster_shards";
 constexpr char kShardsReleasing[] = "effect_cluster_shards_releasing";
+constexpr char kShardRelease[] = "effect_cluster_shard_release";
 
 std::string_view Help(std::string_view name) {
   if (name == kEntities) return "Resident entities per entity type.";
@@ -79,6 +83,52 @@ GaugeSeries GaugeSeries::ShardsReleasing() {
   return GaugeSeries(kShardsReleasing, {});
 }
 
+ClusterMetrics::Observation& ClusterMetrics::Observation::operator=(
+    Observation&& other) noexcept {
+  if (this == &other) return *this;
+  if (metrics_ != nullptr) metrics_->observed_.erase(*series_);
+  metrics_ = std::exchange(other.metrics_, nullptr);
+  series_ = std::move(other.series_);
+  return *this;
+}
+
+ClusterMetrics::Observation::~Observation() {
+  if (metrics_ != nullptr) metrics_->observed_.erase(*series_);
+}
+
+ClusterMetrics::Observation ClusterMetrics::Observe(
+    GaugeSeries series, std::function<int64_t()> read) {
+  observed_[series] = std::move(read);
+  return Observation(this, std::move(series));
+}
+
+const std::vector<double>& ClusterMetrics::TimerBoundariesMs() {
+  static const auto* const kBoundaries = [] {
+    auto* boundaries = new std::vector<double>();
+    for (int i = 0; i < 35; ++i) boundaries->push_back(0.5 * std::ldexp(1, i));
+    return boundaries;
+  }();
+  return *kBoundaries;
+}
+
+void ClusterMetrics::RecordShardRelease(double duration_ms) {
+  const std::vector<double>& boundaries = TimerBoundariesMs();
+  if (!shard_release_.has_value()) {
+    shard_release_ = TimerSnapshot{
+        .min_ms = duration_ms,
+        .max_ms = duration_ms,
+        .cumulative_bucket_counts = std::vector<int64_t>(boundaries.size())};
+  }
+  TimerSnapshot& timer = *shard_release_;
+  ++timer.count;
+  timer.sum_ms += duration_ms;
+  timer.min_ms = std::min(timer.min_ms, duration_ms);
+  timer.max_ms = std::max(timer.max_ms, duration_ms);
+  for (size_t i = 0; i < boundaries.size(); ++i) {
+    if (duration_ms <= boundaries[i]) ++timer.cumulative_bucket_counts[i];
+  }
+}
+
 void ClusterMetrics::Set(const GaugeSeries& series, int64_t value) {
   values_[series] = value;
 }
@@ -96,19 +146,25 @@ void ClusterMetrics::Remove(const GaugeSeries& series) {
 }
 
 std::optional<int64_t> ClusterMetrics::Get(const GaugeSeries& series) const {
+  if (auto it = observed_.find(series); it != observed_.end()) {
+    return it->second();
+  }
   auto it = values_.find(series);
   if (it == values_.end()) return std::nullopt;
   return it->second;
 }
 
 std::vector<std::pair<GaugeSeries, int64_t>> ClusterMetrics::Snapshot() const {
-  return {values_.begin(), values_.end()};
+  absl::btree_map<GaugeSeries, int64_t> all = values_;
+  for (const auto& [series, read] : observed_) all[series] = read();
+  return {all.begin(), all.end()};
 }
 
 std::string ClusterMetrics::PrometheusText() const {
   std::string out;
+  const std::vector<std::pair<GaugeSeries, int64_t>> snapshot = Snapshot();
   const std::string* current_name = nullptr;
-  for (const auto& [series, value] : values_) {
+  for (const auto& [series, value] : snapshot) {
     if (current_name == nullptr || *current_name != series.name()) {
       current_name = &series.name();
       fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} gauge\n",
@@ -126,6 +182,26 @@ std::string ClusterMetrics::PrometheusText() const {
       out += '}';
     }
     fmt::format_to(std::back_inserter(out), " {}\n", value);
+  }
+  if (shard_release_.has_value()) {
+    const TimerSnapshot& timer = *shard_release_;
+    fmt::format_to(std::back_inserter(out),
+                   "# HELP {0} Time taken to release a shard, including entity "
+                   "teardown, retries and lock storage recovery.\n"
+                   "# TYPE {0} histogram\n",
+                   kShardRelease);
+    const std::vector<double>& boundaries = TimerBoundariesMs();
+    for (size_t i = 0; i < boundaries.size(); ++i) {
+      fmt::format_to(std::back_inserter(out),
+                     "{}_bucket{{le=\"{}\",time_unit=\"milliseconds\"}} {}\n",
+                     kShardRelease, boundaries[i],
+                     timer.cumulative_bucket_counts[i]);
+    }
+    fmt::format_to(std::back_inserter(out),
+                   "{0}_bucket{{le=\"+Inf\",time_unit=\"milliseconds\"}} {1}\n"
+                   "{0}_sum{{time_unit=\"milliseconds\"}} {2}\n"
+                   "{0}_count{{time_unit=\"milliseconds\"}} {1}\n",
+                   kShardRelease, timer.count, timer.sum_ms);
   }
   return out;
 }

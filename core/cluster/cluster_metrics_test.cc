@@ -106,5 +106,56 @@ TEST(ClusterMetricsTest, PrometheusText) {
             "effect_cluster_singletons 0\n");
 }
 
+TEST(ClusterMetricsTest,
+     AnObservedSeriesIsReadWhenReadAndGoesWithItsObservation) {
+  ClusterMetrics metrics;
+  const GaugeSeries max = GaugeSeries::EntityMailboxSizeMax(EntityType("U"));
+  int64_t mailbox = 1;
+  {
+    ClusterMetrics::Observation observation =
+        metrics.Observe(max, [&] { return mailbox; });
+    EXPECT_EQ(metrics.Get(max), 1);
+    mailbox = 3;
+    EXPECT_EQ(metrics.Get(max), 3);
+    ASSERT_EQ(metrics.Snapshot().size(), 1u);
+    EXPECT_EQ(metrics.Snapshot()[0].second, 3);
+    ClusterMetrics::Observation moved = std::move(observation);
+    EXPECT_EQ(metrics.Get(max), 3);
+  }
+  EXPECT_FALSE(metrics.Get(max).has_value());
+  EXPECT_TRUE(metrics.Snapshot().empty());
+}
+
+TEST(ClusterMetricsTest, ShardReleaseTimerIsEffectsHistogram) {
+  ClusterMetrics metrics;
+  EXPECT_FALSE(metrics.shard_release().has_value());
+  const std::vector<double>& boundaries = ClusterMetrics::TimerBoundariesMs();
+  ASSERT_EQ(boundaries.size(), 35u);
+  EXPECT_EQ(boundaries[0], 0.5);
+  EXPECT_EQ(boundaries[1], 1);
+  EXPECT_EQ(boundaries[34], 0.5 * 17179869184.0);
+  metrics.RecordShardRelease(0.75);
+  metrics.RecordShardRelease(4);
+  const TimerSnapshot& timer = *metrics.shard_release();
+  EXPECT_EQ(timer.count, 2);
+  EXPECT_EQ(timer.sum_ms, 4.75);
+  EXPECT_EQ(timer.min_ms, 0.75);
+  EXPECT_EQ(timer.max_ms, 4);
+  EXPECT_EQ(timer.cumulative_bucket_counts[0], 0);  // <= 0.5 ms
+  EXPECT_EQ(timer.cumulative_bucket_counts[1], 1);  // <= 1 ms
+  EXPECT_EQ(timer.cumulative_bucket_counts[3], 2);  // <= 4 ms
+  const std::string text = metrics.PrometheusText();
+  EXPECT_NE(text.find("# TYPE effect_cluster_shard_release histogram\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("effect_cluster_shard_release_bucket{le=\"1\","
+                      "time_unit=\"milliseconds\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("effect_cluster_shard_release_count{time_unit="
+                      "\"milliseconds\"} 2\n"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace clustersim

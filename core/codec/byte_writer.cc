@@ -62,9 +62,14 @@ void ByteWriter::PutString(std::string_view value) {
 
 void ByteWriter::PutBytes(std::string_view bytes) { data_.append(bytes); }
 
+void ByteWriter::Fail(absl::Status failure) {
+  if (status_.ok()) status_ = std::move(failure);
+}
+
 std::string ByteWriter::Release() {
   std::string out = std::move(data_);
   data_.clear();
+  status_ = absl::OkStatus();
   return out;
 }
 

@@ -11,14 +11,19 @@
 //   String          Varint byte length, then the bytes
 //   Bytes           the bytes, unframed
 //
-// Encoding is a pure function of the values written. Not thread-safe; a
-// writer is owned by the code building one message.
+// Encoding is a pure function of the values written. An encoder that meets
+// a value it cannot represent says so with Fail (Effect's encode failing
+// with a SchemaError); the first failure sticks, and whoever owns the writer
+// checks status() before using the bytes. Not thread-safe; a writer is
+// owned by the code building one message.
 #ifndef CLUSTERSIM_CORE_CODEC_BYTE_WRITER_H_
 #define CLUSTERSIM_CORE_CODEC_BYTE_WRITER_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "absl/status/status.h"
 
 namespace clustersim::codec {
 
@@ -38,14 +43,21 @@ class ByteWriter {
   // knows from context (a frame body).
   void PutBytes(std::string_view bytes);
 
+  // Marks the encoding as failed (the first failure is kept); `failure`
+  // must not be OK.
+  void Fail(absl::Status failure);
+  // OK unless an encoder failed.
+  const absl::Status& status() const { return status_; }
+
   const std::string& data() const { return data_; }
   size_t size() const { return data_.size(); }
 
-  // Moves the bytes out, leaving the writer empty and reusable.
+  // Moves the bytes out, leaving the writer empty, OK and reusable.
   std::string Release();
 
  private:
   std::string data_;
+  absl::Status status_;
 };
 
 }  // namespace clustersim::codec

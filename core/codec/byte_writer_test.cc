@@ -10,6 +10,17 @@ namespace clustersim::codec {
 namespace {
 
 // Golden encodings: the wire format must not change between builds.
+TEST(ByteWriterTest, TheFirstFailureSticksUntilRelease) {
+  ByteWriter writer;
+  EXPECT_TRUE(writer.status().ok());
+  writer.PutU8(1);
+  writer.Fail(absl::InvalidArgumentError("first"));
+  writer.Fail(absl::InvalidArgumentError("second"));
+  EXPECT_EQ(writer.status().message(), "first");
+  writer.Release();
+  EXPECT_TRUE(writer.status().ok());
+}
+
 TEST(ByteWriterTest, VarintIsShortestLeb128) {
   const auto encode = [](uint64_t value) {
     ByteWriter writer;

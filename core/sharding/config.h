@@ -42,6 +42,10 @@ struct ShardingConfig {
   bool preemptive_shutdown = true;
   // nullopt: unbounded.
   std::optional<int64_t> entity_mailbox_capacity = 4096;
+  // Effect's entityMailboxMetrics: report each resident entity's mailbox
+  // size (effect_cluster_entity_mailbox_size), unless the entity's
+  // EntityOptions::mailbox_metrics says otherwise.
+  bool entity_mailbox_metrics = false;
   std::optional<int64_t> max_resident_entities = 10'000;
   int64_t unprocessed_message_batch_size = 1024;
   int64_t entity_max_idle_time_ms = 60'000;

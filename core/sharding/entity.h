@@ -112,6 +112,9 @@ struct EntityOptions {
   std::optional<int64_t> max_idle_time_ms;
   // Overrides ShardingConfig::entity_mailbox_capacity.
   std::optional<int64_t> mailbox_capacity;
+  // Effect's mailboxMetrics: overrides ShardingConfig::entity_mailbox_metrics
+  // (a per-entity mailbox-size gauge).
+  std::optional<bool> mailbox_metrics;
   // Effect's disableFatalDefects: a handler defect is replied as Exit(die)
   // instead of restarting the entity.
   bool disable_fatal_defects = false;
@@ -233,6 +236,11 @@ class EntityDefinition {
   explicit EntityDefinition(EntityType type, EntityOptions options = {})
       : type_(std::move(type)), options_(options) {}
 
+  // Replaces the options (e.g. toLayerQueue's "unbounded" concurrency).
+  EntityDefinition& SetOptions(EntityOptions options) {
+    options_ = std::move(options);
+    return *this;
+  }
   // Adds an RPC; tags are unique.
   EntityDefinition& Add(RpcSpec spec);
   // Effect's ClusterSchema.ShardGroup: entity id -> shard group.

@@ -17,6 +17,8 @@ EntityManager::Impl::Impl(EntityDefinition definition, EntityFactory factory,
       mailbox_capacity_(definition_.options().mailbox_capacity.has_value()
                             ? definition_.options().mailbox_capacity
                             : host.config().entity_mailbox_capacity),
+      mailbox_metrics_(definition_.options().mailbox_metrics.value_or(
+          host.config().entity_mailbox_metrics)),
       max_idle_ms_(definition_.options().max_idle_time_ms.value_or(
           host.config().entity_max_idle_time_ms)),
       scope_(scope) {
@@ -24,6 +26,16 @@ EntityManager::Impl::Impl(EntityDefinition definition, EntityFactory factory,
   CHECK(definition_.options().concurrency >= 1,
         "entity concurrency must be at least 1");
   CHECK(factory_ != nullptr, "an entity manager needs a factory");
+  mailbox_size_max_ = host_.metrics().Observe(
+      GaugeSeries::EntityMailboxSizeMax(definition_.type()), [this] {
+        size_t max = 0;
+        for (const auto* entities : {&entities_, &draining_}) {
+          for (const auto& [address, entity] : *entities) {
+            max = std::max(max, entity->active.size());
+          }
+        }
+        return static_cast<int64_t>(max);
+      });
   if (max_idle_ms_ != kNeverIdle) {
     // Effect's reaper period: max(5 s, min(30 s, maxIdleTime)).
     const int64_t period_ms =

@@ -22,6 +22,14 @@
 // seq=<n>"); "entity.reply_rolled_back" (a WithTransaction reply whose
 // save failed and is not in storage: the entity restarts).
 //
+// Metrics (Effect's, read when the host's metrics are read):
+// effect_cluster_entity_mailbox_size_max{type}, the largest mailbox of the
+// type's resident entities (draining ones included), while the manager
+// lives; and, when mailbox metrics are on (EntityOptions::mailbox_metrics,
+// else ShardingConfig::entity_mailbox_metrics),
+// effect_cluster_entity_mailbox_size{id,shard,type} per resident entity,
+// until its activation ends. A mailbox counts the requests the entity holds.
+//
 // Single-threaded. Owned by the runner's Sharding; its fibers live in a child
 // scope of the scope it is given; the host outlives it.
 #ifndef CLUSTERSIM_CORE_SHARDING_ENTITY_MANAGER_H_
@@ -32,6 +40,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "core/cluster/cluster_metrics.h"
 #include "core/cluster/entity_address.h"
 #include "core/cluster/runner_address.h"
 #include "core/cluster/shard_id.h"
@@ -77,6 +86,8 @@ class EntityManagerHost {
   // Discard-sends the persisted keep-alive request to `address` itself.
   virtual void SendKeepAlive(const EntityAddress& address) = 0;
   virtual bool IsShutdown() const = 0;
+  // The runner's metrics: the manager observes its mailbox gauges there.
+  virtual ClusterMetrics& metrics() = 0;
 };
 
 enum class ManagerState { kAlive, kClosing, kClosed };

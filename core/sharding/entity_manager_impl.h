@@ -247,6 +247,8 @@ class EntityManager::Impl {
     // Last: destroyed before the entity scope (its parent) and while the
     // fields above are still alive.
     std::unique_ptr<Server> server;
+    // effect_cluster_entity_mailbox_size, when mailbox metrics are on.
+    ClusterMetrics::Observation mailbox_size;
   };
 
   // Owned by a server fiber's root frame; tells the manager when the fiber
@@ -374,6 +376,7 @@ class EntityManager::Impl {
   NodeEnv env_;
   const RpcSpec keep_alive_spec_ = entity_manager_internal::KeepAliveSpec();
   const std::optional<int64_t> mailbox_capacity_;
+  const bool mailbox_metrics_;
   const int64_t max_idle_ms_;
   ManagerState state_ = ManagerState::kAlive;
   // Steps of the manager-wide defect restart schedule (Effect keeps one
@@ -390,6 +393,8 @@ class EntityManager::Impl {
   std::multimap<Snowflake, Entity*> index_;
   // Persisted requests completed since the last ClearProcessed().
   absl::flat_hash_set<Snowflake> processed_;
+  // effect_cluster_entity_mailbox_size_max of the type; reads the maps above.
+  ClusterMetrics::Observation mailbox_size_max_;
 };
 
 }  // namespace clustersim::sharding

@@ -29,6 +29,11 @@ absl::StatusOr<EntityManager::Impl::Entity*> EntityManager::Impl::GetOrSpawn(
       address, std::make_unique<Entity>(this, address, scope_));
   CHECK(inserted);
   Entity& entity = *it->second;
+  if (mailbox_metrics_) {
+    entity.mailbox_size = host_.metrics().Observe(
+        GaugeSeries::EntityMailboxSize(address),
+        [&entity] { return static_cast<int64_t>(entity.active.size()); });
+  }
   absl::StatusOr<std::unique_ptr<EntityHandler>> handler = TryBuild(entity);
   if (handler.ok()) {
     if (!FinishSpawn(entity, *std::move(handler))) {

@@ -84,8 +84,10 @@ class FakeHost : public EntityManagerHost {
     keep_alives_.push_back(address);
   }
   bool IsShutdown() const override { return shutdown_; }
+  ClusterMetrics& metrics() override { return metrics_; }
 
   ShardingConfig config_;
+  ClusterMetrics metrics_;
   RunnerAddress address_{"runner-a", 7000};
   std::set<ShardId> lost_;
   bool shutdown_ = false;
@@ -1153,6 +1155,55 @@ TEST_F(EntityManagerTest, SingleActivationEventsPairUpInOrder) {
   }
   EXPECT_EQ(starts, 4);
   for (const auto& [detail, is_alive] : alive) EXPECT_FALSE(is_alive) << detail;
+}
+
+// --- Mailbox metrics (Effect's ClusterMetrics) -----------------------------
+
+TEST_F(EntityManagerTest, MailboxSizeMaxIsAlwaysReportedPerType) {
+  Start();
+  const GaugeSeries max = GaugeSeries::EntityMailboxSizeMax(kUser);
+  EXPECT_EQ(host_.metrics_.Get(max), 0);
+  ASSERT_TRUE(SendVolatile(Request(1, "Hold")).ok());
+  ASSERT_TRUE(SendVolatile(Request(2, "Hold")).ok());
+  ASSERT_TRUE(SendVolatile(Request(3, "Hold", "", Addr("2"))).ok());
+  RunMs(0);
+  EXPECT_EQ(host_.metrics_.Get(max), 2);
+  // Off by default: no per-entity series.
+  EXPECT_FALSE(host_.metrics_.Get(GaugeSeries::EntityMailboxSize(Addr("1")))
+                   .has_value());
+  world_.release.Open();
+  RunMs(0);
+  EXPECT_EQ(host_.metrics_.Get(max), 0);
+  manager_.reset();
+  EXPECT_FALSE(host_.metrics_.Get(max).has_value());
+}
+
+TEST_F(EntityManagerTest, MailboxSizeIsPerEntityWhenEnabled) {
+  host_.config_.entity_mailbox_metrics = true;
+  Start();
+  const GaugeSeries one = GaugeSeries::EntityMailboxSize(Addr("1"));
+  ASSERT_TRUE(SendVolatile(Request(1, "Hold")).ok());
+  ASSERT_TRUE(SendVolatile(Request(2, "Hold")).ok());
+  RunMs(0);
+  EXPECT_EQ(host_.metrics_.Get(one), 2);
+  world_.release.Open();
+  RunMs(0);
+  EXPECT_EQ(host_.metrics_.Get(one), 0);
+  // The series goes when the entity's activation ends.
+  auto done = Spawn(manager_->InterruptShard(ShardId("default", 1), false));
+  RunMs(0);
+  EXPECT_FALSE(host_.metrics_.Get(one).has_value());
+}
+
+TEST_F(EntityManagerTest, TheEntityOptionOverridesMailboxMetrics) {
+  host_.config_.entity_mailbox_metrics = true;
+  EntityOptions options;
+  options.mailbox_metrics = false;
+  Start(options);
+  ASSERT_TRUE(SendVolatile(Request(1, "Hold")).ok());
+  RunMs(0);
+  EXPECT_FALSE(host_.metrics_.Get(GaugeSeries::EntityMailboxSize(Addr("1")))
+                   .has_value());
 }
 
 // --- Workflow-engine prerequisites

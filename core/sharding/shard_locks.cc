@@ -373,11 +373,19 @@ Task<void> ShardLocks::ReleaseShard(ShardId shard) {
     ~Done() { self->releasing_fibers_.erase(shard); }
   } done{this, shard};
   int64_t last_warning_ms = INT64_MIN / 2;
+  // Effect times the whole release, retries included, and records it only
+  // when it completes (not when interrupted).
+  const int64_t started_us = env_.executor->MonotonicUs();
   for (;;) {
     std::vector<ShardId> shards = {shard};
     const absl::Status status = co_await RunShardRelease(
         std::move(shards), force_releasing_.contains(shard), false);
-    if (status.ok()) co_return;
+    if (status.ok()) {
+      metrics_.RecordShardRelease(
+          static_cast<double>(env_.executor->MonotonicUs() - started_us) /
+          1000.0);
+      co_return;
+    }
     const int64_t now_ms = env_.executor->NowMs();
     if (now_ms - last_warning_ms >= kReleaseWarningIntervalMs) {
       last_warning_ms = now_ms;

@@ -178,6 +178,10 @@ TEST(ShardLocksTest, TwoRunnersSplitShardsWithoutOverlap) {
   for (const FakeHooks::Interrupt& interrupt : a.hooks.interrupts) {
     EXPECT_FALSE(interrupt.force);
   }
+  // Each completed release is one effect_cluster_shard_release sample.
+  ASSERT_TRUE(a.metrics.shard_release().has_value());
+  EXPECT_EQ(a.metrics.shard_release()->count, 150);
+  EXPECT_FALSE(b.metrics.shard_release().has_value());
 }
 
 // Effect: "interrupts entities and reacquires shards after lock storage
@@ -203,6 +207,8 @@ TEST(ShardLocksTest, BlackholedRefreshForcesReleaseAndReacquiresAfterRecovery) {
   ASSERT_FALSE(runner.hooks.interrupts.empty());
   EXPECT_TRUE(runner.hooks.interrupts.back().force);
   EXPECT_EQ(runner.hooks.interrupts.back().shards, Shards(1));
+  // A forced release is not timed (Effect's shardReleaseDuration).
+  EXPECT_FALSE(runner.metrics.shard_release().has_value());
   int64_t refreshes_with_shards = 0;
   for (const TestStorage::Call& call : runner.storage.calls()) {
     if (call.op == StorageOp::kRefresh && !call.shards.empty()) {

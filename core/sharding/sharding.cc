@@ -203,15 +203,21 @@ Task<void> Sharding::AddEntityWhenIdle(std::unique_ptr<EntityManager> manager) {
 }
 
 void Sharding::AddEntity(std::unique_ptr<EntityManager> manager) {
+  const EntityType type = manager->definition().type();
   registry_.Add(std::move(manager));
   // Messages held back for the type are read now.
   read_loop_->Wake();
+  registration_events_.Publish(EntityRegistered{type});
 }
 
 absl::Status Sharding::RegisterSingleton(std::string name,
                                          const std::string& shard_group,
                                          SingletonRun run) {
-  return singletons_->Register(std::move(name), shard_group, std::move(run));
+  absl::StatusOr<SingletonAddress> address =
+      singletons_->Register(std::move(name), shard_group, std::move(run));
+  if (!address.ok()) return address.status();
+  registration_events_.Publish(SingletonRegistered{*std::move(address)});
+  return absl::OkStatus();
 }
 
 // --- ShardLockHooks

@@ -35,6 +35,9 @@
 // Modes: in hardened mode every owner write (reply) carries the shard's
 // FencingToken; in reference mode none, as Effect.
 //
+// Registration events (Effect's getRegistrationEvents): see
+// RegistrationEventsQueue.
+//
 // Observable events (besides those of the parts): "sharding.shutdown",
 // "entity.register", "sharding.abandon" ("<address>"), "runner.health"
 // ("<host:port> healthy|unhealthy").
@@ -75,6 +78,7 @@
 #include "core/sharding/entity_registry.h"
 #include "core/sharding/message.h"
 #include "core/sharding/outgoing.h"
+#include "core/sharding/registration_events.h"
 #include "core/sharding/reply_handlers.h"
 #include "core/sharding/residency.h"
 #include "core/sharding/runner_client.h"
@@ -142,6 +146,11 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   absl::Status RegisterSingleton(std::string name,
                                  const std::string& shard_group,
                                  SingletonRun run);
+  // Effect's getRegistrationEvents: a queue of the entity types and
+  // singletons registered from now on (registration_events.h).
+  std::shared_ptr<Queue<RegistrationEvent>> RegistrationEventsQueue() {
+    return registration_events_.Subscribe();
+  }
 
   // --- Client
   // -----------------------------------------------------------------
@@ -235,6 +244,7 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
                                storage::Reply reply) override;
   Task<bool> HasStoredExit(Snowflake request_id) override;
   void SendKeepAlive(const EntityAddress& address) override;
+  ClusterMetrics& metrics() override { return metrics_; }
 
  private:
   // One request a client of this node is waiting for.
@@ -328,6 +338,7 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   Scope calls_scope_;  // client sends and interrupt forwarding
   Scope misc_scope_;   // gauges, deferred registrations
   ReplyHandlers reply_handlers_;
+  RegistrationEvents registration_events_;
   Residency residency_;
   absl::btree_map<EntityType, std::unique_ptr<EntityDefinition>> definitions_;
   absl::btree_map<Snowflake, std::shared_ptr<ClientCall>> client_calls_;

@@ -19,9 +19,8 @@ Singletons::Singletons(const ShardingConfig& config, const NodeEnv& env,
 
 Singletons::~Singletons() { scope_.Close(); }
 
-absl::Status Singletons::Register(std::string name,
-                                  const std::string& shard_group,
-                                  SingletonRun run) {
+absl::StatusOr<SingletonAddress> Singletons::Register(
+    std::string name, const std::string& shard_group, SingletonRun run) {
   absl::StatusOr<ShardId> shard =
       ShardIdFor(EntityId(name), shard_group, config_.shards_per_group);
   if (!shard.ok()) return shard.status();
@@ -33,7 +32,7 @@ absl::Status Singletons::Register(std::string name,
   auto [it, inserted] = registered_.emplace(address, std::move(run));
   if (is_acquired_(address.shard_id())) Start(address, it->second);
   metrics_.Set(GaugeSeries::Singletons(), running_count());
-  return absl::OkStatus();
+  return address;
 }
 
 void Singletons::Sync() {

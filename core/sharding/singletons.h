@@ -46,11 +46,12 @@ class Singletons {
   Singletons(const Singletons&) = delete;
   Singletons& operator=(const Singletons&) = delete;
 
-  // Registers and, if its shard is acquired, starts the singleton.
-  // AlreadyExists for a name already registered in that shard;
+  // Registers and, if its shard is acquired, starts the singleton; returns
+  // its address. AlreadyExists for a name already registered in that shard;
   // InvalidArgument for a name that does not route.
-  absl::Status Register(std::string name, const std::string& shard_group,
-                        SingletonRun run);
+  absl::StatusOr<SingletonAddress> Register(std::string name,
+                                            const std::string& shard_group,
+                                            SingletonRun run);
   // Starts and stops singletons to match the acquired shards.
   void Sync();
   // Stops every singleton for good (shutdown).

@@ -23,6 +23,13 @@ std::string EncodeFailure(const absl::Status& status) {
   return writer.Release();
 }
 
+storage::Exit UnencodableReplyExit(std::string_view tag,
+                                   const absl::Status& cause) {
+  return MalformedMessageExit(
+      absl::StrCat("reply of '", std::string(tag),
+                   "' does not encode: ", std::string(cause.message())));
+}
+
 absl::Status DecodeFailure(std::string_view detail) {
   codec::ByteReader reader(detail);
   absl::StatusOr<uint64_t> code = reader.GetVarint();

@@ -14,9 +14,12 @@
 //
 // A payload that does not decode is answered with Effect's
 // WithExit(die MalformedMessage) (entity_exits.h), never handed to the
-// handler. A handler's error Status is a typed failure (CauseKind::kFail)
-// whose detail carries the status code and message, so the caller's
-// FromExit gives back the same Status.
+// handler. A response whose encoder fails (WireCodec) becomes the same
+// defect, Effect's Reply.serializeOrDefect: the handler succeeded, but the
+// caller (and storage, for a persisted request) gets the defect, only this
+// request or stream fails, and the entity is not restarted. A handler's error
+// Status is a typed failure (CauseKind::kFail) whose detail carries the status
+// code and message, so the caller's FromExit gives back the same Status.
 // Immutable after construction; a TypedRpc must outlive the tasks Serve
 // returns. Thread-compatible.
 #ifndef CLUSTERSIM_CORE_SHARDING_TYPED_RPC_H_
@@ -28,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -41,7 +45,8 @@
 namespace clustersim::sharding {
 
 // How a value of T is written and read. `decode` need not check for
-// trailing bytes (the caller does).
+// trailing bytes (the caller does). `encode` fails with writer.Fail() for a
+// value it cannot represent.
 template <typename T>
 struct WireCodec {
   void (*encode)(const T& value, codec::ByteWriter& writer);
@@ -57,11 +62,26 @@ absl::Status MalformedPayload(std::string_view tag, const absl::Status& cause);
 // The detail of a typed failure, and back.
 std::string EncodeFailure(const absl::Status& status);
 absl::Status DecodeFailure(std::string_view detail);
+// Effect's serializeOrDefect substitute for a reply of `tag` that does not
+// encode: WithExit(die MalformedMessage), failing only that request.
+storage::Exit UnencodableReplyExit(std::string_view tag,
+                                   const absl::Status& cause);
 
+// For codecs that cannot fail (a failure leaves the bytes written so far).
 template <typename T>
 std::string Encode(const WireCodec<T>& codec, const T& value) {
   codec::ByteWriter writer;
   codec.encode(value, writer);
+  return writer.Release();
+}
+
+// The encoding, or the encoder's failure.
+template <typename T>
+absl::StatusOr<std::string> TryEncode(const WireCodec<T>& codec,
+                                      const T& value) {
+  codec::ByteWriter writer;
+  codec.encode(value, writer);
+  if (!writer.status().ok()) return writer.status();
   return writer.Release();
 }
 
@@ -136,6 +156,7 @@ class TypedRpc {
     }
     return request;
   }
+  // For responses known to encode (ToExit and Emit handle failures).
   std::string EncodeResponse(const Resp& response) const {
     return internal::Encode(response_, response);
   }
@@ -147,12 +168,38 @@ class TypedRpc {
     return response;
   }
 
-  // The exit of a handler result: Success with the encoded response, or a
-  // typed failure carrying the status.
+  // The exit of a handler result: Success with the encoded response (or
+  // the serializeOrDefect defect if it does not encode), or a typed failure
+  // carrying the status.
   storage::Exit ToExit(const absl::StatusOr<Resp>& result) const {
-    if (result.ok()) return storage::Exit::Success(EncodeResponse(*result));
-    return storage::Exit::Failure(storage::Cause{
-        storage::CauseKind::kFail, internal::EncodeFailure(result.status())});
+    if (!result.ok()) {
+      return storage::Exit::Failure(storage::Cause{
+          storage::CauseKind::kFail, internal::EncodeFailure(result.status())});
+    }
+    absl::StatusOr<std::string> bytes = internal::TryEncode(response_, *result);
+    if (!bytes.ok())
+      return internal::UnencodableReplyExit(tag_, bytes.status());
+    return storage::Exit::Success(*std::move(bytes));
+  }
+
+  // For a streaming RPC: emits `values` as one chunk. nullopt once emitted;
+  // otherwise the exit the handler must end the stream with: the
+  // serializeOrDefect defect if a value does not encode (nothing of the
+  // chunk is emitted), or a typed failure if the chunk could not be handed
+  // on. `chunks` must outlive the returned task.
+  Task<std::optional<storage::Exit>> Emit(ChunkWriter& chunks,
+                                          std::vector<Resp> values) const {
+    std::vector<std::string> encoded;
+    for (const Resp& value : values) {
+      absl::StatusOr<std::string> bytes = internal::TryEncode(response_, value);
+      if (!bytes.ok()) {
+        co_return internal::UnencodableReplyExit(tag_, bytes.status());
+      }
+      encoded.push_back(*std::move(bytes));
+    }
+    absl::Status emitted = co_await chunks.Emit(std::move(encoded));
+    if (emitted.ok()) co_return std::nullopt;
+    co_return ToExit(emitted);
   }
 
   // The caller's view of an exit: the response, the handler's status for a
