@@ -8,6 +8,7 @@
 #include "scenarios/bank.h"
 #include "scenarios/counter.h"
 #include "scenarios/pingpong.h"
+#include "scenarios/snowflake.h"
 
 namespace clustersim::scenarios {
 namespace {
@@ -17,6 +18,7 @@ std::vector<Scenario> Build() {
       PingPongScenario(),
       CounterScenario(),
       BankScenario(),
+      SnowflakeScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;

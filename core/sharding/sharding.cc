@@ -68,7 +68,7 @@ Sharding::Sharding(ShardingConfig config, const NodeEnv& env,
                       ? static_cast<const Clock&>(step_free_clock_)
                       : *env.executor,
                   RandomMachineId(*env.random),
-                  /*strict=*/config_.mode == Mode::kHardened),
+                  /*strict=*/config_.mode == Mode::kHardened, config_.mutant),
       keep_alive_spec_(KeepAliveSpec()),
       scope_(*env.scope),
       calls_scope_(scope_),
