@@ -8,6 +8,7 @@
 #include "scenarios/bank.h"
 #include "scenarios/counter.h"
 #include "scenarios/pingpong.h"
+#include "scenarios/rebalance.h"
 #include "scenarios/snowflake.h"
 
 namespace clustersim::scenarios {
@@ -19,6 +20,7 @@ std::vector<Scenario> Build() {
       CounterScenario(),
       BankScenario(),
       SnowflakeScenario(),
+      RebalanceScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;
