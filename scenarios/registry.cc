@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "scenarios/bank.h"
 #include "scenarios/counter.h"
+#include "scenarios/mailbox.h"
 #include "scenarios/pingpong.h"
 #include "scenarios/rebalance.h"
 #include "scenarios/snowflake.h"
@@ -21,6 +22,7 @@ std::vector<Scenario> Build() {
       BankScenario(),
       SnowflakeScenario(),
       RebalanceScenario(),
+      MailboxScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;

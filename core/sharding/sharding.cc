@@ -512,6 +512,15 @@ Task<absl::Status> Sharding::SendOutgoing(OutgoingMessage message, bool discard,
     if (!unassigned && !IsClusterError<RunnerUnavailable>(status)) {
       co_return status;
     }
+    // Hardened mode (effect-semantics.md §14.6): a volatile request that may
+    // have reached its runner is not sent again. Effect's resend can run it
+    // twice (the shard moved, or the runner forgot it) or be refused
+    // (AlreadyProcessingMessage, MailboxFull) though the first send went
+    // through; the caller gets RunnerUnavailable, an unknown outcome.
+    if (!unassigned && is_request && !IsPersisted(message) &&
+        config_.mode == Mode::kHardened) {
+      co_return status;
+    }
     if (unassigned) {
       // In teardown a retry would loop forever: abandon the message.
       const EntityRegistry::Entry* entry =
