@@ -74,6 +74,14 @@ constexpr int64_t kRestartAfterUs = 300'000;
 // Checks the ids each generator (node incarnation) hands out in bursts:
 // unique cluster-wide (through the ledger oracle's checker) and, in hardened
 // mode, strictly increasing.
+// The value of `name` ("request=") in a trace detail, up to the next space.
+std::string Field(std::string_view detail, std::string_view name) {
+  const size_t at = detail.find(name);
+  if (at == std::string_view::npos) return "";
+  const std::string_view rest = detail.substr(at + name.size());
+  return std::string(rest.substr(0, rest.find(' ')));
+}
+
 class BurstWatch {
  public:
   BurstWatch(LedgerOracle& oracle, uint32_t storage_node, bool judge_monotonic)
@@ -102,29 +110,42 @@ class BurstWatch {
 
   // Storage refusing an id as a duplicate key is the id repeating too (the
   // repeat never got in, so the id checker cannot see it there): a server
-  // trace event "storage.save_... -> ... duplicate key value violates
-  // unique constraint \"..._pkey\": id=N".
+  // trace event "storage.save_... request=R reply=P ... -> ... duplicate key
+  // value violates unique constraint \"..._pkey\": id=N". A reply re-saved
+  // under its own id (Effect retries a save whose answer was lost) is the
+  // same use, not a repeat: it is counted (`reply_resaves_refused`) and left
+  // to liveness.
   void OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,
                     std::string_view detail) {
     if (node != storage_node_ || !kind.starts_with("storage.save_")) return;
+    const std::string request = Field(detail, "request=");
+    const std::string reply = Field(detail, "reply=");
+    if (detail.ends_with("-> ok")) {
+      if (!reply.empty()) saved_replies_.insert_or_assign(reply, request);
+      return;
+    }
     constexpr std::string_view kRefused = "duplicate key value violates";
     const size_t at = detail.find(kRefused);
     if (at == std::string_view::npos) return;
-    const size_t id = detail.find("id=", at);
-    const std::string_view repeated =
-        id == std::string_view::npos ? "?" : detail.substr(id + 3);
-    if (!refused_.insert(std::string(repeated)).second) return;
+    const std::string repeated = Field(detail.substr(at), "id=");
+    auto saved = saved_replies_.find(repeated);
+    if (saved != saved_replies_.end() && saved->second == request) {
+      ++resaves_refused_;
+      return;
+    }
+    if (!refused_.insert(repeated).second) return;
     oracle_.Sink()(sim::checkers::Finding{
         sim::checkers::kUniqueIds, time_us,
-        absl::StrCat("snowflake ", std::string(repeated),
+        absl::StrCat("snowflake ", repeated,
                      " was issued again: storage refused it as a duplicate "
                      "key (",
-                     std::string(kind), ")")});
+                     std::string(kind), " of request ", request, ")")});
   }
 
   void AddStats(SimHarness& h) const {
     h.AddStat("burst_ids", drawn_);
     h.AddStat("id_decreases", decreases_);
+    h.AddStat("reply_resaves_refused", resaves_refused_);
   }
 
  private:
@@ -132,6 +153,9 @@ class BurstWatch {
   const uint32_t storage_node_;
   const bool judge_monotonic_;
   absl::btree_set<std::string> refused_;
+  // Reply id -> request id, of every reply storage accepted.
+  absl::btree_map<std::string, std::string> saved_replies_;
+  int64_t resaves_refused_ = 0;
   absl::btree_map<std::pair<uint32_t, uint32_t>, Snowflake> last_;
   int64_t drawn_ = 0;
   int64_t decreases_ = 0;
