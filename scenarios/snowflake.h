@@ -22,7 +22,8 @@
 //                  draws, and request and reply ids storage accepted) is
 //                  used once, and storage never refuses an id as a
 //                  duplicate key (in Effect that refusal wedges the request,
-//                  effect-semantics.md §14.1);
+//                  effect-semantics.md §14.1), except a reply re-saved under
+//                  its own id (counted as `reply_resaves_refused`);
 //   id-monotonic   (hardened mode) the ids one generator hands out strictly
 //                  increase, across clock steps and machine-id changes
 //                  (effect-semantics.md §14.2, snowflake_generator.h's strict
