@@ -7,7 +7,10 @@
 #include "absl/status/status.h"
 #include "scenarios/bank.h"
 #include "scenarios/counter.h"
+#include "scenarios/mailbox.h"
 #include "scenarios/pingpong.h"
+#include "scenarios/rebalance.h"
+#include "scenarios/snowflake.h"
 
 namespace clustersim::scenarios {
 namespace {
@@ -17,6 +20,9 @@ std::vector<Scenario> Build() {
       PingPongScenario(),
       CounterScenario(),
       BankScenario(),
+      SnowflakeScenario(),
+      RebalanceScenario(),
+      MailboxScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;

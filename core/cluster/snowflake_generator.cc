@@ -11,9 +11,10 @@ MachineId RandomMachineId(Random& random) {
 }
 
 SnowflakeGenerator::SnowflakeGenerator(const Clock& clock, MachineId machine_id,
-                                       bool strict)
+                                       bool strict, Mutant mutant)
     : clock_(clock),
       strict_(strict),
+      mutant_(mutant),
       machine_id_(machine_id),
       sequence_at_ms_(clock.NowMs()) {}
 
@@ -31,8 +32,10 @@ Snowflake SnowflakeGenerator::Next() {
   if (now_ms > sequence_at_ms_) {
     sequence_ = 0;
     sequence_at_ms_ = now_ms;
-  } else if (sequence_ >= kSnowflakeSequenceLimit) {
-    // Same millisecond or clock behind, and the sequence is used up.
+  } else if (sequence_ >= kSnowflakeSequenceLimit &&
+             (mutant_ != Mutant::kSnowflakeWrap || now_ms == sequence_at_ms_)) {
+    // Same millisecond or clock behind, and the sequence is used up. (Effect
+    // 4.0 checked only in the same millisecond: the mutant.)
     ++sequence_at_ms_;
     sequence_ = 0;
   }

@@ -31,6 +31,7 @@
 
 #include "core/cluster/machine_id.h"
 #include "core/cluster/snowflake.h"
+#include "core/mutants/mutant.h"
 #include "core/runtime/clock.h"
 #include "core/runtime/random.h"
 
@@ -42,9 +43,11 @@ MachineId RandomMachineId(Random& random);
 
 class SnowflakeGenerator {
  public:
-  // Reads the clock once: ids start at the current millisecond.
+  // Reads the clock once: ids start at the current millisecond. `mutant`
+  // Mutant::kSnowflakeWrap restores Effect 4.0's unchecked sequence (for
+  // sweeps); other mutants do not concern the generator.
   SnowflakeGenerator(const Clock& clock, MachineId machine_id,
-                     bool strict = false);
+                     bool strict = false, Mutant mutant = Mutant::kNone);
 
   SnowflakeGenerator(const SnowflakeGenerator&) = delete;
   SnowflakeGenerator& operator=(const SnowflakeGenerator&) = delete;
@@ -59,6 +62,7 @@ class SnowflakeGenerator {
  private:
   const Clock& clock_;
   const bool strict_;
+  const Mutant mutant_;
   MachineId machine_id_;
   int32_t sequence_ = 0;
   int64_t sequence_at_ms_;

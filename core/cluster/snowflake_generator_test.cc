@@ -100,6 +100,21 @@ TEST(SnowflakeGeneratorTest, BackwardStepThenBurstDoesNotRepeat) {
   EXPECT_EQ(ids[4097], 423632897);
 }
 
+// The mutant snowflake-wrap is Effect 4.0's generator (effect-semantics.md
+// §3): 1 id at T, the clock held at T-5, and call 4097 repeats call 1.
+TEST(SnowflakeGeneratorTest, WrapMutantRepeatsTheFirstIdAfter4096Behind) {
+  for (bool strict : {false, true}) {
+    ManualClock clock(kEpoch + 100);
+    SnowflakeGenerator generator(clock, MachineId(1), strict,
+                                 Mutant::kSnowflakeWrap);
+    const Snowflake first = generator.Next();
+    clock.Set(kEpoch + 95);
+    Snowflake last = first;
+    for (int i = 0; i < 4096; ++i) last = generator.Next();
+    EXPECT_EQ(last, first) << "strict=" << strict;
+  }
+}
+
 TEST(RandomMachineIdTest, TakesTheTopTenBits) {
   FixedRandom zero(0);
   FixedRandom all_ones(~uint64_t{0});

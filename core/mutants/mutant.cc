@@ -5,7 +5,7 @@
 namespace clustersim {
 namespace {
 
-constexpr std::array<MutantInfo, 8> kMutants = {{
+constexpr std::array<MutantInfo, 9> kMutants = {{
     {Mutant::kNoSelfStop, "no-self-stop",
      "hardened mode's lease self-stop and stall handler are off: a runner "
      "paused past its lease runs its entities on when it resumes"},
@@ -30,6 +30,10 @@ constexpr std::array<MutantInfo, 8> kMutants = {{
     {Mutant::kLostWakeup, "lost-wakeup",
      "a durable deferred's completion is stored but does not wake the run "
      "suspended on it"},
+    {Mutant::kSnowflakeWrap, "snowflake-wrap",
+     "Effect 4.0's snowflake generator: while the clock is behind the "
+     "millisecond in use, the sequence wraps past 4096 instead of borrowing "
+     "the next millisecond, so ids repeat"},
 }};
 
 }  // namespace

@@ -25,7 +25,12 @@
 //   unjournaled-activity  a replayed activity ignores its journaled result
 //                 and runs the attempt again (core/workflow/cluster_engine.cc);
 //   lost-wakeup   a durable deferred's completion does not wake the run
-//                 suspended on it (core/workflow/workflow_entity.cc).
+//                 suspended on it (core/workflow/workflow_entity.cc);
+//   snowflake-wrap  Effect 4.0's snowflake generator: while the clock is
+//                 behind the millisecond in use (stepped back, or ids
+//                 borrowed ahead of it) the sequence is not checked against
+//                 4096 and wraps, so ids repeat (effect-semantics.md §3,
+//                 §14.2; core/cluster/snowflake_generator.cc).
 //
 // Value types; pure functions.
 #ifndef CLUSTERSIM_CORE_MUTANTS_MUTANT_H_
@@ -47,6 +52,7 @@ enum class Mutant {
   kLateStop,
   kUnjournaledActivity,
   kLostWakeup,
+  kSnowflakeWrap,
 };
 
 struct MutantInfo {

@@ -68,7 +68,7 @@ Sharding::Sharding(ShardingConfig config, const NodeEnv& env,
                       ? static_cast<const Clock&>(step_free_clock_)
                       : *env.executor,
                   RandomMachineId(*env.random),
-                  /*strict=*/config_.mode == Mode::kHardened),
+                  /*strict=*/config_.mode == Mode::kHardened, config_.mutant),
       keep_alive_spec_(KeepAliveSpec()),
       scope_(*env.scope),
       calls_scope_(scope_),
@@ -516,6 +516,15 @@ Task<absl::Status> Sharding::SendOutgoing(OutgoingMessage message, bool discard,
     absl::Status status = co_await SendOutgoingOnce(message, discard, target);
     const bool unassigned = IsClusterError<EntityNotAssignedToRunner>(status);
     if (!unassigned && !IsClusterError<RunnerUnavailable>(status)) {
+      co_return status;
+    }
+    // Hardened mode (effect-semantics.md §14.6): a volatile request that may
+    // have reached its runner is not sent again. Effect's resend can run it
+    // twice (the shard moved, or the runner forgot it) or be refused
+    // (AlreadyProcessingMessage, MailboxFull) though the first send went
+    // through; the caller gets RunnerUnavailable, an unknown outcome.
+    if (!unassigned && is_request && !IsPersisted(message) &&
+        config_.mode == Mode::kHardened) {
       co_return status;
     }
     if (unassigned) {
