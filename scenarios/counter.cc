@@ -546,7 +546,9 @@ StorageBug BugOf(const std::string& name) {
   return StorageBug::kNone;
 }
 
-absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
+}  // namespace
+
+absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
   const storage::StorageMode storage_mode =
@@ -631,8 +633,6 @@ absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
   return harness.Finish();
 }
 
-}  // namespace
-
 Scenario CounterScenario() {
   return Scenario{
       .name = "counter",
@@ -658,7 +658,7 @@ Scenario CounterScenario() {
            {std::string(kResendNewKey),
             "the client resends a timed-out increment under a new primary "
             "key, so storage cannot deduplicate it"}}),
-      .run = &RunCounter,
+      .run = &RunCounterWorkload,
   };
 }
 

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "scenarios/bank.h"
 #include "scenarios/counter.h"
+#include "scenarios/lease.h"
 #include "scenarios/pingpong.h"
 
 namespace clustersim::scenarios {
@@ -17,6 +18,7 @@ std::vector<Scenario> Build() {
       PingPongScenario(),
       CounterScenario(),
       BankScenario(),
+      LeaseScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;
