@@ -9,16 +9,15 @@
 #include "scenarios/counter.h"
 #include "scenarios/lease.h"
 #include "scenarios/pingpong.h"
+#include "scenarios/singleton.h"
 
 namespace clustersim::scenarios {
 namespace {
 
 std::vector<Scenario> Build() {
   std::vector<Scenario> all = {
-      PingPongScenario(),
-      CounterScenario(),
-      BankScenario(),
-      LeaseScenario(),
+      PingPongScenario(), CounterScenario(),   BankScenario(),
+      LeaseScenario(),    SingletonScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;
