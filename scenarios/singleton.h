@@ -41,13 +41,17 @@
 //   exactly-once-reply one WithExit per saved request, no handler start
 //       after it, every job given the recorded reply;
 //   cron-exactly-once  each tick's Record is stored and answered at most
-//       once; at the end, every cron instant from the first tick that fired
-//       to the last one due (15 s before the end) has fired (judged when the
-//       cluster can progress, as counter's all-replied check);
-//   liveness           every saved request is answered, and every tick has
-//       fired, within 15 s of the later of its time and the last fault's
-//       end; at the end every singleton runs on some runner and "leader"
-//       stepped within the last 2 s;
+//       once, and no tick is lost: none is missing before a tick that fired,
+//       and every tick due (below) from the first one that fired has fired
+//       (judged when the cluster can progress, as counter judges liveness);
+//   liveness           every saved request is answered within 15 s of the
+//       later of its save and the last fault's end; each tick takes effect
+//       within 15 s of the latest of its time, the last fault's end and the
+//       previous tick's effect (runs are serialized, so after an outage the
+//       chain catches up one run at a time); every singleton ran, and
+//       "leader" stepped, within the last 10 s of the run (not necessarily
+//       at its last instant: whole-run loss and storage errors never heal,
+//       so a shard may be between owners then);
 //   progress           at least one tick fired (judged when storage and a
 //       runner are up at the end).
 // Counters also show the job's executions: a run cut short by a crash after
