@@ -162,6 +162,19 @@ int64_t TickGlobalUs(int64_t tick_ms) {
   return (tick_ms - sim::kSimEpochMs) * 1000;
 }
 
+// The cron's stored run of `tick_ms`, if any (the executor's runs are keyed
+// by their ISO time).
+std::optional<Snowflake> StoredCronRun(const storage::StorageBackend& backend,
+                                       int64_t tick_ms) {
+  static const std::string* const type =
+      new std::string(absl::StrCat("ClusterCron/", kCronName));
+  const absl::StatusOr<std::optional<Snowflake>> id =
+      backend.state().RequestIdForPrimaryKey(
+          storage::ComposePrimaryKey(AddressOf(type->c_str(), kCronExecutorId),
+                                     kCronRunTag, FormatIsoMs(tick_ms)));
+  return id.ok() ? *id : std::nullopt;
+}
+
 // --- The crash right after a run ------------------------------------------
 
 // Crashes a runner right after its job of a tick returned, and starts it
@@ -229,23 +242,16 @@ class CrashAfterRun {
     ++self.restarts_;
   }
 
-  // Whether storage holds the run that follows `tick_ms` (the executor's
-  // runs are keyed by their ISO time).
+  // Whether storage holds the run that follows `tick_ms`.
   bool SuccessorStored(int64_t tick_ms) const {
     const absl::StatusOr<int64_t> next = Schedule().Next(tick_ms);
-    if (!next.ok()) return false;
-    const absl::StatusOr<std::optional<Snowflake>> id =
-        backend_.state().RequestIdForPrimaryKey(storage::ComposePrimaryKey(
-            AddressOf(cron_type_.c_str(), kCronExecutorId), kCronRunTag,
-            FormatIsoMs(*next)));
-    return id.ok() && id->has_value();
+    return next.ok() && StoredCronRun(backend_, *next).has_value();
   }
 
   sim::World& world_;
   sim::Prng rng_;
   const int64_t until_us_;
   const storage::StorageBackend& backend_;
-  const std::string cron_type_ = absl::StrCat("ClusterCron/", kCronName);
   std::deque<Pending> pending_;  // stable addresses for the world's actions
   int64_t crashes_ = 0;
   int64_t before_successor_stored_ = 0;
@@ -353,8 +359,8 @@ class Oracle : public sim::TraceListener {
     if (can_progress) liveness_.Check(h_.quiet_time_us(), now_us);
     const bool complete = can_progress && liveness_.unjudged() == 0;
     if (complete) exactly_once_.CheckAllReplied(now_us);
-    int64_t ticks_due = 0;
-    if (can_progress) ticks_due = CheckTicksDue(now_us);
+    int64_t ticks_judged = 0;
+    if (can_progress) ticks_judged = CheckTicks(now_us);
     if (can_progress) CheckSingletonsRun(now_us);
     if (cluster_up && fired_.empty()) {
       h_.Violate(std::string(kProgress),
@@ -362,7 +368,7 @@ class Oracle : public sim::TraceListener {
     }
     const std::pair<const char*, int64_t> stats[] = {
         {"ticks_fired", static_cast<int64_t>(fired_.size())},
-        {"ticks_due", ticks_due},
+        {"ticks_judged", ticks_judged},
         {"job_runs", job_runs_},
         {"job_reruns", job_reruns_},
         {"crashes_after_run", crash_after_run_.crashes()},
@@ -407,6 +413,7 @@ class Oracle : public sim::TraceListener {
     const std::string request =
         absl::StrCat("request ", exit.request_id.ToString());
     exactly_once_.OnExitSaved(time_us, exit.request_id, ExitText(exit.exit));
+    answered_.insert(exit.request_id);
     liveness_.OnReplied(time_us, request);
     if (!exit.exit.is_success() || exit.exit.value().empty()) return;
     absl::StatusOr<Record> record =
@@ -429,25 +436,36 @@ class Oracle : public sim::TraceListener {
     }
   }
 
-  // The chain from the first tick that fired: a tick is lost if a later one
-  // fired without it, or if it is due and never fired. Runs are serialized
-  // (one executor), so a tick is due within the liveness bound after the
-  // latest of its time, the last fault's end and the previous tick's effect:
-  // after an outage the chain catches up one run at a time. Returns how many
-  // ticks were due.
-  int64_t CheckTicksDue(int64_t now_us) {
+  // The ticks from the first one that fired, in order. A tick that took no
+  // effect is lost if no run of it is pending and none is pending below it
+  // (a pending run's chain reaches it in time): its chain was cut, as when a
+  // run is answered before its successor is stored; it is judged once a
+  // later tick fired or it is due. Runs are serialized (one executor, and a
+  // singleton that finds the chain behind starts a second one beside it),
+  // so a tick is due within the liveness bound after the latest of its
+  // time, the last fault's end and the previous tick's effect: after an
+  // outage the chain catches up one run at a time. Returns how many ticks
+  // were judged.
+  int64_t CheckTicks(int64_t now_us) {
     if (fired_.empty()) return 0;
     const int64_t last_fired = fired_.rbegin()->first;
-    int64_t due = 0;
+    int64_t judged = 0;
     int64_t previous_us = 0;
+    bool pending_below = false;
     for (int64_t tick = fired_.begin()->first;;) {
       const int64_t due_us =
           std::max({TickGlobalUs(tick), h_.quiet_time_us(), previous_us}) +
           kLivenessBoundUs;
+      const bool is_due = due_us <= now_us;
       const std::string iso = FormatIsoMs(tick);
       auto it = fired_.find(tick);
+      const CronRunState run = CronRun(tick);
+      if (tick > last_fired && !is_due) break;  // nothing left to judge
+      ++judged;
       if (it != fired_.end()) {
-        ++due;
+        // A run that took effect but is not answered yet has its successor
+        // still to store.
+        pending_below |= run == CronRunState::kPending;
         if (it->second > due_us) {
           h_.Violate(sim::checkers::kLiveness,
                      absl::StrCat("tick ", iso, " took effect at ",
@@ -456,23 +474,39 @@ class Oracle : public sim::TraceListener {
                                   sim::FormatDurationUs(due_us), ")"));
         }
         previous_us = it->second;
-      } else if (tick < last_fired || due_us <= now_us) {
-        ++due;
-        h_.Violate(std::string(kCronExactlyOnce),
-                   tick < last_fired
-                       ? absl::StrCat("tick ", iso,
-                                      " never fired, though a later one did")
-                       : absl::StrCat("tick ", iso, " never fired (due by ",
-                                      sim::FormatDurationUs(due_us), ")"));
+      } else if (run == CronRunState::kPending ||
+                 (run == CronRunState::kNone && pending_below)) {
+        pending_below = true;
+        if (is_due) {
+          h_.Violate(sim::checkers::kLiveness,
+                     absl::StrCat("tick ", iso, " had not taken effect by ",
+                                  sim::FormatDurationUs(due_us),
+                                  " (its chain is behind)"));
+        }
         previous_us = due_us;
       } else {
-        break;  // not due yet, nor any later tick
+        h_.Violate(std::string(kCronExactlyOnce),
+                   absl::StrCat("tick ", iso, " was lost: ",
+                                run == CronRunState::kAnswered
+                                    ? "its run was answered without its effect"
+                                    : "no run of it was stored",
+                                ", and no pending run comes before it"));
+        previous_us = due_us;
       }
       const absl::StatusOr<int64_t> next = Schedule().Next(tick);
       if (!next.ok()) break;
       tick = *next;
     }
-    return due;
+    return judged;
+  }
+
+  enum class CronRunState { kNone, kPending, kAnswered };
+  // The state of the cron's stored run of `tick_ms`.
+  CronRunState CronRun(int64_t tick_ms) const {
+    const std::optional<Snowflake> id = StoredCronRun(backend_, tick_ms);
+    if (!id.has_value()) return CronRunState::kNone;
+    return answered_.contains(*id) ? CronRunState::kAnswered
+                                   : CronRunState::kPending;
   }
 
   // After the last fault, every singleton runs again somewhere (started,
@@ -516,6 +550,8 @@ class Oracle : public sim::TraceListener {
   absl::btree_map<std::string, int64_t> singleton_seen_us_;
   // Tick -> when its Record's reply was stored (its effect).
   absl::btree_map<int64_t, int64_t> fired_;
+  // Requests with a stored reply.
+  absl::btree_set<Snowflake> answered_;
   // Ticks whose job returned at least once.
   absl::btree_set<int64_t> executed_;
   int64_t last_leader_step_us_ = 0;
