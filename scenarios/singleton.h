@@ -40,10 +40,13 @@
 //       shard's lease (hardened mode);
 //   exactly-once-reply one WithExit per saved request, no handler start
 //       after it, every job given the recorded reply;
-//   cron-exactly-once  each tick's Record is stored and answered at most
-//       once, and no tick is lost: none is missing before a tick that fired,
-//       and every tick due (below) from the first one that fired has fired
-//       (judged when the cluster can progress, as counter judges liveness);
+//   cron-exactly-once  each tick's Record takes effect at most once, and no
+//       tick is lost: from the first tick that fired, a tick that has not
+//       taken effect once a later one did (or once it is due, below) must
+//       have a run pending, or a pending run before it whose chain reaches it
+//       (a singleton that finds the chain behind starts a second one beside
+//       it); judged when the cluster can progress, as counter judges
+//       liveness;
 //   liveness           every saved request is answered within 15 s of the
 //       later of its save and the last fault's end; each tick takes effect
 //       within 15 s of the latest of its time, the last fault's end and the
