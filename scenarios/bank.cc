@@ -291,19 +291,10 @@ class Oracle : public sim::TraceListener {
   void Finish() {
     sim::World& world = h_.world();
     const int64_t now_us = world.now_us();
-    bool runner_up = false;
-    for (uint32_t n = 1; n < storage_node_; ++n) {
-      runner_up |= world.state(NodeId{n}) == sim::NodeState::kUp;
-    }
-    // As counter judges it: storage and a runner up at the end of a run that
-    // was not cut, and, in reference mode, no whole-run loss or corruption.
-    const sim::FaultPlan& plan = h_.options().faults;
-    const bool lossless = plan.loss == 0 && plan.corrupt == 0;
-    const bool cluster_up =
-        !h_.stopped_early() && runner_up &&
-        world.state(NodeId{storage_node_}) == sim::NodeState::kUp;
-    const bool can_progress =
-        cluster_up && (lossless || h_.options().mode == Mode::kHardened);
+    // As counter judges it (SimHarness::LivenessJudgedAtEnd).
+    const NodeId storage{storage_node_};
+    const bool cluster_up = h_.ClusterUpAtEnd(storage);
+    const bool can_progress = h_.LivenessJudgedAtEnd(storage);
     if (can_progress) workflow_.CheckTerminal(h_.quiet_time_us(), now_us);
     const bool complete = can_progress && workflow_.unjudged() == 0;
 

@@ -275,23 +275,9 @@ class Oracle : public sim::TraceListener {
   void Finish() {
     sim::World& world = h_.world();
     const int64_t now_us = world.now_us();
-    bool runner_up = false;
-    for (uint32_t n = 1; n < run_.storage_node; ++n) {
-      runner_up |= world.state(NodeId{n}) == sim::NodeState::kUp;
-    }
-    // A lossy link never heals. Effect's calls are not retransmitted (its
-    // transports are connections; ours drop single messages), so whole-run
-    // loss keeps costing timeouts and shard locks to the end: reference mode
-    // is judged only without it. Hardened mode retransmits every call until
-    // its deadline, and is judged on every plan.
-    const sim::FaultPlan& plan = h_.options().faults;
-    const bool lossless = plan.loss == 0 && plan.corrupt == 0;
-    // Storage and a runner are up at the end of a run that was not cut.
-    const bool cluster_up =
-        !h_.stopped_early() && runner_up &&
-        world.state(NodeId{run_.storage_node}) == sim::NodeState::kUp;
-    const bool can_progress =
-        cluster_up && (lossless || h_.options().mode == Mode::kHardened);
+    const NodeId storage{run_.storage_node};
+    const bool cluster_up = h_.ClusterUpAtEnd(storage);
+    const bool can_progress = h_.LivenessJudgedAtEnd(storage);
     if (can_progress) liveness_.Check(h_.quiet_time_us(), now_us);
     // Every saved request was due by the end.
     const bool complete = can_progress && liveness_.unjudged() == 0;
@@ -604,7 +590,9 @@ StorageBug BugOf(const std::string& name) {
   return StorageBug::kNone;
 }
 
-absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
+}  // namespace
+
+absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
   const storage::StorageMode storage_mode =
@@ -689,8 +677,6 @@ absl::StatusOr<RunResult> RunCounter(const RunOptions& options) {
   return harness.Finish();
 }
 
-}  // namespace
-
 Scenario CounterScenario() {
   return Scenario{
       .name = "counter",
@@ -717,7 +703,7 @@ Scenario CounterScenario() {
            {std::string(kResendNewKey),
             "the client resends a timed-out increment under a new primary "
             "key, so storage cannot deduplicate it"}}),
-      .run = &RunCounter,
+      .run = &RunCounterWorkload,
   };
 }
 

@@ -66,11 +66,16 @@
 #ifndef CLUSTERSIM_SCENARIOS_COUNTER_H_
 #define CLUSTERSIM_SCENARIOS_COUNTER_H_
 
+#include "absl/status/statusor.h"
 #include "scenarios/scenario.h"
 
 namespace clustersim::scenarios {
 
 Scenario CounterScenario();
+
+// One run of counter's workload, oracle and checkers under `options`, for
+// scenarios that reuse them with other fault plans (lease).
+absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options);
 
 }  // namespace clustersim::scenarios
 

@@ -52,6 +52,22 @@ void SimHarness::AddStat(std::string name, int64_t value) {
   result_.stats.emplace_back(std::move(name), value);
 }
 
+bool SimHarness::ClusterUpAtEnd(NodeId storage) const {
+  bool runner_up = false;
+  for (uint32_t n = 1; n < storage.value; ++n) {
+    runner_up |= world_.state(NodeId{n}) == sim::NodeState::kUp;
+  }
+  return !stopped_early_ && runner_up &&
+         world_.state(storage) == sim::NodeState::kUp;
+}
+
+bool SimHarness::LivenessJudgedAtEnd(NodeId storage) const {
+  const bool lossless =
+      options_.faults.loss == 0 && options_.faults.corrupt == 0;
+  return ClusterUpAtEnd(storage) &&
+         (lossless || options_.mode == Mode::kHardened);
+}
+
 RunResult SimHarness::Finish() {
   const sim::NetworkStats& net = network_.stats();
   const std::pair<const char*, uint64_t> network_stats[] = {

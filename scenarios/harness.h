@@ -48,6 +48,18 @@ class SimHarness {
   int64_t quiet_time_us() const { return options_.faults.QuietTimeUs(); }
   bool stopped_early() const { return stopped_early_; }
 
+  // For cluster scenarios whose runners are the nodes before `storage`:
+  // whether the run was not cut short and ends with the storage node and
+  // some runner up (no design progresses without its database).
+  bool ClusterUpAtEnd(NodeId storage) const;
+  // Whether liveness can be judged at the end: ClusterUpAtEnd and, in
+  // reference mode, no whole-run loss or corruption. Such a link never
+  // heals, and Effect's calls are not retransmitted (its transports are
+  // connections; ours drop single messages), so lock refreshes keep failing
+  // and shards keep moving to the end; hardened mode retransmits every call
+  // until its deadline, and is judged on every plan.
+  bool LivenessJudgedAtEnd(NodeId storage) const;
+
   // Records a violation of `invariant` at the current virtual time.
   void Violate(std::string invariant, std::string message);
   void AddStat(std::string name, int64_t value);

@@ -7,9 +7,11 @@
 #include "absl/status/status.h"
 #include "scenarios/bank.h"
 #include "scenarios/counter.h"
+#include "scenarios/lease.h"
 #include "scenarios/mailbox.h"
 #include "scenarios/pingpong.h"
 #include "scenarios/rebalance.h"
+#include "scenarios/singleton.h"
 #include "scenarios/snowflake.h"
 
 namespace clustersim::scenarios {
@@ -23,6 +25,8 @@ std::vector<Scenario> Build() {
       SnowflakeScenario(),
       RebalanceScenario(),
       MailboxScenario(),
+      LeaseScenario(),
+      SingletonScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;

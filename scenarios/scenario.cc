@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/mutants/mutant.h"
+#include "sim/prng.h"
 
 namespace clustersim::scenarios {
 
@@ -13,6 +14,14 @@ bool Scenario::HasMutant(std::string_view name) const {
     if (m.name == name) return true;
   }
   return false;
+}
+
+sim::FaultPlan Scenario::SwarmPlan(uint64_t seed, int runners,
+                                   int64_t duration_us) const {
+  sim::Prng rng = sim::Prng::ForStream(seed, "swarm");
+  const size_t nodes = static_cast<size_t>(runners + extra_nodes);
+  return (swarm != nullptr ? swarm : &sim::SwarmFaultPlan)(
+      rng, nodes, duration_us, has_storage);
 }
 
 std::vector<Mutant> WithCoreMutants(std::vector<Mutant> own) {

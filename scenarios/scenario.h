@@ -9,6 +9,7 @@
 #ifndef CLUSTERSIM_SCENARIOS_SCENARIO_H_
 #define CLUSTERSIM_SCENARIOS_SCENARIO_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/runtime/random.h"
 #include "core/sharding/config.h"
 #include "sim/faults.h"
 #include "sim/trace.h"
@@ -89,11 +91,19 @@ struct Scenario {
   // not, the command says a --mode hardened run is the reference run.
   bool mode_dependent = true;
   std::vector<Mutant> mutants;
+  // Draws the fault plan of a --swarm run; nullptr: sim::SwarmFaultPlan. A
+  // scenario aimed at one kind of fault biases its draws here.
+  sim::FaultPlan (*swarm)(Random& rng, size_t node_count, int64_t duration_us,
+                          bool has_storage) = nullptr;
   // One run. An error status is bad input (e.g. the fault plan names a node
   // the run does not have), never an invariant violation.
   absl::StatusOr<RunResult> (*run)(const RunOptions& options) = nullptr;
 
   bool HasMutant(std::string_view name) const;
+  // The fault plan of `--swarm` for `seed` with `runners` runners (drawn
+  // from the seed's "swarm" stream).
+  sim::FaultPlan SwarmPlan(uint64_t seed, int runners,
+                           int64_t duration_us) const;
 };
 
 }  // namespace clustersim::scenarios

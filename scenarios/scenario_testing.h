@@ -1,10 +1,12 @@
-// Helpers for scenario tests: a run's counters and violations, and run
-// options with a swarm plan drawn as `clustersim run --swarm` draws it.
-// Test-only; single-threaded.
+// Helpers for scenario tests: one run from options, or from a seed, mode and
+// fault spec (or the scenario's own swarm draw, as `clustersim run --swarm`
+// draws it), and readers for a run's counters and violations. Test-only;
+// single-threaded.
 #ifndef CLUSTERSIM_SCENARIOS_SCENARIO_TESTING_H_
 #define CLUSTERSIM_SCENARIOS_SCENARIO_TESTING_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -13,7 +15,6 @@
 #include "scenarios/registry.h"
 #include "scenarios/scenario.h"
 #include "sim/faults.h"
-#include "sim/prng.h"
 
 namespace clustersim::scenarios::scenario_testing {
 
@@ -31,14 +32,12 @@ inline RunOptions Options(uint64_t seed, Mode mode, const std::string& bug = "",
   return options;
 }
 
-// As Options, with the plan `--swarm` draws for the scenario's node count.
+// As Options, with the plan `--swarm` draws for the scenario.
 inline RunOptions SwarmOptions(const Scenario& scenario, uint64_t seed,
                                Mode mode, const std::string& bug = "") {
   RunOptions options = Options(seed, mode, bug, scenario.default_runners);
-  sim::Prng rng = sim::Prng::ForStream(seed, "swarm");
-  options.faults = sim::SwarmFaultPlan(
-      rng, static_cast<size_t>(scenario.default_runners + scenario.extra_nodes),
-      options.duration_us, scenario.has_storage);
+  options.faults =
+      scenario.SwarmPlan(seed, options.runners, options.duration_us);
   return options;
 }
 
@@ -48,12 +47,36 @@ inline RunResult Simulate(const Scenario& scenario, const RunOptions& options) {
   return result.ok() ? *std::move(result) : RunResult{};
 }
 
+// One run of the scenario's default runners; `faults` is a spec, or "swarm"
+// for the scenario's swarm draw.
+inline RunResult Simulate(const Scenario& scenario, uint64_t seed, Mode mode,
+                          const std::string& faults,
+                          int64_t duration_us = 60 * kS,
+                          const std::string& bug = "") {
+  RunOptions options = Options(seed, mode, bug, scenario.default_runners);
+  options.duration_us = duration_us;
+  if (faults == "swarm") {
+    options.faults = scenario.SwarmPlan(seed, options.runners, duration_us);
+  } else {
+    absl::StatusOr<sim::FaultPlan> plan = sim::ParseFaultPlan(faults);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    if (plan.ok()) options.faults = *std::move(plan);
+  }
+  return Simulate(scenario, options);
+}
+
 inline int64_t Stat(const RunResult& r, const std::string& name) {
   for (const auto& [key, value] : r.stats) {
     if (key == name) return value;
   }
   ADD_FAILURE() << "no stat " << name;
   return -1;
+}
+
+inline std::set<std::string> Invariants(const RunResult& r) {
+  std::set<std::string> out;
+  for (const Violation& v : r.violations) out.insert(v.invariant);
+  return out;
 }
 
 inline std::string Violations(const RunResult& r) {

@@ -9,7 +9,6 @@
 #include "scenarios/registry.h"
 #include "sim/duration.h"
 #include "sim/faults.h"
-#include "sim/prng.h"
 
 namespace clustersim::tools {
 namespace {
@@ -160,9 +159,7 @@ absl::StatusOr<Prepared> Prepare(const RunFlags& flags, uint64_t seed) {
   const size_t nodes = static_cast<size_t>(o.runners + scenario.extra_nodes);
   p.swarm = flags.swarm;
   if (flags.swarm) {
-    sim::Prng rng = sim::Prng::ForStream(seed, "swarm");
-    o.faults =
-        sim::SwarmFaultPlan(rng, nodes, o.duration_us, scenario.has_storage);
+    o.faults = scenario.SwarmPlan(seed, o.runners, o.duration_us);
   } else {
     absl::StatusOr<sim::FaultPlan> plan = sim::ParseFaultPlan(flags.faults);
     if (!plan.ok()) return plan.status();

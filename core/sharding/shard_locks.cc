@@ -177,11 +177,17 @@ Task<absl::Status> ShardLocks::AcquisitionPasses() {
     // locked then are released without running anything on them.
     const bool forced = ForcedReleasePending();
     const bool joins = joins_pending_;
+    // Hardened: a grant answered after its lease may have lapsed (this
+    // process was stopped while the call was out) is released the same way.
+    // Taking it would start its singletons and entities, for an instant,
+    // beside the shard's next owner: the lease watch stops a lapsed shard
+    // only after the acquisition took it.
+    const bool lapsed = GrantLapsed(sent_us);
     for (const storage::FencingToken& token : **result) {
       unknown_until_us_.erase(token.shard);
       tokens_.insert_or_assign(token.shard, token);
       NoteGrant(token.shard, sent_us);
-      if (!healthy_.is_open() || forced || joins ||
+      if (!healthy_.is_open() || forced || joins || lapsed ||
           releasing_.contains(token.shard) || !self_.contains(token.shard)) {
         releasing_.insert(token.shard);
         continue;
@@ -619,6 +625,12 @@ void ShardLocks::ReleaseUnknownGrants(
 bool ShardLocks::self_stop_enabled() const {
   return config_.mode == Mode::kHardened &&
          config_.mutant != Mutant::kNoSelfStop;
+}
+
+bool ShardLocks::GrantLapsed(int64_t sent_us) const {
+  return self_stop_enabled() &&
+         env_.executor->MonotonicUs() >=
+             sent_us + config_.lease_self_stop_after_us();
 }
 
 void ShardLocks::NoteGrant(const ShardId& shard, int64_t sent_us) {

@@ -209,6 +209,9 @@ class ShardLocks {
 
   // Lease self-stop (hardened mode).
   bool self_stop_enabled() const;
+  // Whether a grant from a lock call sent at monotonic time `sent_us` may
+  // have lapsed already (hardened mode; false otherwise).
+  bool GrantLapsed(int64_t sent_us) const;
   // A grant of `shard` from a call sent at monotonic time `sent_us`.
   void NoteGrant(const ShardId& shard, int64_t sent_us);
   // Stops the held shards whose lease may have lapsed by now.

@@ -64,6 +64,10 @@ class SingleActivationChecker {
   int64_t same_runner_overlaps() const { return same_runner_overlaps_; }
   // Starts or stops whose detail does not parse.
   int64_t malformed() const { return malformed_; }
+  // Whether `address` is alive now on some runner.
+  bool IsAlive(const std::string& address) const {
+    return alive_.contains(address);
+  }
   // Addresses alive now (on any runner).
   int64_t alive_addresses() const {
     return static_cast<int64_t>(alive_.size());
