@@ -146,6 +146,9 @@ LedgerOracle::LedgerOracle(SimHarness& harness,
       backend_(backend),
       options_(std::move(options)),
       activation_(Sink()),
+      lock_belief_(StorageLockQuery(harness.world(),
+                                    NodeId{options_.storage_node}, backend),
+                   Sink()),
       writer_(options_.mode == sharding::Mode::kHardened
                   ? storage::StorageMode::kHardened
                   : storage::StorageMode::kReference,
@@ -173,6 +176,7 @@ void LedgerOracle::OnTraceEvent(int64_t time_us, uint32_t node,
                                 std::string_view kind,
                                 std::string_view detail) {
   activation_.OnTraceEvent(time_us, node, kind, detail);
+  lock_belief_.OnTraceEvent(time_us, node, kind, detail);
   watch_.OnTraceEvent(time_us, node, kind, detail);
   if (kind == "shard.self_stop") ++self_stops_;
   if (hook_) hook_(time_us, node, kind, detail);
@@ -249,6 +253,7 @@ void LedgerOracle::Finish(int64_t volatile_answered) {
       {"failure_exits", failure_exits_},
       {"ledger_total", total},
       {"activations", activation_.activations()},
+      {"lock_belief_checks", lock_belief_.checked()},
       {"lease_self_stops", self_stops_},
       {"ids_observed", ids_.observed()},
       {"liveness_judged", can_progress ? 1 : 0},

@@ -62,6 +62,7 @@
 #include "sim/checkers/finding.h"
 #include "sim/checkers/ledger.h"
 #include "sim/checkers/liveness.h"
+#include "sim/checkers/lock_belief.h"
 #include "sim/checkers/single_activation.h"
 #include "sim/checkers/single_writer.h"
 #include "sim/checkers/storage_watch.h"
@@ -155,6 +156,7 @@ class LedgerOracle : public sim::TraceListener {
   const storage::StorageBackend& backend_;
   const LedgerOptions options_;
   sim::checkers::SingleActivationChecker activation_;
+  sim::checkers::LockBeliefChecker lock_belief_;
   sim::checkers::SingleWriterChecker writer_;
   sim::checkers::ExactlyOnceReplyChecker exactly_once_;
   sim::checkers::LivenessChecker liveness_;
