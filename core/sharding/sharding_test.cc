@@ -270,6 +270,42 @@ TEST_F(ShardingTest, DeliversDurableStreamsAndAcknowledgesEachChunk) {
   EXPECT_EQ(Replies(), 4);  // three chunks and the exit
 }
 
+// Effect's "durable stream while mailbox is full": a stream sent while the
+// mailbox is full goes to resumption with the requests behind it; once a
+// slot frees, it runs, and its chunk acknowledgements are stored although
+// the mailbox fills again.
+TEST_F(ShardingTest, DurableStreamWhileTheMailboxIsFull) {
+  TestNode& node = StartNode();
+  std::vector<CallResult> results(12);
+  std::vector<FiberId> callers;
+  for (int i = 0; i < 10; ++i) {
+    callers.push_back(CallFiber("1", "NeverFork", "", &results[i]));
+  }
+  ex_.RunForMs(1);
+  std::vector<std::string> chunks;
+  CallResult stream;
+  node.scope().Spawn(StreamInto(&node.sharding, "1", "GetAllUsers", "1,2,3",
+                                &chunks, &stream));
+  // Two more keep the entity in resumption.
+  CallFiber("1", "NeverFork", "", &results[10]);
+  CallFiber("1", "NeverFork", "", &results[11]);
+  ex_.RunForMs(10);
+  EXPECT_EQ(entity_.running, 10);
+  EXPECT_GE(node.storage.CountOf(StorageOp::kUnprocessedMessagesById), 1);
+  EXPECT_TRUE(chunks.empty());
+  // One slot frees: the stream and then one more NeverFork come through.
+  node.scope().Cancel(callers[0]);
+  ex_.RunForMs(2'000);
+  EXPECT_EQ(entity_.running, 11);
+  ASSERT_TRUE(stream.has_value());
+  EXPECT_TRUE(stream->ok()) << stream->status();
+  EXPECT_EQ(chunks, (std::vector<std::string>{"User 1", "User 2", "User 3"}));
+  // 13 requests, 3 AckChunks, 1 Interrupt; replies: the interrupted
+  // request's exit, and the stream's three chunks and exit.
+  EXPECT_EQ(Journal(), 13 + 3 + 1);
+  EXPECT_EQ(Replies(), 1 + 4);
+}
+
 TEST_F(ShardingTest, ClientDiscardStoresDurableRequestsWithoutWaiting) {
   StartNode();
   std::optional<absl::Status> sent;
