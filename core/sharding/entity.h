@@ -82,7 +82,8 @@ struct RpcSpec {
   std::function<std::optional<std::string>(std::string_view payload)>
       primary_key;
   // Effect's DeliverAt on the payload, in ms since the epoch.
-  std::function<std::optional<int64_t>(std::string_view payload)> deliver_at_ms;
+  std::function<std::optional<int64_t>(std::string_view payload)>
+      deliver_at_ms = nullptr;
   // Effect's ClusterSchema.InterruptOnTermination: a graceful termination
   // (shard release, reaping) interrupts the request's handler at once
   // instead of waiting for it; a persisted one stays in storage for the next
@@ -95,7 +96,7 @@ struct RpcSpec {
   // Effect's ClusterSchema.Dynamic: rewrites the request annotations from
   // the payload, once per request, when the entity manager accepts it.
   std::function<void(std::string_view payload, RequestAnnotations& annotations)>
-      dynamic;
+      dynamic = nullptr;
 
   // The annotations of one request with this RPC's `payload`.
   RequestAnnotations AnnotationsFor(std::string_view payload) const;
@@ -111,17 +112,17 @@ struct EntityOptions {
   // kNeverIdle.
   std::optional<int64_t> max_idle_time_ms;
   // Overrides ShardingConfig::entity_mailbox_capacity.
-  std::optional<int64_t> mailbox_capacity;
+  std::optional<int64_t> mailbox_capacity = std::nullopt;
   // Effect's mailboxMetrics: overrides ShardingConfig::entity_mailbox_metrics
   // (a per-entity mailbox-size gauge).
-  std::optional<bool> mailbox_metrics;
+  std::optional<bool> mailbox_metrics = std::nullopt;
   // Effect's disableFatalDefects: a handler defect is replied as Exit(die)
   // instead of restarting the entity.
   bool disable_fatal_defects = false;
   // Effect's defectRetryPolicy: the delay before restart (or build) attempt
   // `step` (0-based) after a defect. Unset: Effect's default, min(500 ms ×
   // 1.5ⁿ, 10 s).
-  std::function<int64_t(int64_t step)> defect_backoff_us;
+  std::function<int64_t(int64_t step)> defect_backoff_us = nullptr;
 };
 inline constexpr int64_t kNeverIdle = INT64_MAX;
 inline constexpr int32_t kUnboundedConcurrency = INT32_MAX;

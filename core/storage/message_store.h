@@ -88,7 +88,7 @@ struct UnprocessedQuery {
   // How long the returned rows stay claimed: the reader's call timeout, so a
   // read whose answer can no longer arrive holds nothing. Honoured in
   // hardened mode only (storage_state.h); unset: the store's window.
-  std::optional<int64_t> claim_ms;
+  std::optional<int64_t> claim_ms = std::nullopt;
 };
 
 class MessageStore {

@@ -253,14 +253,14 @@ struct ReleaseCall {
   using Response = Done;
   RunnerAddress address;
   ShardId shard;
-  std::optional<uint64_t> max_epoch;  // hardened mode
+  std::optional<uint64_t> max_epoch = std::nullopt;  // hardened mode
 };
 
 struct ReleaseAllCall {
   static constexpr StorageMethod kMethod = StorageMethod::kReleaseAll;
   using Response = Done;
   RunnerAddress address;
-  std::optional<uint64_t> max_epoch;  // hardened mode
+  std::optional<uint64_t> max_epoch = std::nullopt;  // hardened mode
 };
 
 // Every call type, for code that handles each (X is a macro taking the type).
