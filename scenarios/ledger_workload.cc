@@ -317,17 +317,8 @@ absl::Status RegisterLedgerEntity(sharding::Sharding& sharding,
 sharding::RunnerProcessOptions LedgerRunnerOptions(
     sharding::ShardingConfig config, NodeId storage_node,
     const sharding::RunnerResolver* resolver, LedgerEntityOptions entity) {
-  sharding::RunnerProcessOptions runner;
-  runner.config = std::move(config);
-  runner.resolver = resolver;
-  const RunnerAddress address = *runner.config.runner_address;
-  const sharding::ShardingConfig& shared = runner.config;
-  runner.storage =
-      [storage_node, address, shared](
-          const NodeEnv&,
-          RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-    return RemoteStorage(rpc, storage_node, address, shared);
-  };
+  sharding::RunnerProcessOptions runner =
+      ScenarioRunnerOptions(std::move(config), storage_node, resolver);
   runner.register_entities =
       [entity = std::move(entity)](sharding::Sharding& sharding) {
         return RegisterLedgerEntity(sharding, entity);
