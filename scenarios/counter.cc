@@ -595,20 +595,11 @@ StorageBug BugOf(const std::string& name) {
 absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
-  const storage::StorageMode storage_mode =
-      options.mode == Mode::kHardened ? storage::StorageMode::kHardened
-                                      : storage::StorageMode::kReference;
-  // The run's end as SimHarness::Run computes it.
-  const int64_t end_us =
-      options.faults.timed.empty()
-          ? options.duration_us
-          : std::max(options.duration_us,
-                     options.faults.QuietTimeUs() + kSettleUs);
-  const CounterRun run{
-      storage_mode, runners + 1,
-      std::max<int64_t>(end_us - kLivenessBoundUs, end_us / 2)};
-
   SimHarness harness(options, sim::LinkConfig{});
+  const int64_t end_us = harness.end_us(kSettleUs);
+  const storage::StorageMode storage_mode = ScenarioStorageMode(options.mode);
+  const CounterRun run{storage_mode, runners + 1,
+                       StopIssuingUs(end_us, kLivenessBoundUs)};
   // The database outlives every incarnation of the storage node.
   storage::StorageBackend backend(
       ScenarioStorageOptions(storage_mode, options.bug));
@@ -619,24 +610,19 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   const StorageBug bug = BugOf(options.bug);
   const bool resend_new_key = options.bug == kResendNewKey;
   for (uint32_t i = 1; i <= runners; ++i) {
-    const RunnerAddress address(absl::StrCat("r", i),
-                                kFirstPort + static_cast<int32_t>(i) - 1);
+    const RunnerAddress address = NumberedRunnerAddress(i, kFirstPort);
     resolver.Add(address, NodeId{i});
-    sharding::RunnerProcessOptions runner;
-    runner.config =
-        ScenarioRunnerConfig(address, options.mode, options.bug, kShards);
-    runner.resolver = &resolver;
-    const NodeId storage_node{run.storage_node};
-    const sharding::ShardingConfig config = runner.config;
-    runner.storage =
-        [storage_node, address, bug, config](
-            const NodeEnv&,
-            RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-      std::unique_ptr<storage::StorageClient> client =
-          RemoteStorage(rpc, storage_node, address, config);
-      if (bug == StorageBug::kNone) return client;
-      return std::make_unique<BuggyStorageClient>(std::move(client), bug);
-    };
+    sharding::RunnerProcessOptions runner = ScenarioRunnerOptions(
+        ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
+        NodeId{run.storage_node}, &resolver);
+    if (bug != StorageBug::kNone) {
+      runner.storage =
+          [remote = std::move(runner.storage), bug](
+              const NodeEnv& env,
+              RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
+        return std::make_unique<BuggyStorageClient>(remote(env, rpc), bug);
+      };
+    }
     Oracle* oracle_ptr = &oracle;
     runner.register_entities = [oracle_ptr](sharding::Sharding& sharding) {
       return sharding.RegisterEntity(
@@ -653,22 +639,14 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
                           env, runner, oracle_ptr, resend_new_key);
                     });
   }
-  harness.AddNode("storage", [&backend](const NodeEnv& env) {
-    return std::make_unique<storage::StorageServer>(env, backend);
-  });
-  harness.world().trace().set_listener(&oracle);
   // Runners 1..3 restart one at a time, at 1/4, 5/16 and 3/8 of the run.
   std::deque<RollingRestart> rolling;
   for (uint32_t i = 1; i <= std::min<uint32_t>(runners, kRollingRestarts);
        ++i) {
     rolling.emplace_back(harness.world(), NodeId{i}, end_us * (3 + i) / 16);
   }
-  BackendFaultSink storage_faults(backend);
-  const absl::Status ran = harness.Run(kSettleUs, &storage_faults);
-  if (!ran.ok()) {
-    harness.world().trace().set_listener(nullptr);
-    return ran;
-  }
+  const absl::Status ran = RunWithStorage(harness, backend, oracle, kSettleUs);
+  if (!ran.ok()) return ran;
   oracle.Finish();
   int64_t restarts = 0;
   for (const RollingRestart& r : rolling) restarts += r.restarts();

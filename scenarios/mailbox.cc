@@ -1,6 +1,5 @@
 #include "scenarios/mailbox.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>

@@ -1,6 +1,5 @@
 #include "scenarios/snowflake.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
