@@ -326,6 +326,30 @@ sharding::RunnerProcessOptions LedgerRunnerOptions(
   return runner;
 }
 
+LedgerRun::LedgerRun(const RunOptions& options, std::string entity_type,
+                     int32_t shards, int64_t liveness_bound_us,
+                     int64_t settle_us)
+    : runners_(static_cast<uint32_t>(options.runners)),
+      settle_us_(settle_us),
+      harness_(options, sim::LinkConfig{}),
+      end_us_(harness_.end_us(settle_us)),
+      backend_(ScenarioStorageOptions(ScenarioStorageMode(options.mode),
+                                      options.bug)),
+      oracle_(harness_, backend_,
+              LedgerOptions{.entity_type = std::move(entity_type),
+                            .shards = shards,
+                            .storage_node = runners_ + 1,
+                            .mode = options.mode,
+                            .liveness_bound_us = liveness_bound_us,
+                            .stop_issuing_us =
+                                StopIssuingUs(end_us_, liveness_bound_us)}) {
+  CHECK(options.runners >= 1);
+}
+
+absl::Status LedgerRun::Run() {
+  return RunWithStorage(harness_, backend_, oracle_, settle_us_);
+}
+
 Task<void> SendUntilAnswered(Scope& scope, sharding::Sharding& sharding,
                              LedgerOracle& oracle, Increment op,
                              int64_t timeout_ms, int64_t resend_delay_ms) {

@@ -278,21 +278,11 @@ class MailboxNode : public Process {
 };
 
 absl::StatusOr<RunResult> RunMailbox(const RunOptions& options) {
-  CHECK(options.runners >= 1);
-  const uint32_t runners = static_cast<uint32_t>(options.runners);
-  SimHarness harness(options, sim::LinkConfig{});
-  const int64_t end_us = harness.end_us(kSettleUs);
-  storage::StorageBackend backend(
-      ScenarioStorageOptions(ScenarioStorageMode(options.mode), options.bug));
-  LedgerOracle oracle(
-      harness, backend,
-      ledger::LedgerOptions{
-          .entity_type = kBoxType,
-          .shards = kShards,
-          .storage_node = runners + 1,
-          .mode = options.mode,
-          .liveness_bound_us = kLivenessBoundUs,
-          .stop_issuing_us = StopIssuingUs(end_us, kLivenessBoundUs)});
+  ledger::LedgerRun run(options, kBoxType, kShards, kLivenessBoundUs,
+                        kSettleUs);
+  const uint32_t runners = run.runners();
+  SimHarness& harness = run.harness();
+  LedgerOracle& oracle = run.oracle();
   VolatileLedger volatiles(oracle);
   sharding::StaticRunnerResolver resolver;
   for (uint32_t i = 1; i <= runners; ++i) {
@@ -304,7 +294,7 @@ absl::StatusOr<RunResult> RunMailbox(const RunOptions& options) {
     config.max_resident_entities = kMaxResidentEntities;
     config.entity_max_idle_time_ms = kMaxIdleMs;
     sharding::RunnerProcessOptions runner = ledger::LedgerRunnerOptions(
-        std::move(config), NodeId{runners + 1}, &resolver,
+        std::move(config), run.storage_node(), &resolver,
         ledger::LedgerEntityOptions{
             .entity_type = kBoxType,
             .work_ms_per_unit = kWorkMsPerUnit,
@@ -320,7 +310,7 @@ absl::StatusOr<RunResult> RunMailbox(const RunOptions& options) {
                           env, runner, oracle_ptr, volatiles_ptr);
                     });
   }
-  const absl::Status ran = RunWithStorage(harness, backend, oracle, kSettleUs);
+  const absl::Status ran = run.Run();
   if (!ran.ok()) return ran;
   oracle.Finish(volatiles.replied());
   volatiles.Finish(harness);

@@ -256,20 +256,12 @@ bool ConvergenceJudgeable(const sim::FaultPlan& plan) {
 
 absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
   CHECK(options.runners >= 3);
-  const uint32_t runners = static_cast<uint32_t>(options.runners);
-  SimHarness harness(options, sim::LinkConfig{});
-  const int64_t end_us = harness.end_us(kSettleUs);
-  storage::StorageBackend backend(
-      ScenarioStorageOptions(ScenarioStorageMode(options.mode), options.bug));
-  LedgerOracle oracle(
-      harness, backend,
-      ledger::LedgerOptions{
-          .entity_type = kLedgerType,
-          .shards = kShards,
-          .storage_node = runners + 1,
-          .mode = options.mode,
-          .liveness_bound_us = kLivenessBoundUs,
-          .stop_issuing_us = StopIssuingUs(end_us, kLivenessBoundUs)});
+  ledger::LedgerRun run(options, kLedgerType, kShards, kLivenessBoundUs,
+                        kSettleUs);
+  const uint32_t runners = run.runners();
+  const int64_t end_us = run.end_us();
+  SimHarness& harness = run.harness();
+  LedgerOracle& oracle = run.oracle();
   const sharding::ShardingConfig probe =
       ScenarioRunnerConfig(AddressOf(1), options.mode, options.bug, kShards);
   const int64_t bound_us = AssignmentConvergenceChecker::BoundMs(
@@ -295,7 +287,7 @@ absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
     convergence.AddRunner(i, address);
     sharding::RunnerProcessOptions runner = ledger::LedgerRunnerOptions(
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
-        NodeId{runners + 1}, &resolver,
+        run.storage_node(), &resolver,
         ledger::LedgerEntityOptions{.entity_type = kLedgerType,
                                     .oracle = &oracle});
     harness.AddNode(
@@ -306,7 +298,7 @@ absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
         });
   }
   Churn churn(harness.world(), runners, end_us - bound_us - kChurnEndMarginUs);
-  const absl::Status ran = RunWithStorage(harness, backend, oracle, kSettleUs);
+  const absl::Status ran = run.Run();
   if (!ran.ok()) return ran;
   convergence.Finish(harness.world().now_us());
   oracle.Finish();

@@ -277,21 +277,12 @@ class StepThenRestart {
 };
 
 absl::StatusOr<RunResult> RunSnowflake(const RunOptions& options) {
-  CHECK(options.runners >= 1);
-  const uint32_t runners = static_cast<uint32_t>(options.runners);
-  SimHarness harness(options, sim::LinkConfig{});
-  const int64_t end_us = harness.end_us(kSettleUs);
-  storage::StorageBackend backend(
-      ScenarioStorageOptions(ScenarioStorageMode(options.mode), options.bug));
-  LedgerOracle oracle(
-      harness, backend,
-      ledger::LedgerOptions{
-          .entity_type = kStampType,
-          .shards = kShards,
-          .storage_node = runners + 1,
-          .mode = options.mode,
-          .liveness_bound_us = kLivenessBoundUs,
-          .stop_issuing_us = StopIssuingUs(end_us, kLivenessBoundUs)});
+  ledger::LedgerRun run(options, kStampType, kShards, kLivenessBoundUs,
+                        kSettleUs);
+  const uint32_t runners = run.runners();
+  const int64_t end_us = run.end_us();
+  SimHarness& harness = run.harness();
+  LedgerOracle& oracle = run.oracle();
   BurstWatch bursts(oracle, runners + 1, options.mode == Mode::kHardened);
   oracle.set_trace_hook([&bursts](int64_t time_us, uint32_t node,
                                   std::string_view kind,
@@ -304,7 +295,7 @@ absl::StatusOr<RunResult> RunSnowflake(const RunOptions& options) {
     resolver.Add(address, NodeId{i});
     sharding::RunnerProcessOptions runner = ledger::LedgerRunnerOptions(
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
-        NodeId{runners + 1}, &resolver,
+        run.storage_node(), &resolver,
         ledger::LedgerEntityOptions{.entity_type = kStampType,
                                     .oracle = &oracle});
     harness.AddNode(
@@ -322,7 +313,7 @@ absl::StatusOr<RunResult> RunSnowflake(const RunOptions& options) {
     stepped.emplace_back(harness.world(), node, end_us * (2 + k) / 8,
                          UniformInt(steps, kMinStepBackMs, kMaxStepBackMs));
   }
-  const absl::Status ran = RunWithStorage(harness, backend, oracle, kSettleUs);
+  const absl::Status ran = run.Run();
   if (!ran.ok()) return ran;
   oracle.Finish();
   bursts.AddStats(harness);
