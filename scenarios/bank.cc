@@ -1,6 +1,5 @@
 #include "scenarios/bank.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -674,14 +673,6 @@ class BankNode : public Process, public bank::Accounts {
 absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
-  const storage::StorageMode storage_mode =
-      options.mode == Mode::kHardened ? storage::StorageMode::kHardened
-                                      : storage::StorageMode::kReference;
-  const int64_t end_us =
-      options.faults.timed.empty()
-          ? options.duration_us
-          : std::max(options.duration_us,
-                     options.faults.QuietTimeUs() + kSettleUs);
   const BankSetup setup{.closed_account = AccountName(
                             static_cast<int>(Mix64(options.seed) % kAccounts)),
                         .step_new_key = options.bug == kStepNewKey,
@@ -689,27 +680,18 @@ absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
                         .mode = options.mode};
 
   SimHarness harness(options, sim::LinkConfig{});
+  const int64_t end_us = harness.end_us(kSettleUs);
   storage::StorageBackend backend(
-      ScenarioStorageOptions(storage_mode, options.bug));
+      ScenarioStorageOptions(ScenarioStorageMode(options.mode), options.bug));
   Oracle oracle(harness, backend, runners + 1,
-                std::max<int64_t>(end_us - kLivenessBoundUs, end_us / 2));
+                StopIssuingUs(end_us, kLivenessBoundUs));
   sharding::StaticRunnerResolver resolver;
   for (uint32_t i = 1; i <= runners; ++i) {
-    const RunnerAddress address(absl::StrCat("r", i),
-                                kFirstPort + static_cast<int32_t>(i) - 1);
+    const RunnerAddress address = NumberedRunnerAddress(i, kFirstPort);
     resolver.Add(address, NodeId{i});
-    sharding::RunnerProcessOptions runner;
-    runner.config =
-        ScenarioRunnerConfig(address, options.mode, options.bug, kShards);
-    runner.resolver = &resolver;
-    const NodeId storage_node{runners + 1};
-    const sharding::ShardingConfig config = runner.config;
-    runner.storage =
-        [storage_node, address, config](
-            const NodeEnv&,
-            RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-      return RemoteStorage(rpc, storage_node, address, config);
-    };
+    sharding::RunnerProcessOptions runner = ScenarioRunnerOptions(
+        ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
+        NodeId{runners + 1}, &resolver);
     harness.AddNode(absl::StrCat("r", i),
                     [runner = std::move(runner), &setup,
                      &oracle](const NodeEnv& env) -> std::unique_ptr<Process> {
@@ -717,16 +699,8 @@ absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
                                                         &oracle);
                     });
   }
-  harness.AddNode("storage", [&backend](const NodeEnv& env) {
-    return std::make_unique<storage::StorageServer>(env, backend);
-  });
-  harness.world().trace().set_listener(&oracle);
-  BackendFaultSink storage_faults(backend);
-  const absl::Status ran = harness.Run(kSettleUs, &storage_faults);
-  if (!ran.ok()) {
-    harness.world().trace().set_listener(nullptr);
-    return ran;
-  }
+  const absl::Status ran = RunWithStorage(harness, backend, oracle, kSettleUs);
+  if (!ran.ok()) return ran;
   oracle.Finish();
   harness.AddStat("closed_account",
                   static_cast<int64_t>(Mix64(options.seed) % kAccounts));

@@ -1,10 +1,14 @@
 #include "scenarios/cluster_setup.h"
 
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "core/base/check.h"
 #include "core/cluster/shard_id.h"
 #include "core/mutants/mutant.h"
@@ -18,6 +22,20 @@ constexpr int64_t kLockExpirationMs = 3'000;
 constexpr int64_t kReplyPollIntervalMs = 200;
 
 }  // namespace
+
+RunnerAddress NumberedRunnerAddress(uint32_t i, int32_t first_port) {
+  return RunnerAddress(absl::StrCat("r", i),
+                       first_port + static_cast<int32_t>(i) - 1);
+}
+
+storage::StorageMode ScenarioStorageMode(sharding::Mode mode) {
+  return mode == sharding::Mode::kHardened ? storage::StorageMode::kHardened
+                                           : storage::StorageMode::kReference;
+}
+
+int64_t StopIssuingUs(int64_t end_us, int64_t liveness_bound_us) {
+  return std::max<int64_t>(end_us - liveness_bound_us, end_us / 2);
+}
 
 sharding::ShardingConfig ScenarioRunnerConfig(const RunnerAddress& address,
                                               sharding::Mode mode,
@@ -43,7 +61,8 @@ storage::StorageState::Options ScenarioStorageOptions(storage::StorageMode mode,
   storage::StorageState::Options options;
   options.mode = mode;
   options.runners.lock_expiration_ms = kLockExpirationMs;
-  options.messages.mutant = ParseMutant(bug).value_or(Mutant::kNone);
+  options.messages.mutant =
+      ParseMutant(bug).value_or(clustersim::Mutant::kNone);
   return options;
 }
 
@@ -56,6 +75,23 @@ std::unique_ptr<storage::StorageRpcClient> RemoteStorage(
                .runner_address = address,
                .call_timeout_ms = kScenarioStorageCallTimeoutMs,
                .lock_call_timeout_ms = config.shard_lock_interval_ms()});
+}
+
+sharding::RunnerProcessOptions ScenarioRunnerOptions(
+    sharding::ShardingConfig config, NodeId storage_node,
+    const sharding::RunnerResolver* resolver) {
+  sharding::RunnerProcessOptions runner;
+  runner.config = std::move(config);
+  runner.resolver = resolver;
+  const RunnerAddress address = *runner.config.runner_address;
+  const sharding::ShardingConfig& shared = runner.config;
+  runner.storage =
+      [storage_node, address, shared](
+          const NodeEnv&,
+          RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
+    return RemoteStorage(rpc, storage_node, address, shared);
+  };
+  return runner;
 }
 
 sim::checkers::LockBeliefChecker::LockQuery StorageLockQuery(
@@ -103,6 +139,19 @@ void BackendFaultSink::SetStorageFaults(const sim::StorageFaultPlan& plan) {
                                       .apply_then_drop_rate = plan.drop_rate};
   CHECK(faults.Validate().ok(), "the fault grammar admits only valid plans");
   backend_.faults() = faults;
+}
+
+absl::Status RunWithStorage(SimHarness& harness,
+                            storage::StorageBackend& backend,
+                            sim::TraceListener& listener, int64_t settle_us) {
+  harness.AddNode("storage", [&backend](const NodeEnv& env) {
+    return std::make_unique<storage::StorageServer>(env, backend);
+  });
+  harness.world().trace().set_listener(&listener);
+  BackendFaultSink storage_faults(backend);
+  const absl::Status ran = harness.Run(settle_us, &storage_faults);
+  if (!ran.ok()) harness.world().trace().set_listener(nullptr);
+  return ran;
 }
 
 }  // namespace clustersim::scenarios

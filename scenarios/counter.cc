@@ -15,12 +15,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
-#include "core/base/status_macros.h"
 #include "core/cluster/entity_address.h"
 #include "core/cluster/runner_address.h"
 #include "core/cluster/shard_routing.h"
-#include "core/codec/byte_reader.h"
-#include "core/codec/byte_writer.h"
 #include "core/runtime/distributions.h"
 #include "core/runtime/process.h"
 #include "core/runtime/sync.h"
@@ -31,7 +28,6 @@
 #include "core/sharding/runner_process.h"
 #include "core/sharding/runner_resolver.h"
 #include "core/sharding/sharding.h"
-#include "core/sharding/typed_rpc.h"
 #include "core/storage/envelope.h"
 #include "core/storage/reply.h"
 #include "core/storage/storage_faults.h"
@@ -41,6 +37,7 @@
 #include "scenarios/buggy_storage_client.h"
 #include "scenarios/cluster_setup.h"
 #include "scenarios/harness.h"
+#include "scenarios/ledger_workload.h"
 #include "sim/checkers/exactly_once_reply.h"
 #include "sim/checkers/finding.h"
 #include "sim/checkers/ledger.h"
@@ -65,8 +62,6 @@ using sim::checkers::Finding;
 constexpr std::string_view kProgress = "progress";
 
 constexpr char kCounterType[] = "Counter";
-constexpr char kIncrementTag[] = "Increment";
-constexpr char kShardGroup[] = "default";
 constexpr int kCounters = 8;
 constexpr int32_t kShards = 16;
 constexpr int32_t kFirstPort = 34431;
@@ -107,70 +102,12 @@ constexpr int64_t kRestartDelayUs = 5'000'000;
 
 // --- The Counter entity's contract -----------------------------------------
 
-// Adds `amount` to counter `key` for operation `op`; `primary_key` is the
-// dedupe key (the operation's id, unless a mutant changes it).
-struct Increment {
-  std::string key;
-  std::string op;
-  int64_t amount = 0;
-  std::string primary_key;
-};
-
-// What a Counter applied: the reply, and so the ledger entry.
-struct Applied {
-  std::string key;
-  std::string op;
-  int64_t amount = 0;
-};
-
-void EncodeIncrement(const Increment& in, codec::ByteWriter& writer) {
-  writer.PutString(in.key);
-  writer.PutString(in.op);
-  writer.PutSignedVarint(in.amount);
-  writer.PutString(in.primary_key);
-}
-
-absl::StatusOr<Increment> DecodeIncrement(codec::ByteReader& reader) {
-  Increment in;
-  CLUSTERSIM_ASSIGN_OR_RETURN(in.key, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(in.op, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(in.amount, reader.GetSignedVarint());
-  CLUSTERSIM_ASSIGN_OR_RETURN(in.primary_key, reader.GetString());
-  return in;
-}
-
-void EncodeApplied(const Applied& out, codec::ByteWriter& writer) {
-  writer.PutString(out.key);
-  writer.PutString(out.op);
-  writer.PutSignedVarint(out.amount);
-}
-
-absl::StatusOr<Applied> DecodeApplied(codec::ByteReader& reader) {
-  Applied out;
-  CLUSTERSIM_ASSIGN_OR_RETURN(out.key, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(out.op, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(out.amount, reader.GetSignedVarint());
-  return out;
-}
-
-const sharding::TypedRpc<Increment, Applied>& IncrementRpc() {
-  static const auto* const rpc = [] {
-    sharding::TypedRpc<Increment, Applied>::Options options;
-    options.persisted = true;
-    // Giving up on a wait must not interrupt the handler: the client
-    // resends under the same primary key instead.
-    options.uninterruptible = sharding::Uninterruptible::kClient;
-    options.primary_key = [](const Increment& in) {
-      return std::optional<std::string>(in.primary_key);
-    };
-    return new sharding::TypedRpc<Increment, Applied>(
-        kIncrementTag,
-        sharding::WireCodec<Increment>{&EncodeIncrement, &DecodeIncrement},
-        sharding::WireCodec<Applied>{&EncodeApplied, &DecodeApplied},
-        std::move(options));
-  }();
-  return *rpc;
-}
+// The ledger workload's persisted Increment (scenarios/ledger_workload.h):
+// `primary_key` is the operation's id, unless a mutant changes it.
+using ledger::Applied;
+using ledger::Increment;
+using ledger::kIncrementTag;
+using ledger::kShardGroup;
 
 EntityAddress CounterAddress(const std::string& key) {
   absl::StatusOr<ShardId> shard =
@@ -379,7 +316,7 @@ class Oracle : public sim::TraceListener {
     ids_.Observe(time_us, exit.id, absl::StrCat("the reply to ", request));
     absl::StatusOr<Applied> applied =
         exit.exit.is_success()
-            ? IncrementRpc().DecodeResponse(exit.exit.value())
+            ? ledger::PersistedIncrementRpc().DecodeResponse(exit.exit.value())
             : absl::StatusOr<Applied>(absl::InternalError("failed"));
     if (!applied.ok()) {
       ++failure_exits_;
@@ -422,7 +359,7 @@ class CounterEntity : public sharding::EntityHandler {
   Task<storage::Exit> Handle(const sharding::EntityRequest& request,
                              sharding::ChunkWriter*) override {
     oracle_->HandlerStarted(request.request_id, context_.runner_address());
-    return IncrementRpc().Serve(
+    return ledger::PersistedIncrementRpc().Serve(
         request, [](Increment in) { return Apply(std::move(in)); });
   }
 
@@ -438,7 +375,7 @@ class CounterEntity : public sharding::EntityHandler {
 
 sharding::EntityDefinition CounterDefinition() {
   sharding::EntityDefinition definition{EntityType(kCounterType)};
-  definition.Add(IncrementRpc().Spec());
+  definition.Add(ledger::PersistedIncrementRpc().Spec());
   return definition;
 }
 
@@ -504,7 +441,7 @@ class CounterNode : public Process {
       CounterNode* self, Increment op, bool patient) {
     Task<absl::StatusOr<storage::Exit>> send = self->runner_.sharding().Send(
         EntityType(kCounterType), EntityId(op.key), kIncrementTag,
-        IncrementRpc().EncodeRequest(op));
+        ledger::PersistedIncrementRpc().EncodeRequest(op));
     if (patient) co_return co_await std::move(send);
     co_return co_await sharding::WithTimeout(*self->env_.scope, std::move(send),
                                              kCallTimeoutMs);
@@ -595,20 +532,11 @@ StorageBug BugOf(const std::string& name) {
 absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
-  const storage::StorageMode storage_mode =
-      options.mode == Mode::kHardened ? storage::StorageMode::kHardened
-                                      : storage::StorageMode::kReference;
-  // The run's end as SimHarness::Run computes it.
-  const int64_t end_us =
-      options.faults.timed.empty()
-          ? options.duration_us
-          : std::max(options.duration_us,
-                     options.faults.QuietTimeUs() + kSettleUs);
-  const CounterRun run{
-      storage_mode, runners + 1,
-      std::max<int64_t>(end_us - kLivenessBoundUs, end_us / 2)};
-
   SimHarness harness(options, sim::LinkConfig{});
+  const int64_t end_us = harness.end_us(kSettleUs);
+  const storage::StorageMode storage_mode = ScenarioStorageMode(options.mode);
+  const CounterRun run{storage_mode, runners + 1,
+                       StopIssuingUs(end_us, kLivenessBoundUs)};
   // The database outlives every incarnation of the storage node.
   storage::StorageBackend backend(
       ScenarioStorageOptions(storage_mode, options.bug));
@@ -619,24 +547,19 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   const StorageBug bug = BugOf(options.bug);
   const bool resend_new_key = options.bug == kResendNewKey;
   for (uint32_t i = 1; i <= runners; ++i) {
-    const RunnerAddress address(absl::StrCat("r", i),
-                                kFirstPort + static_cast<int32_t>(i) - 1);
+    const RunnerAddress address = NumberedRunnerAddress(i, kFirstPort);
     resolver.Add(address, NodeId{i});
-    sharding::RunnerProcessOptions runner;
-    runner.config =
-        ScenarioRunnerConfig(address, options.mode, options.bug, kShards);
-    runner.resolver = &resolver;
-    const NodeId storage_node{run.storage_node};
-    const sharding::ShardingConfig config = runner.config;
-    runner.storage =
-        [storage_node, address, bug, config](
-            const NodeEnv&,
-            RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-      std::unique_ptr<storage::StorageClient> client =
-          RemoteStorage(rpc, storage_node, address, config);
-      if (bug == StorageBug::kNone) return client;
-      return std::make_unique<BuggyStorageClient>(std::move(client), bug);
-    };
+    sharding::RunnerProcessOptions runner = ScenarioRunnerOptions(
+        ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
+        NodeId{run.storage_node}, &resolver);
+    if (bug != StorageBug::kNone) {
+      runner.storage =
+          [remote = std::move(runner.storage), bug](
+              const NodeEnv& env,
+              RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
+        return std::make_unique<BuggyStorageClient>(remote(env, rpc), bug);
+      };
+    }
     Oracle* oracle_ptr = &oracle;
     runner.register_entities = [oracle_ptr](sharding::Sharding& sharding) {
       return sharding.RegisterEntity(
@@ -653,22 +576,14 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
                           env, runner, oracle_ptr, resend_new_key);
                     });
   }
-  harness.AddNode("storage", [&backend](const NodeEnv& env) {
-    return std::make_unique<storage::StorageServer>(env, backend);
-  });
-  harness.world().trace().set_listener(&oracle);
   // Runners 1..3 restart one at a time, at 1/4, 5/16 and 3/8 of the run.
   std::deque<RollingRestart> rolling;
   for (uint32_t i = 1; i <= std::min<uint32_t>(runners, kRollingRestarts);
        ++i) {
     rolling.emplace_back(harness.world(), NodeId{i}, end_us * (3 + i) / 16);
   }
-  BackendFaultSink storage_faults(backend);
-  const absl::Status ran = harness.Run(kSettleUs, &storage_faults);
-  if (!ran.ok()) {
-    harness.world().trace().set_listener(nullptr);
-    return ran;
-  }
+  const absl::Status ran = RunWithStorage(harness, backend, oracle, kSettleUs);
+  if (!ran.ok()) return ran;
   oracle.Finish();
   int64_t restarts = 0;
   for (const RollingRestart& r : rolling) restarts += r.restarts();

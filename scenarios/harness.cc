@@ -32,12 +32,15 @@ absl::Status SimHarness::Run(int64_t settle_us,
   nemesis_ = std::make_unique<sim::Nemesis>(world_, network_, options_.faults,
                                             storage);
   for (uint32_t n = 1; n <= world_.node_count(); ++n) world_.Start(NodeId{n});
-  const int64_t end_us =
-      options_.faults.timed.empty()
-          ? options_.duration_us
-          : std::max(options_.duration_us, quiet_time_us() + settle_us);
-  stopped_early_ = !world_.RunUntil(end_us, options_.max_trace_events);
+  stopped_early_ =
+      !world_.RunUntil(end_us(settle_us), options_.max_trace_events);
   return absl::OkStatus();
+}
+
+int64_t SimHarness::end_us(int64_t settle_us) const {
+  return options_.faults.timed.empty()
+             ? options_.duration_us
+             : std::max(options_.duration_us, quiet_time_us() + settle_us);
 }
 
 void SimHarness::Violate(std::string invariant, std::string message) {

@@ -46,6 +46,9 @@ class SimHarness {
 
   // When the plan's last fault ended (0 without timed faults).
   int64_t quiet_time_us() const { return options_.faults.QuietTimeUs(); }
+  // When Run(settle_us) ends the run (see above) unless the trace cuts it
+  // short; scenarios plan their workload's phases by it.
+  int64_t end_us(int64_t settle_us) const;
   bool stopped_early() const { return stopped_early_; }
 
   // For cluster scenarios whose runners are the nodes before `storage`:

@@ -317,22 +317,37 @@ absl::Status RegisterLedgerEntity(sharding::Sharding& sharding,
 sharding::RunnerProcessOptions LedgerRunnerOptions(
     sharding::ShardingConfig config, NodeId storage_node,
     const sharding::RunnerResolver* resolver, LedgerEntityOptions entity) {
-  sharding::RunnerProcessOptions runner;
-  runner.config = std::move(config);
-  runner.resolver = resolver;
-  const RunnerAddress address = *runner.config.runner_address;
-  const sharding::ShardingConfig& shared = runner.config;
-  runner.storage =
-      [storage_node, address, shared](
-          const NodeEnv&,
-          RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-    return RemoteStorage(rpc, storage_node, address, shared);
-  };
+  sharding::RunnerProcessOptions runner =
+      ScenarioRunnerOptions(std::move(config), storage_node, resolver);
   runner.register_entities =
       [entity = std::move(entity)](sharding::Sharding& sharding) {
         return RegisterLedgerEntity(sharding, entity);
       };
   return runner;
+}
+
+LedgerRun::LedgerRun(const RunOptions& options, std::string entity_type,
+                     int32_t shards, int64_t liveness_bound_us,
+                     int64_t settle_us)
+    : runners_(static_cast<uint32_t>(options.runners)),
+      settle_us_(settle_us),
+      harness_(options, sim::LinkConfig{}),
+      end_us_(harness_.end_us(settle_us)),
+      backend_(ScenarioStorageOptions(ScenarioStorageMode(options.mode),
+                                      options.bug)),
+      oracle_(harness_, backend_,
+              LedgerOptions{.entity_type = std::move(entity_type),
+                            .shards = shards,
+                            .storage_node = runners_ + 1,
+                            .mode = options.mode,
+                            .liveness_bound_us = liveness_bound_us,
+                            .stop_issuing_us =
+                                StopIssuingUs(end_us_, liveness_bound_us)}) {
+  CHECK(options.runners >= 1);
+}
+
+absl::Status LedgerRun::Run() {
+  return RunWithStorage(harness_, backend_, oracle_, settle_us_);
 }
 
 Task<void> SendUntilAnswered(Scope& scope, sharding::Sharding& sharding,

@@ -193,6 +193,33 @@ sharding::RunnerProcessOptions LedgerRunnerOptions(
     sharding::ShardingConfig config, NodeId storage_node,
     const sharding::RunnerResolver* resolver, LedgerEntityOptions entity);
 
+// What each ledger scenario's run owns, built the same way: the harness,
+// the backend of the storage node (node runners + 1, added by Run after the
+// scenario's runners) and the oracle, whose clients stop issuing
+// StopIssuingUs before the run's end. Members are destroyed oracle first.
+class LedgerRun {
+ public:
+  LedgerRun(const RunOptions& options, std::string entity_type, int32_t shards,
+            int64_t liveness_bound_us, int64_t settle_us);
+
+  SimHarness& harness() { return harness_; }
+  LedgerOracle& oracle() { return oracle_; }
+  uint32_t runners() const { return runners_; }
+  NodeId storage_node() const { return NodeId{runners_ + 1}; }
+  int64_t end_us() const { return end_us_; }
+
+  // RunWithStorage (scenarios/cluster_setup.h) with the oracle listening.
+  absl::Status Run();
+
+ private:
+  const uint32_t runners_;
+  const int64_t settle_us_;
+  SimHarness harness_;
+  const int64_t end_us_;
+  storage::StorageBackend backend_;
+  LedgerOracle oracle_;
+};
+
 // Sends `op` (persisted) until a reply comes, waiting up to `timeout_ms` for
 // each attempt and `resend_delay_ms` between attempts; tells the oracle.
 Task<void> SendUntilAnswered(Scope& scope, sharding::Sharding& sharding,

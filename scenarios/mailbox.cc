@@ -1,6 +1,5 @@
 #include "scenarios/mailbox.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -279,34 +278,15 @@ class MailboxNode : public Process {
 };
 
 absl::StatusOr<RunResult> RunMailbox(const RunOptions& options) {
-  CHECK(options.runners >= 1);
-  const uint32_t runners = static_cast<uint32_t>(options.runners);
-  const int64_t end_us =
-      options.faults.timed.empty()
-          ? options.duration_us
-          : std::max(options.duration_us,
-                     options.faults.QuietTimeUs() + kSettleUs);
-  const storage::StorageMode storage_mode =
-      options.mode == Mode::kHardened ? storage::StorageMode::kHardened
-                                      : storage::StorageMode::kReference;
-
-  SimHarness harness(options, sim::LinkConfig{});
-  storage::StorageBackend backend(
-      ScenarioStorageOptions(storage_mode, options.bug));
-  LedgerOracle oracle(
-      harness, backend,
-      ledger::LedgerOptions{.entity_type = kBoxType,
-                            .shards = kShards,
-                            .storage_node = runners + 1,
-                            .mode = options.mode,
-                            .liveness_bound_us = kLivenessBoundUs,
-                            .stop_issuing_us = std::max<int64_t>(
-                                end_us - kLivenessBoundUs, end_us / 2)});
+  ledger::LedgerRun run(options, kBoxType, kShards, kLivenessBoundUs,
+                        kSettleUs);
+  const uint32_t runners = run.runners();
+  SimHarness& harness = run.harness();
+  LedgerOracle& oracle = run.oracle();
   VolatileLedger volatiles(oracle);
   sharding::StaticRunnerResolver resolver;
   for (uint32_t i = 1; i <= runners; ++i) {
-    const RunnerAddress address(absl::StrCat("r", i),
-                                kFirstPort + static_cast<int32_t>(i) - 1);
+    const RunnerAddress address = NumberedRunnerAddress(i, kFirstPort);
     resolver.Add(address, NodeId{i});
     sharding::ShardingConfig config =
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards);
@@ -314,7 +294,7 @@ absl::StatusOr<RunResult> RunMailbox(const RunOptions& options) {
     config.max_resident_entities = kMaxResidentEntities;
     config.entity_max_idle_time_ms = kMaxIdleMs;
     sharding::RunnerProcessOptions runner = ledger::LedgerRunnerOptions(
-        std::move(config), NodeId{runners + 1}, &resolver,
+        std::move(config), run.storage_node(), &resolver,
         ledger::LedgerEntityOptions{
             .entity_type = kBoxType,
             .work_ms_per_unit = kWorkMsPerUnit,
@@ -330,16 +310,8 @@ absl::StatusOr<RunResult> RunMailbox(const RunOptions& options) {
                           env, runner, oracle_ptr, volatiles_ptr);
                     });
   }
-  harness.AddNode("storage", [&backend](const NodeEnv& env) {
-    return std::make_unique<storage::StorageServer>(env, backend);
-  });
-  harness.world().trace().set_listener(&oracle);
-  BackendFaultSink storage_faults(backend);
-  const absl::Status ran = harness.Run(kSettleUs, &storage_faults);
-  if (!ran.ok()) {
-    harness.world().trace().set_listener(nullptr);
-    return ran;
-  }
+  const absl::Status ran = run.Run();
+  if (!ran.ok()) return ran;
   oracle.Finish(volatiles.replied());
   volatiles.Finish(harness);
   harness.world().trace().set_listener(nullptr);

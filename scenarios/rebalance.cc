@@ -256,28 +256,12 @@ bool ConvergenceJudgeable(const sim::FaultPlan& plan) {
 
 absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
   CHECK(options.runners >= 3);
-  const uint32_t runners = static_cast<uint32_t>(options.runners);
-  const int64_t end_us =
-      options.faults.timed.empty()
-          ? options.duration_us
-          : std::max(options.duration_us,
-                     options.faults.QuietTimeUs() + kSettleUs);
-  const storage::StorageMode storage_mode =
-      options.mode == Mode::kHardened ? storage::StorageMode::kHardened
-                                      : storage::StorageMode::kReference;
-
-  SimHarness harness(options, sim::LinkConfig{});
-  storage::StorageBackend backend(
-      ScenarioStorageOptions(storage_mode, options.bug));
-  LedgerOracle oracle(
-      harness, backend,
-      ledger::LedgerOptions{.entity_type = kLedgerType,
-                            .shards = kShards,
-                            .storage_node = runners + 1,
-                            .mode = options.mode,
-                            .liveness_bound_us = kLivenessBoundUs,
-                            .stop_issuing_us = std::max<int64_t>(
-                                end_us - kLivenessBoundUs, end_us / 2)});
+  ledger::LedgerRun run(options, kLedgerType, kShards, kLivenessBoundUs,
+                        kSettleUs);
+  const uint32_t runners = run.runners();
+  const int64_t end_us = run.end_us();
+  SimHarness& harness = run.harness();
+  LedgerOracle& oracle = run.oracle();
   const sharding::ShardingConfig probe =
       ScenarioRunnerConfig(AddressOf(1), options.mode, options.bug, kShards);
   const int64_t bound_us = AssignmentConvergenceChecker::BoundMs(
@@ -303,7 +287,7 @@ absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
     convergence.AddRunner(i, address);
     sharding::RunnerProcessOptions runner = ledger::LedgerRunnerOptions(
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
-        NodeId{runners + 1}, &resolver,
+        run.storage_node(), &resolver,
         ledger::LedgerEntityOptions{.entity_type = kLedgerType,
                                     .oracle = &oracle});
     harness.AddNode(
@@ -313,17 +297,9 @@ absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
           return std::make_unique<RebalanceNode>(env, runner, oracle_ptr);
         });
   }
-  harness.AddNode("storage", [&backend](const NodeEnv& env) {
-    return std::make_unique<storage::StorageServer>(env, backend);
-  });
-  harness.world().trace().set_listener(&oracle);
   Churn churn(harness.world(), runners, end_us - bound_us - kChurnEndMarginUs);
-  BackendFaultSink storage_faults(backend);
-  const absl::Status ran = harness.Run(kSettleUs, &storage_faults);
-  if (!ran.ok()) {
-    harness.world().trace().set_listener(nullptr);
-    return ran;
-  }
+  const absl::Status ran = run.Run();
+  if (!ran.ok()) return ran;
   convergence.Finish(harness.world().now_us());
   oracle.Finish();
   churn.AddStats(harness);

@@ -1,6 +1,5 @@
 #include "scenarios/singleton.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -152,18 +151,10 @@ class SingletonNode : public Process {
 absl::StatusOr<RunResult> RunSingleton(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
-  const storage::StorageMode storage_mode =
-      options.mode == Mode::kHardened ? storage::StorageMode::kHardened
-                                      : storage::StorageMode::kReference;
-  // The run's end as SimHarness::Run computes it.
-  const int64_t end_us =
-      options.faults.timed.empty()
-          ? options.duration_us
-          : std::max(options.duration_us,
-                     options.faults.QuietTimeUs() + kSettleUs);
-  const SingletonRun run{storage_mode, runners + 1};
-
   SimHarness harness(options, sim::LinkConfig{});
+  const int64_t end_us = harness.end_us(kSettleUs);
+  const storage::StorageMode storage_mode = ScenarioStorageMode(options.mode);
+  const SingletonRun run{storage_mode, runners + 1};
   storage::StorageBackend backend(
       ScenarioStorageOptions(storage_mode, options.bug));
   // Crashes after runs end with the run's settling time, as faults do.
@@ -173,21 +164,11 @@ absl::StatusOr<RunResult> RunSingleton(const RunOptions& options) {
   Oracle oracle(harness, backend, run, crash_after_run);
   sharding::StaticRunnerResolver resolver;
   for (uint32_t i = 1; i <= runners; ++i) {
-    const RunnerAddress address(absl::StrCat("r", i),
-                                kFirstPort + static_cast<int32_t>(i) - 1);
+    const RunnerAddress address = NumberedRunnerAddress(i, kFirstPort);
     resolver.Add(address, NodeId{i});
-    sharding::RunnerProcessOptions runner;
-    runner.config =
-        ScenarioRunnerConfig(address, options.mode, options.bug, kShards);
-    runner.resolver = &resolver;
-    const NodeId storage_node{run.storage_node};
-    const sharding::ShardingConfig config = runner.config;
-    runner.storage =
-        [storage_node, address, config](
-            const NodeEnv&,
-            RpcEndpoint& rpc) -> std::unique_ptr<storage::StorageClient> {
-      return RemoteStorage(rpc, storage_node, address, config);
-    };
+    sharding::RunnerProcessOptions runner = ScenarioRunnerOptions(
+        ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
+        NodeId{run.storage_node}, &resolver);
     Oracle* oracle_ptr = &oracle;
     harness.AddNode(
         absl::StrCat("r", i),
@@ -196,16 +177,8 @@ absl::StatusOr<RunResult> RunSingleton(const RunOptions& options) {
           return std::make_unique<SingletonNode>(env, runner, oracle_ptr);
         });
   }
-  harness.AddNode("storage", [&backend](const NodeEnv& env) {
-    return std::make_unique<storage::StorageServer>(env, backend);
-  });
-  harness.world().trace().set_listener(&oracle);
-  BackendFaultSink storage_faults(backend);
-  const absl::Status ran = harness.Run(kSettleUs, &storage_faults);
-  if (!ran.ok()) {
-    harness.world().trace().set_listener(nullptr);
-    return ran;
-  }
+  const absl::Status ran = RunWithStorage(harness, backend, oracle, kSettleUs);
+  if (!ran.ok()) return ran;
   oracle.Finish();
   harness.world().trace().set_listener(nullptr);
   return harness.Finish();

@@ -1,6 +1,5 @@
 #include "scenarios/snowflake.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -278,29 +277,12 @@ class StepThenRestart {
 };
 
 absl::StatusOr<RunResult> RunSnowflake(const RunOptions& options) {
-  CHECK(options.runners >= 1);
-  const uint32_t runners = static_cast<uint32_t>(options.runners);
-  const int64_t end_us =
-      options.faults.timed.empty()
-          ? options.duration_us
-          : std::max(options.duration_us,
-                     options.faults.QuietTimeUs() + kSettleUs);
-  const storage::StorageMode storage_mode =
-      options.mode == Mode::kHardened ? storage::StorageMode::kHardened
-                                      : storage::StorageMode::kReference;
-
-  SimHarness harness(options, sim::LinkConfig{});
-  storage::StorageBackend backend(
-      ScenarioStorageOptions(storage_mode, options.bug));
-  LedgerOracle oracle(
-      harness, backend,
-      ledger::LedgerOptions{.entity_type = kStampType,
-                            .shards = kShards,
-                            .storage_node = runners + 1,
-                            .mode = options.mode,
-                            .liveness_bound_us = kLivenessBoundUs,
-                            .stop_issuing_us = std::max<int64_t>(
-                                end_us - kLivenessBoundUs, end_us / 2)});
+  ledger::LedgerRun run(options, kStampType, kShards, kLivenessBoundUs,
+                        kSettleUs);
+  const uint32_t runners = run.runners();
+  const int64_t end_us = run.end_us();
+  SimHarness& harness = run.harness();
+  LedgerOracle& oracle = run.oracle();
   BurstWatch bursts(oracle, runners + 1, options.mode == Mode::kHardened);
   oracle.set_trace_hook([&bursts](int64_t time_us, uint32_t node,
                                   std::string_view kind,
@@ -309,12 +291,11 @@ absl::StatusOr<RunResult> RunSnowflake(const RunOptions& options) {
   });
   sharding::StaticRunnerResolver resolver;
   for (uint32_t i = 1; i <= runners; ++i) {
-    const RunnerAddress address(absl::StrCat("r", i),
-                                kFirstPort + static_cast<int32_t>(i) - 1);
+    const RunnerAddress address = NumberedRunnerAddress(i, kFirstPort);
     resolver.Add(address, NodeId{i});
     sharding::RunnerProcessOptions runner = ledger::LedgerRunnerOptions(
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
-        NodeId{runners + 1}, &resolver,
+        run.storage_node(), &resolver,
         ledger::LedgerEntityOptions{.entity_type = kStampType,
                                     .oracle = &oracle});
     harness.AddNode(
@@ -325,10 +306,6 @@ absl::StatusOr<RunResult> RunSnowflake(const RunOptions& options) {
                                                  bursts_ptr);
         });
   }
-  harness.AddNode("storage", [&backend](const NodeEnv& env) {
-    return std::make_unique<storage::StorageServer>(env, backend);
-  });
-  harness.world().trace().set_listener(&oracle);
   Random& steps = harness.world().Stream("snowflake.steps");
   std::deque<StepThenRestart> stepped;
   for (int k = 0; k < kClockSteps; ++k) {
@@ -336,12 +313,8 @@ absl::StatusOr<RunResult> RunSnowflake(const RunOptions& options) {
     stepped.emplace_back(harness.world(), node, end_us * (2 + k) / 8,
                          UniformInt(steps, kMinStepBackMs, kMaxStepBackMs));
   }
-  BackendFaultSink storage_faults(backend);
-  const absl::Status ran = harness.Run(kSettleUs, &storage_faults);
-  if (!ran.ok()) {
-    harness.world().trace().set_listener(nullptr);
-    return ran;
-  }
+  const absl::Status ran = run.Run();
+  if (!ran.ok()) return ran;
   oracle.Finish();
   bursts.AddStats(harness);
   int64_t restarts = 0;
