@@ -292,7 +292,6 @@ class Oracle : public sim::TraceListener {
     const int64_t now_us = world.now_us();
     // As counter judges it (SimHarness::LivenessJudgedAtEnd).
     const NodeId storage{storage_node_};
-    const bool cluster_up = h_.ClusterUpAtEnd(storage);
     const bool can_progress = h_.LivenessJudgedAtEnd(storage);
     if (can_progress) workflow_.CheckTerminal(h_.quiet_time_us(), now_us);
     const bool complete = can_progress && workflow_.unjudged() == 0;

@@ -180,7 +180,7 @@ struct LedgerEntityOptions {
   std::string entity_type;
   int64_t work_ms_per_unit = 4;
   LedgerOracle* oracle = nullptr;
-  std::function<void(const Increment& op)> on_volatile_applied;
+  std::function<void(const Increment& op)> on_volatile_applied = nullptr;
 };
 sharding::EntityDefinition LedgerDefinition(const std::string& entity_type);
 absl::Status RegisterLedgerEntity(sharding::Sharding& sharding,

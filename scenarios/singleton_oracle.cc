@@ -370,7 +370,7 @@ int64_t Oracle::CheckTicks(int64_t now_us) {
 
 void Oracle::CheckSingletonsRun(int64_t now_us) {
   const int64_t since_us = now_us - kSingletonFreshUs;
-  for (const std::string name :
+  for (const std::string& name :
        {std::string(kLeader), absl::StrCat("ClusterCron/", kCronName)}) {
     auto address = singleton_address_.find(name);
     auto seen = singleton_seen_us_.find(name);
