@@ -66,26 +66,12 @@ constexpr int kCounters = 8;
 constexpr int32_t kShards = 16;
 constexpr int32_t kFirstPort = 34431;
 
-// The client: the wait for one reply, the pause before a resend, the pause
-// between operations, and when it starts.
-constexpr int64_t kCallTimeoutMs = 5'000;
+// The client paces itself as the ledger workload's (ledger_workload.h).
 // Every kPatientEvery-th operation waits for its reply with no timeout, so a
 // reply that never reaches its caller cannot hide behind a resend.
 constexpr uint64_t kPatientEvery = 4;
-constexpr int64_t kResendDelayMs = 200;
-constexpr int64_t kMinThinkMs = 10;
-constexpr int64_t kMaxThinkMs = 100;
-constexpr int64_t kClientStartMs = 1'000;
-constexpr int64_t kMaxAmount = 9;
 // A Counter works this long per unit of an increment.
 constexpr int64_t kWorkMsPerUnit = 4;
-
-// Liveness: every saved request is answered within this bound after the
-// later of its save and the last fault's end. Clients stop starting
-// operations this long before the end, and a run with timed faults lasts
-// until kSettleUs after the last one.
-constexpr int64_t kLivenessBoundUs = 15'000'000;
-constexpr int64_t kSettleUs = 20'000'000;
 
 constexpr std::string_view kRedeliverAnswered = "counter-redeliver-answered";
 constexpr std::string_view kAcquireTakesHeldShards =
@@ -155,7 +141,7 @@ class Oracle : public sim::TraceListener {
                   delivery_bound_us_.has_value() ? harness.quiet_time_us()
                                                  : INT64_MAX,
                   Sink()),
-        liveness_(kLivenessBoundUs, Sink()),
+        liveness_(ledger::kLivenessBoundUs, Sink()),
         ledger_(Sink()),
         ids_(Sink()),
         watch_(run.storage_node, backend,
@@ -405,13 +391,13 @@ class CounterNode : public Process {
   // answered.
   static Task<void> ClientLoop(CounterNode* self) {
     Random& random = *self->env_.random;
-    co_await SleepMs(kClientStartMs);
+    co_await SleepMs(ledger::kClientStartMs);
     for (uint64_t seq = 1; self->oracle_->Issuing(); ++seq) {
       Increment op;
       op.key = absl::StrCat("c", UniformInt(random, 0, kCounters - 1));
       op.op = absl::StrCat("n", self->env_.self.value, ".",
                            self->env_.incarnation, "-", seq);
-      op.amount = UniformInt(random, 1, kMaxAmount);
+      op.amount = UniformInt(random, 1, ledger::kMaxAmount);
       op.primary_key = op.op;
       self->oracle_->Issued(op);
       const bool patient = seq % kPatientEvery == 0;
@@ -429,13 +415,14 @@ class CounterNode : public Process {
         if (self->resend_new_key_) {
           op.primary_key = absl::StrCat(op.op, "/", resend);
         }
-        co_await SleepMs(kResendDelayMs);
+        co_await SleepMs(ledger::kResendDelayMs);
       }
-      co_await SleepMs(UniformInt(random, kMinThinkMs, kMaxThinkMs));
+      co_await SleepMs(
+          UniformInt(random, ledger::kMinThinkMs, ledger::kMaxThinkMs));
     }
   }
 
-  // One send of `op`: waits for the reply, for at most kCallTimeoutMs
+  // One send of `op`: waits for the reply, for at most ledger::kCallTimeoutMs
   // unless `patient` (nullopt: timed out).
   static Task<std::optional<absl::StatusOr<storage::Exit>>> Call(
       CounterNode* self, Increment op, bool patient) {
@@ -444,7 +431,7 @@ class CounterNode : public Process {
         ledger::PersistedIncrementRpc().EncodeRequest(op));
     if (patient) co_return co_await std::move(send);
     co_return co_await sharding::WithTimeout(*self->env_.scope, std::move(send),
-                                             kCallTimeoutMs);
+                                             ledger::kCallTimeoutMs);
   }
 
   NodeEnv env_;
@@ -533,10 +520,10 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
   SimHarness harness(options, sim::LinkConfig{});
-  const int64_t end_us = harness.end_us(kSettleUs);
+  const int64_t end_us = harness.end_us(ledger::kSettleUs);
   const storage::StorageMode storage_mode = ScenarioStorageMode(options.mode);
   const CounterRun run{storage_mode, runners + 1,
-                       StopIssuingUs(end_us, kLivenessBoundUs)};
+                       StopIssuingUs(end_us, ledger::kLivenessBoundUs)};
   // The database outlives every incarnation of the storage node.
   storage::StorageBackend backend(
       ScenarioStorageOptions(storage_mode, options.bug));
@@ -582,7 +569,8 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
        ++i) {
     rolling.emplace_back(harness.world(), NodeId{i}, end_us * (3 + i) / 16);
   }
-  const absl::Status ran = RunWithStorage(harness, backend, oracle, kSettleUs);
+  const absl::Status ran =
+      RunWithStorage(harness, backend, oracle, ledger::kSettleUs);
   if (!ran.ok()) return ran;
   oracle.Finish();
   int64_t restarts = 0;

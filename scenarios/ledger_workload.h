@@ -75,6 +75,23 @@ inline constexpr char kIncrementTag[] = "Increment";
 inline constexpr char kVolatileTag[] = "IncrementVolatile";
 inline constexpr char kShardGroup[] = "default";
 
+// The clients (counter's too): the wait for one reply, the pause before a
+// resend, the pause between operations, when they start, and the largest
+// increment.
+inline constexpr int64_t kCallTimeoutMs = 5'000;
+inline constexpr int64_t kResendDelayMs = 200;
+inline constexpr int64_t kMinThinkMs = 10;
+inline constexpr int64_t kMaxThinkMs = 100;
+inline constexpr int64_t kClientStartMs = 1'000;
+inline constexpr int64_t kMaxAmount = 9;
+
+// Liveness: every saved request is answered within this bound after the
+// later of its save and the last fault's end. Clients stop starting
+// operations this long before the end, and a run with timed faults lasts
+// until kSettleUs after the last one.
+inline constexpr int64_t kLivenessBoundUs = 15'000'000;
+inline constexpr int64_t kSettleUs = 20'000'000;
+
 // Adds `amount` to entity `key` for operation `op`; `primary_key` dedupes
 // persisted resends.
 struct Increment {

@@ -55,12 +55,6 @@ constexpr int64_t kHotPhaseMs = 5'000;
 
 // Persisted clients, as counter's.
 constexpr int kPersistedClients = 2;
-constexpr int64_t kCallTimeoutMs = 5'000;
-constexpr int64_t kResendDelayMs = 200;
-constexpr int64_t kMinThinkMs = 10;
-constexpr int64_t kMaxThinkMs = 100;
-constexpr int64_t kClientStartMs = 1'000;
-constexpr int64_t kMaxAmount = 9;
 
 // The volatile burster.
 constexpr int64_t kMinBurstGapMs = 1'000;
@@ -68,9 +62,6 @@ constexpr int64_t kMaxBurstGapMs = 3'000;
 constexpr int kBurstSends = 6;
 constexpr int64_t kResendAfterMs = 5;
 constexpr int64_t kVolatileWaitMs = 2'000;
-
-constexpr int64_t kLivenessBoundUs = 15'000'000;
-constexpr int64_t kSettleUs = 20'000'000;
 
 enum class Attempt { kAccepted, kMailboxFull, kAlreadyProcessing, kUnknown };
 
@@ -181,26 +172,26 @@ class MailboxNode : public Process {
     op.key = key;
     op.op = absl::StrCat("n", env_.self.value, ".", env_.incarnation, "-", tag,
                          ++seq_);
-    op.amount = UniformInt(*env_.random, 1, kMaxAmount);
+    op.amount = UniformInt(*env_.random, 1, ledger::kMaxAmount);
     op.primary_key = op.op;
     return op;
   }
 
   static Task<void> ClientLoop(MailboxNode* self, int client) {
-    co_await SleepMs(kClientStartMs);
+    co_await SleepMs(ledger::kClientStartMs);
     while (self->oracle_->Issuing()) {
       co_await ledger::SendUntilAnswered(
           *self->env_.scope, self->runner_.sharding(), *self->oracle_,
           self->NextOp(self->HotKey(), absl::StrCat("p", client, ".")),
-          kCallTimeoutMs, kResendDelayMs);
-      co_await SleepMs(
-          UniformInt(*self->env_.random, kMinThinkMs, kMaxThinkMs));
+          ledger::kCallTimeoutMs, ledger::kResendDelayMs);
+      co_await SleepMs(UniformInt(*self->env_.random, ledger::kMinThinkMs,
+                                  ledger::kMaxThinkMs));
     }
   }
 
   static Task<void> BurstLoop(MailboxNode* self) {
     Random& random = *self->env_.random;
-    co_await SleepMs(kClientStartMs);
+    co_await SleepMs(ledger::kClientStartMs);
     for (;;) {
       co_await SleepMs(UniformInt(random, kMinBurstGapMs, kMaxBurstGapMs));
       if (!self->oracle_->Issuing()) co_return;
@@ -278,8 +269,8 @@ class MailboxNode : public Process {
 };
 
 absl::StatusOr<RunResult> RunMailbox(const RunOptions& options) {
-  ledger::LedgerRun run(options, kBoxType, kShards, kLivenessBoundUs,
-                        kSettleUs);
+  ledger::LedgerRun run(options, kBoxType, kShards, ledger::kLivenessBoundUs,
+                        ledger::kSettleUs);
   const uint32_t runners = run.runners();
   SimHarness& harness = run.harness();
   LedgerOracle& oracle = run.oracle();

@@ -43,17 +43,6 @@ constexpr int32_t kPort = 34431;
 constexpr std::array<const char*, 8> kTiedHosts = {
     "rb27", "rb1176", "rb23", "rb1576", "rb65", "rb1776", "rb34", "rb2076"};
 
-// The client, as counter's.
-constexpr int64_t kCallTimeoutMs = 5'000;
-constexpr int64_t kResendDelayMs = 200;
-constexpr int64_t kMinThinkMs = 10;
-constexpr int64_t kMaxThinkMs = 100;
-constexpr int64_t kClientStartMs = 1'000;
-constexpr int64_t kMaxAmount = 9;
-
-constexpr int64_t kLivenessBoundUs = 15'000'000;
-constexpr int64_t kSettleUs = 20'000'000;
-
 // Churn: a step every kMinChurnGapUs..kMaxChurnGapUs from kChurnStartUs; a
 // graceful leave stops the node once its shutdown completed, or after
 // kShutdownLimitUs.
@@ -90,18 +79,19 @@ class RebalanceNode : public Process {
  private:
   static Task<void> ClientLoop(RebalanceNode* self) {
     Random& random = *self->env_.random;
-    co_await SleepMs(kClientStartMs);
+    co_await SleepMs(ledger::kClientStartMs);
     for (uint64_t seq = 1; self->oracle_->Issuing(); ++seq) {
       Increment op;
       op.key = absl::StrCat("l", UniformInt(random, 0, kEntities - 1));
       op.op = absl::StrCat("n", self->env_.self.value, ".",
                            self->env_.incarnation, "-", seq);
-      op.amount = UniformInt(random, 1, kMaxAmount);
+      op.amount = UniformInt(random, 1, ledger::kMaxAmount);
       op.primary_key = op.op;
       co_await ledger::SendUntilAnswered(
           *self->env_.scope, self->runner_.sharding(), *self->oracle_,
-          std::move(op), kCallTimeoutMs, kResendDelayMs);
-      co_await SleepMs(UniformInt(random, kMinThinkMs, kMaxThinkMs));
+          std::move(op), ledger::kCallTimeoutMs, ledger::kResendDelayMs);
+      co_await SleepMs(
+          UniformInt(random, ledger::kMinThinkMs, ledger::kMaxThinkMs));
     }
   }
 
@@ -256,8 +246,8 @@ bool ConvergenceJudgeable(const sim::FaultPlan& plan) {
 
 absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
   CHECK(options.runners >= 3);
-  ledger::LedgerRun run(options, kLedgerType, kShards, kLivenessBoundUs,
-                        kSettleUs);
+  ledger::LedgerRun run(options, kLedgerType, kShards, ledger::kLivenessBoundUs,
+                        ledger::kSettleUs);
   const uint32_t runners = run.runners();
   const int64_t end_us = run.end_us();
   SimHarness& harness = run.harness();

@@ -39,14 +39,6 @@ constexpr int kEntities = 8;
 constexpr int32_t kShards = 16;
 constexpr int32_t kFirstPort = 34431;
 
-// The client, as counter's.
-constexpr int64_t kCallTimeoutMs = 5'000;
-constexpr int64_t kResendDelayMs = 200;
-constexpr int64_t kMinThinkMs = 10;
-constexpr int64_t kMaxThinkMs = 100;
-constexpr int64_t kClientStartMs = 1'000;
-constexpr int64_t kMaxAmount = 9;
-
 // The burster: a burst every kMinBurstGapMs..kMaxBurstGapMs of the node's
 // clock, of kMinBurstIds..kMaxBurstIds ids (past 8,192 the generator borrows
 // two milliseconds ahead, where Effect 4.0's wrapped), then kBurstSends
@@ -56,10 +48,6 @@ constexpr int64_t kMaxBurstGapMs = 6'000;
 constexpr int64_t kMinBurstIds = 1'000;
 constexpr int64_t kMaxBurstIds = 10'000;
 constexpr int kBurstSends = 4;
-
-// Liveness bound and the settle time after the last timed fault, as counter.
-constexpr int64_t kLivenessBoundUs = 15'000'000;
-constexpr int64_t kSettleUs = 20'000'000;
 
 // The workload's clock steps: kClockSteps of them, step k at (2+k)/8 of the
 // run, each kMinStepBackMs..kMaxStepBackMs back, followed after kCrashAfterUs
@@ -180,19 +168,19 @@ class SnowflakeNode : public Process {
     op.key = absl::StrCat("s", UniformInt(*env_.random, 0, kEntities - 1));
     op.op = absl::StrCat("n", env_.self.value, ".", env_.incarnation, "-", tag,
                          ++seq_);
-    op.amount = UniformInt(*env_.random, 1, kMaxAmount);
+    op.amount = UniformInt(*env_.random, 1, ledger::kMaxAmount);
     op.primary_key = op.op;
     return op;
   }
 
   static Task<void> ClientLoop(SnowflakeNode* self) {
-    co_await SleepMs(kClientStartMs);
+    co_await SleepMs(ledger::kClientStartMs);
     while (self->oracle_->Issuing()) {
       co_await ledger::SendUntilAnswered(
           *self->env_.scope, self->runner_.sharding(), *self->oracle_,
-          self->NextOp(""), kCallTimeoutMs, kResendDelayMs);
-      co_await SleepMs(
-          UniformInt(*self->env_.random, kMinThinkMs, kMaxThinkMs));
+          self->NextOp(""), ledger::kCallTimeoutMs, ledger::kResendDelayMs);
+      co_await SleepMs(UniformInt(*self->env_.random, ledger::kMinThinkMs,
+                                  ledger::kMaxThinkMs));
     }
   }
 
@@ -209,9 +197,9 @@ class SnowflakeNode : public Process {
       }
       for (int i = 0; i < kBurstSends; ++i) {
         self->env_.scope->Spawn(
-            ledger::SendUntilAnswered(*self->env_.scope, sharding,
-                                      *self->oracle_, self->NextOp("b"),
-                                      kCallTimeoutMs, kResendDelayMs),
+            ledger::SendUntilAnswered(
+                *self->env_.scope, sharding, *self->oracle_, self->NextOp("b"),
+                ledger::kCallTimeoutMs, ledger::kResendDelayMs),
             "snowflake.burst_send");
       }
     }
@@ -277,8 +265,8 @@ class StepThenRestart {
 };
 
 absl::StatusOr<RunResult> RunSnowflake(const RunOptions& options) {
-  ledger::LedgerRun run(options, kStampType, kShards, kLivenessBoundUs,
-                        kSettleUs);
+  ledger::LedgerRun run(options, kStampType, kShards, ledger::kLivenessBoundUs,
+                        ledger::kSettleUs);
   const uint32_t runners = run.runners();
   const int64_t end_us = run.end_us();
   SimHarness& harness = run.harness();
