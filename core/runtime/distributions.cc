@@ -6,6 +6,7 @@
 
 #include "absl/numeric/int128.h"
 #include "core/base/check.h"
+#include "core/runtime/portable_math.h"
 #include "core/runtime/random.h"
 
 namespace clustersim {
@@ -56,7 +57,7 @@ double Exponential(Random& rng, double mean) {
   CHECK(mean > 0.0 && std::isfinite(mean),
         "Exponential needs a finite positive mean");
   // -log(1 - u) for u in [0, 1): finite (at most 53 ln 2), and +0 at u = 0.
-  return mean * -std::log1p(-UniformReal01(rng));
+  return mean * -PortableLog1p(-UniformReal01(rng));
 }
 
 double Normal(Random& rng, double mean, double stddev) {
@@ -70,11 +71,11 @@ double Normal(Random& rng, double mean, double stddev) {
     v = 2.0 * UniformReal01(rng) - 1.0;
     s = u * u + v * v;
   } while (s >= 1.0 || s == 0.0);
-  return mean + stddev * u * std::sqrt(-2.0 * std::log(s) / s);
+  return mean + stddev * u * std::sqrt(-2.0 * PortableLog(s) / s);
 }
 
 double LogNormal(Random& rng, double mu, double sigma) {
-  return std::exp(Normal(rng, mu, sigma));
+  return PortableExp(Normal(rng, mu, sigma));
 }
 
 double Pareto(Random& rng, double scale, double shape) {
@@ -82,7 +83,7 @@ double Pareto(Random& rng, double scale, double shape) {
             std::isfinite(shape),
         "Pareto needs finite positive scale and shape");
   // If E ~ Exponential(1) then scale * exp(E / shape) is Pareto.
-  return scale * std::exp(Exponential(rng, 1.0) / shape);
+  return scale * PortableExp(Exponential(rng, 1.0) / shape);
 }
 
 }  // namespace clustersim

@@ -2,10 +2,10 @@
 // from <random>, whose distributions give different values on different
 // standard libraries; ours give the same values everywhere for the same
 // stream. Integer and uniform results depend only on the 64-bit draws. The
-// real-valued shapes (Exponential, Normal, LogNormal, Pareto) also call
-// std::log1p/std::log/std::exp/std::sqrt: sqrt is exact by IEEE 754 and the
-// others are deterministic for a given libm, which the simulator's
-// reproducibility (same seed, same build) already assumes.
+// real-valued shapes (Exponential, Normal, LogNormal, Pareto) also take
+// logarithms and exponentials, from portable_math.h rather than libm, whose
+// results depend on the CPU; and std::sqrt, which IEEE 754 rounds exactly.
+// So a stream gives the same values on every machine.
 //
 // Parameters out of range are programming errors and fail a CHECK. Each call
 // consumes draws from `rng` and nothing else; stateless and thread-compatible.

@@ -1,9 +1,9 @@
 #include "core/workflow/cluster_engine_internal.h"
 
 #include <algorithm>
-#include <cmath>
 #include <string>
 
+#include "core/runtime/portable_math.h"
 #include "core/runtime/sync.h"
 #include "core/sharding/config.h"
 #include "core/sharding/reply_handlers.h"
@@ -63,7 +63,7 @@ Cause CauseOf(const absl::Status& status) {
 
 int64_t BackoffMs(int32_t step, bool hardened) {
   if (hardened) return sharding::HardenedRetryDelayMs(step);
-  const double grown = 200.0 * std::pow(1.5, std::min(step, 40));
+  const double grown = 200.0 * PowInt(1.5, std::min(step, 40));
   return static_cast<int64_t>(std::min(grown, 60'000.0));
 }
 
