@@ -36,8 +36,11 @@
 #include "core/storage/storage_state.h"
 #include "scenarios/buggy_storage_client.h"
 #include "scenarios/cluster_setup.h"
+#include "scenarios/counter_database.h"
+#include "scenarios/counter_entity.h"
 #include "scenarios/harness.h"
 #include "scenarios/ledger_workload.h"
+#include "sim/checkers/entity_state.h"
 #include "sim/checkers/exactly_once_reply.h"
 #include "sim/checkers/finding.h"
 #include "sim/checkers/ledger.h"
@@ -61,17 +64,13 @@ using sim::checkers::Finding;
 // The check that the workload made progress at all.
 constexpr std::string_view kProgress = "progress";
 
-constexpr char kCounterType[] = "Counter";
 constexpr int kCounters = 8;
-constexpr int32_t kShards = 16;
 constexpr int32_t kFirstPort = 34431;
 
 // The client paces itself as the ledger workload's (ledger_workload.h).
 // Every kPatientEvery-th operation waits for its reply with no timeout, so a
 // reply that never reaches its caller cannot hide behind a resend.
 constexpr uint64_t kPatientEvery = 4;
-// A Counter works this long per unit of an increment.
-constexpr int64_t kWorkMsPerUnit = 4;
 
 constexpr std::string_view kRedeliverAnswered = "counter-redeliver-answered";
 constexpr std::string_view kAcquireTakesHeldShards =
@@ -88,19 +87,16 @@ constexpr int64_t kRestartDelayUs = 5'000'000;
 
 // --- The Counter entity's contract -----------------------------------------
 
-// The ledger workload's persisted Increment (scenarios/ledger_workload.h):
-// `primary_key` is the operation's id, unless a mutant changes it.
-using ledger::Applied;
+// The ledger workload's Increment request (scenarios/ledger_workload.h),
+// answered with the value it left (counter_entity.h). `primary_key` is the
+// operation's id, unless a mutant changes it.
+using counter::CounterAddress;
+using counter::CounterApplied;
+using counter::CounterIncrementRpc;
+using counter::kCounterType;
+using counter::kShards;
 using ledger::Increment;
 using ledger::kIncrementTag;
-using ledger::kShardGroup;
-
-EntityAddress CounterAddress(const std::string& key) {
-  absl::StatusOr<ShardId> shard =
-      ShardIdFor(EntityId(key), kShardGroup, kShards);
-  CHECK(shard.ok(), "counter keys route");
-  return EntityAddress(EntityType(kCounterType), EntityId(key), *shard);
-}
 
 // Exits compared as opaque text.
 std::string ExitText(const storage::Exit& exit) {
@@ -143,6 +139,7 @@ class Oracle : public sim::TraceListener {
                   Sink()),
         liveness_(ledger::kLivenessBoundUs, Sink()),
         ledger_(Sink()),
+        state_(Sink()),
         ids_(Sink()),
         watch_(run.storage_node, backend,
                sim::checkers::StorageWatch::Callbacks{
@@ -186,6 +183,23 @@ class Oracle : public sim::TraceListener {
     ++answered_;
     exactly_once_.OnCallerReply(h_.world().now_us(), op.op, StoredRequest(op),
                                 ExitText(exit));
+    if (!exit.is_success()) return;
+    absl::StatusOr<CounterApplied> applied =
+        CounterIncrementRpc().DecodeResponse(exit.value());
+    if (!applied.ok()) {
+      Sink()(Finding{sim::checkers::kEntityState, h_.world().now_us(),
+                     absl::StrCat("the reply to ", op.op, " does not decode: ",
+                                  applied.status().ToString())});
+      return;
+    }
+    state_.OnReply(h_.world().now_us(), applied->key, applied->op,
+                   applied->value);
+  }
+
+  // --- From the Counters' database ---
+  void Written(std::string_view where, std::string_view key,
+               std::string_view op, int64_t amount, int64_t value) {
+    state_.OnWrite(h_.world().now_us(), where, key, op, amount, value);
   }
 
   // --- From the entities ---
@@ -247,6 +261,8 @@ class Oracle : public sim::TraceListener {
         {"max_reply_delivery_ms", delivery_.max_delivery_us() / 1000},
         {"failure_exits", failure_exits_},
         {"ledger_total", total},
+        {"state_writes", state_.writes()},
+        {"state_replies_checked", state_.replies_checked()},
         {"activations", activation_.activations()},
         {"activation_overlaps_paused", activation_.overlaps_with_paused()},
         {"lock_belief_checks", lock_belief_.checked()},
@@ -300,10 +316,10 @@ class Oracle : public sim::TraceListener {
     exactly_once_.OnExitSaved(time_us, exit.request_id, ExitText(exit.exit));
     liveness_.OnReplied(time_us, request);
     ids_.Observe(time_us, exit.id, absl::StrCat("the reply to ", request));
-    absl::StatusOr<Applied> applied =
+    absl::StatusOr<CounterApplied> applied =
         exit.exit.is_success()
-            ? ledger::PersistedIncrementRpc().DecodeResponse(exit.exit.value())
-            : absl::StatusOr<Applied>(absl::InternalError("failed"));
+            ? CounterIncrementRpc().DecodeResponse(exit.exit.value())
+            : absl::StatusOr<CounterApplied>(absl::InternalError("failed"));
     if (!applied.ok()) {
       ++failure_exits_;
       return;
@@ -322,6 +338,7 @@ class Oracle : public sim::TraceListener {
   sim::checkers::ReplyDeliveryChecker delivery_;
   sim::checkers::LivenessChecker liveness_;
   sim::checkers::LedgerChecker ledger_;
+  sim::checkers::EntityStateChecker state_;
   sim::checkers::UniqueIdChecker ids_;
   sim::checkers::StorageWatch watch_;
   // Every operation a client started: op -> (key, amount).
@@ -333,37 +350,6 @@ class Oracle : public sim::TraceListener {
   int64_t resends_ = 0;
   int64_t failure_exits_ = 0;
 };
-
-// --- The entity
-// -----------------------------------------------------------------
-
-class CounterEntity : public sharding::EntityHandler {
- public:
-  CounterEntity(sharding::EntityContext& context, Oracle* oracle)
-      : context_(context), oracle_(oracle) {}
-
-  Task<storage::Exit> Handle(const sharding::EntityRequest& request,
-                             sharding::ChunkWriter*) override {
-    oracle_->HandlerStarted(request.request_id, context_.runner_address());
-    return ledger::PersistedIncrementRpc().Serve(
-        request, [](Increment in) { return Apply(std::move(in)); });
-  }
-
- private:
-  static Task<absl::StatusOr<Applied>> Apply(Increment in) {
-    co_await SleepMs(kWorkMsPerUnit * std::max<int64_t>(in.amount, 0));
-    co_return Applied{std::move(in.key), std::move(in.op), in.amount};
-  }
-
-  sharding::EntityContext& context_;
-  Oracle* oracle_;
-};
-
-sharding::EntityDefinition CounterDefinition() {
-  sharding::EntityDefinition definition{EntityType(kCounterType)};
-  definition.Add(ledger::PersistedIncrementRpc().Spec());
-  return definition;
-}
 
 // --- A runner node: the runner process and its client
 // -------------------------
@@ -428,7 +414,7 @@ class CounterNode : public Process {
       CounterNode* self, Increment op, bool patient) {
     Task<absl::StatusOr<storage::Exit>> send = self->runner_.sharding().Send(
         EntityType(kCounterType), EntityId(op.key), kIncrementTag,
-        ledger::PersistedIncrementRpc().EncodeRequest(op));
+        CounterIncrementRpc().EncodeRequest(op));
     if (patient) co_return co_await std::move(send);
     co_return co_await sharding::WithTimeout(*self->env_.scope, std::move(send),
                                              ledger::kCallTimeoutMs);
@@ -530,6 +516,12 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   // Destroyed before the harness, and unhooked from the trace first: the
   // nodes' teardown (when the World goes) never calls it.
   Oracle oracle(harness, backend, run);
+  // The Counters' own database, outside the nodes (counter_database.h).
+  CounterDatabase database([&oracle](std::string_view where,
+                                     std::string_view key, std::string_view op,
+                                     int64_t amount, int64_t value) {
+    oracle.Written(where, key, op, amount, value);
+  });
   sharding::StaticRunnerResolver resolver;
   const StorageBug bug = BugOf(options.bug);
   const bool resend_new_key = options.bug == kResendNewKey;
@@ -548,13 +540,16 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
       };
     }
     Oracle* oracle_ptr = &oracle;
-    runner.register_entities = [oracle_ptr](sharding::Sharding& sharding) {
+    CounterDatabase* database_ptr = &database;
+    runner.register_entities = [oracle_ptr,
+                                database_ptr](sharding::Sharding& sharding) {
       return sharding.RegisterEntity(
-          CounterDefinition(),
-          [oracle_ptr](sharding::EntityContext& context)
-              -> absl::StatusOr<std::unique_ptr<sharding::EntityHandler>> {
-            return std::make_unique<CounterEntity>(context, oracle_ptr);
-          });
+          counter::CounterDefinition(),
+          counter::CounterFactory(
+              database_ptr,
+              [oracle_ptr](Snowflake request_id, const RunnerAddress& runner) {
+                oracle_ptr->HandlerStarted(request_id, runner);
+              }));
     };
     harness.AddNode(absl::StrCat("r", i),
                     [runner = std::move(runner), oracle_ptr, resend_new_key](
@@ -587,9 +582,10 @@ Scenario CounterScenario() {
           "runners' clients send persisted increments (unique primary keys, "
           "resent on timeout) to 8 sharded Counter entities while runners "
           "1-3 restart in turn; storage is a node; checks single-activation, "
-          "lock belief, "
-          "single-writer, exactly-once replies, the ledger against the "
-          "accepted operations, liveness and unique ids (leases 3 s, "
+          "lock belief, single-writer, exactly-once replies, the ledger "
+          "against the accepted operations, each reply's and each write's "
+          "counter value against the history (entity-state), liveness and "
+          "unique ids (leases 3 s, "
           "refresh 1 s, polls 200-500 ms)",
       .default_runners = 3,
       .min_runners = 1,

@@ -12,9 +12,10 @@
 // for the reply, and resends under the same key until it gets one. The
 // RPC is uninterruptible for the client, so giving up on a wait never
 // interrupts the handler. A Counter handles an increment in 4 ms per unit
-// of amount and replies with what it applied ({op, key, amount}): the only
-// durable state is MessageStorage, so the stored WithExit replies are the
-// counters' ledger. Clients stop starting operations 15 s before the end,
+// of amount and replies with what it applied and the value it left ({op,
+// key, amount, value}; counter_entity.h); the value lives in the Counters'
+// own database beside the cluster (counter_database.h), cached per
+// activation. The stored WithExit replies are the counters' ledger. Clients stop starting operations 15 s before the end,
 // so that every accepted one can finish.
 //
 // Timings (short, so a 60 s run sees failovers): shard lock expiration 3 s,
@@ -34,6 +35,9 @@
 //                       saved request has its WithExit
 //   effectively-once    per counter, the stored replies add up to the
 //                       operations storage accepted, each counted once
+//   entity-state        every value a Counter writes, and every value a
+//                       reply carries, is the one its history implies
+//                       (stale state on a second owner shows here)
 //   liveness            every saved request is answered within 15 s of the
 //                       later of its save and the last fault's end
 //   unique-ids          request and reply snowflakes are never reused

@@ -8,47 +8,21 @@
 #include "gtest/gtest.h"
 #include "scenarios/registry.h"
 #include "scenarios/scenario.h"
+#include "scenarios/scenario_testing.h"
 #include "sim/faults.h"
 
 namespace clustersim::scenarios {
 namespace {
 
-constexpr int64_t kS = 1'000'000;
+using scenario_testing::Count;
+using scenario_testing::kS;
+using scenario_testing::Stat;
+using scenario_testing::Violations;
 
 RunResult Simulate(uint64_t seed, Mode mode, const std::string& faults,
                    int64_t duration_us, const std::string& bug = "") {
-  RunOptions options;
-  options.seed = seed;
-  options.mode = mode;
-  options.faults = *sim::ParseFaultPlan(faults);
-  options.duration_us = duration_us;
-  options.bug = bug;
-  absl::StatusOr<RunResult> result = RunScenario(CounterScenario(), options);
-  EXPECT_TRUE(result.ok()) << result.status();
-  return result.ok() ? *std::move(result) : RunResult{};
-}
-
-int64_t Stat(const RunResult& r, const std::string& name) {
-  for (const auto& [key, value] : r.stats) {
-    if (key == name) return value;
-  }
-  ADD_FAILURE() << "no stat " << name;
-  return -1;
-}
-
-std::string Violations(const RunResult& r) {
-  std::string out;
-  for (const Violation& v : r.violations) {
-    out += v.invariant + " @" + std::to_string(v.time_us) + ": " + v.message +
-           "\n";
-  }
-  return out;
-}
-
-int Count(const RunResult& r, const std::string& invariant) {
-  int n = 0;
-  for (const Violation& v : r.violations) n += v.invariant == invariant;
-  return n;
+  return scenario_testing::Simulate(CounterScenario(), seed, mode, faults,
+                                    duration_us, bug);
 }
 
 TEST(CounterTest, FaultFreeRunsHoldEveryInvariantInBothModes) {
@@ -72,6 +46,12 @@ TEST(CounterTest, FaultFreeRunsHoldEveryInvariantInBothModes) {
       // step was audited against storage, every answer's delivery timed.
       EXPECT_GT(Stat(r, "lock_belief_checks"), 2 * Stat(r, "ops_answered"));
       EXPECT_EQ(Stat(r, "reply_deliveries_judged"), Stat(r, "ops_answered"));
+      // Every new operation wrote the Counter's value, every answer's value
+      // was compared with the history's; entities moved (the rolling
+      // restart), so activations loaded values others had written.
+      EXPECT_EQ(Stat(r, "state_writes"), Stat(r, "exits_saved"));
+      EXPECT_EQ(Stat(r, "state_replies_checked"), Stat(r, "ops_answered"));
+      EXPECT_GT(Stat(r, "activations"), 16);
       EXPECT_EQ(r.node_names,
                 (std::vector<std::string>{"r1", "r2", "r3", "storage"}));
     }
@@ -138,6 +118,27 @@ TEST(CounterTest, APausePastTheLeaseBreaksSingleActivationOnlyInReference) {
   EXPECT_EQ(hardened.violation_count, 0u) << Violations(hardened);
   EXPECT_GE(Stat(hardened, "activation_overlaps_paused"), 1);
   EXPECT_GE(Stat(hardened, "lease_self_stops"), 1);
+}
+
+// Replies carry the Counter's value (counter_entity.h). Swarm seed 587 in
+// reference mode: runner 1 resumes from a pause with c4 still alive, though
+// runner 2 took it over and applied 6 more meanwhile; runner 1 adds to its
+// cached value, writes it, and replies with it. The entity-state check sees
+// the stale write and the stale reply; hardened mode stops c4 on resume.
+TEST(CounterTest, AStaleOwnersValueShowsOnlyInReferenceMode) {
+  RunResult reference = Simulate(587, Mode::kReference, "swarm", 60 * kS);
+  EXPECT_GE(Count(reference, "entity-state"), 2) << Violations(reference);
+  bool stale_reply = false;
+  for (const Violation& v : reference.violations) {
+    if (v.invariant == "entity-state" &&
+        v.message.find("a reply says") != std::string::npos) {
+      stale_reply = true;
+    }
+  }
+  EXPECT_TRUE(stale_reply) << Violations(reference);
+  RunResult hardened = Simulate(587, Mode::kHardened, "swarm", 60 * kS);
+  EXPECT_EQ(hardened.violation_count, 0u) << Violations(hardened);
+  EXPECT_GT(Stat(hardened, "state_writes"), 500);
 }
 
 TEST(CounterTest, SameSeedSameTraceDifferentSeedDifferentTrace) {

@@ -56,18 +56,10 @@ absl::StatusOr<Applied> DecodeApplied(codec::ByteReader& reader) {
 }
 
 IncrementRpcType* MakeRpc(const char* tag, bool persisted) {
-  IncrementRpcType::Options options;
-  options.persisted = persisted;
-  if (persisted) {
-    options.uninterruptible = sharding::Uninterruptible::kClient;
-    options.primary_key = [](const Increment& in) {
-      return std::optional<std::string>(in.primary_key);
-    };
-  }
   return new IncrementRpcType(
-      tag, sharding::WireCodec<Increment>{&EncodeIncrement, &DecodeIncrement},
+      tag, IncrementCodec(),
       sharding::WireCodec<Applied>{&EncodeApplied, &DecodeApplied},
-      std::move(options));
+      IncrementOptions<Applied>(persisted));
 }
 
 // Exits compared as opaque text.
@@ -120,6 +112,10 @@ class LedgerEntity : public sharding::EntityHandler {
 };
 
 }  // namespace
+
+sharding::WireCodec<Increment> IncrementCodec() {
+  return {&EncodeIncrement, &DecodeIncrement};
+}
 
 const IncrementRpcType& PersistedIncrementRpc() {
   static const IncrementRpcType* const rpc = MakeRpc(kIncrementTag, true);

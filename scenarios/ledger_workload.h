@@ -108,9 +108,28 @@ struct Applied {
   int64_t amount = 0;
 };
 
+// Increment's wire form.
+sharding::WireCodec<Increment> IncrementCodec();
+
+// The options of an Increment RPC whose reply is `Resp`. Persisted: primary
+// key = Increment::primary_key, uninterruptible for the client, so giving up
+// on a wait never interrupts the handler.
+template <typename Resp>
+typename sharding::TypedRpc<Increment, Resp>::Options IncrementOptions(
+    bool persisted) {
+  typename sharding::TypedRpc<Increment, Resp>::Options options;
+  options.persisted = persisted;
+  if (persisted) {
+    options.uninterruptible = sharding::Uninterruptible::kClient;
+    options.primary_key = [](const Increment& in) {
+      return std::optional<std::string>(in.primary_key);
+    };
+  }
+  return options;
+}
+
 using IncrementRpcType = sharding::TypedRpc<Increment, Applied>;
-// Persisted (primary key = Increment::primary_key; uninterruptible for the
-// client, so giving up on a wait never interrupts the handler).
+// Persisted (IncrementOptions).
 const IncrementRpcType& PersistedIncrementRpc();
 // Volatile: sent to the owner runner directly, never stored.
 const IncrementRpcType& VolatileIncrementRpc();
