@@ -96,6 +96,10 @@ constexpr int64_t kStepWorkMs = 3;
 // until kSettleUs after the last one.
 constexpr int64_t kLivenessBoundUs = 25'000'000;
 constexpr int64_t kSettleUs = 30'000'000;
+// A transfer's storage round trips in a row (its run request, each step's
+// request, reply and journal reads, the deferred and the clock;
+// SimHarness::liveness_slack_us adds their spikes).
+constexpr int kStorageCallsPerTransfer = 20;
 
 constexpr std::string_view kStepNewKey = "bank-step-new-key";
 constexpr std::string_view kNoCompensation = "bank-no-compensation";
@@ -255,7 +259,7 @@ class Oracle : public sim::TraceListener {
         lock_belief_(
             StorageLockQuery(harness.world(), NodeId{storage_node}, backend),
             Sink()),
-        workflow_(kLivenessBoundUs, Sink()),
+        workflow_(kLivenessBoundUs + harness.liveness_slack_us(), Sink()),
         ledger_(Sink()),
         watch_(storage_node, backend,
                sim::checkers::StorageWatch::Callbacks{
@@ -678,7 +682,7 @@ absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
                         .compensate = options.bug != kNoCompensation,
                         .mode = options.mode};
 
-  SimHarness harness(options, sim::LinkConfig{});
+  SimHarness harness(options, sim::LinkConfig{}, kStorageCallsPerTransfer);
   const int64_t end_us = harness.end_us(kSettleUs);
   storage::StorageBackend backend(
       ScenarioStorageOptions(ScenarioStorageMode(options.mode), options.bug));

@@ -137,7 +137,8 @@ class Oracle : public sim::TraceListener {
                   delivery_bound_us_.has_value() ? harness.quiet_time_us()
                                                  : INT64_MAX,
                   Sink()),
-        liveness_(ledger::kLivenessBoundUs, Sink()),
+        liveness_(ledger::kLivenessBoundUs + harness.liveness_slack_us(),
+                  Sink()),
         ledger_(Sink()),
         state_(Sink()),
         ids_(Sink()),
@@ -505,7 +506,8 @@ StorageBug BugOf(const std::string& name) {
 absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
-  SimHarness harness(options, sim::LinkConfig{});
+  SimHarness harness(options, sim::LinkConfig{},
+                     ledger::kStorageCallsPerAnswer);
   const int64_t end_us = harness.end_us(ledger::kSettleUs);
   const storage::StorageMode storage_mode = ScenarioStorageMode(options.mode);
   const CounterRun run{storage_mode, runners + 1,

@@ -3,14 +3,30 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/base/check.h"
+
 namespace clustersim::scenarios {
 
+namespace {
+
+int64_t StorageSpikeSlackUs(const sim::StorageFaultPlan& storage,
+                            int sequential_storage_calls) {
+  CHECK(sequential_storage_calls >= 0);
+  if (storage.spike_rate <= 0) return 0;
+  return int64_t{sequential_storage_calls} * storage.spike_max_ms * 1000;
+}
+
+}  // namespace
+
 SimHarness::SimHarness(const RunOptions& options,
-                       const sim::LinkConfig& default_link)
+                       const sim::LinkConfig& default_link,
+                       int sequential_storage_calls)
     : options_(options),
       world_(sim::WorldOptions{.seed = options.seed,
                                .keep_trace_events = options.keep_trace_events}),
-      network_(world_, default_link) {}
+      network_(world_, default_link),
+      liveness_slack_us_(StorageSpikeSlackUs(options.faults.storage,
+                                             sequential_storage_calls)) {}
 
 SimHarness::~SimHarness() = default;
 
@@ -32,8 +48,8 @@ absl::Status SimHarness::Run(int64_t settle_us,
   nemesis_ = std::make_unique<sim::Nemesis>(world_, network_, options_.faults,
                                             storage);
   for (uint32_t n = 1; n <= world_.node_count(); ++n) world_.Start(NodeId{n});
-  stopped_early_ =
-      !world_.RunUntil(end_us(settle_us), options_.max_trace_events);
+  stopped_early_ = !world_.RunUntil(end_us(settle_us) + liveness_slack_us_,
+                                    options_.max_trace_events);
   return absl::OkStatus();
 }
 

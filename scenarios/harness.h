@@ -27,7 +27,9 @@ namespace clustersim::scenarios {
 
 class SimHarness {
  public:
-  SimHarness(const RunOptions& options, const sim::LinkConfig& default_link);
+  // `sequential_storage_calls`: see liveness_slack_us().
+  SimHarness(const RunOptions& options, const sim::LinkConfig& default_link,
+             int sequential_storage_calls = 0);
   SimHarness(const SimHarness&) = delete;
   SimHarness& operator=(const SimHarness&) = delete;
   ~SimHarness();
@@ -49,6 +51,14 @@ class SimHarness {
   // When Run(settle_us) ends the run (see above) unless the trace cuts it
   // short; scenarios plan their workload's phases by it.
   int64_t end_us(int64_t settle_us) const;
+
+  // Whole-run storage spikes (storage-spike=P:A..B) slow each storage call
+  // by up to B, so an answer that waits on `sequential_storage_calls`
+  // (given at construction) calls in a row may come that many times B
+  // later than without them, on any design. This is that slack (0 without
+  // whole-run spikes): scenarios add it to their liveness bounds, and Run()
+  // runs that much past end_us(), so that what was due at the end still is.
+  int64_t liveness_slack_us() const { return liveness_slack_us_; }
   bool stopped_early() const { return stopped_early_; }
 
   // For cluster scenarios whose runners are the nodes before `storage`:
@@ -77,6 +87,7 @@ class SimHarness {
   std::unique_ptr<sim::Nemesis> nemesis_;
   RunResult result_;
   bool stopped_early_ = false;
+  const int64_t liveness_slack_us_;
 };
 
 }  // namespace clustersim::scenarios

@@ -327,7 +327,7 @@ LedgerRun::LedgerRun(const RunOptions& options, std::string entity_type,
                      int64_t settle_us)
     : runners_(static_cast<uint32_t>(options.runners)),
       settle_us_(settle_us),
-      harness_(options, sim::LinkConfig{}),
+      harness_(options, sim::LinkConfig{}, kStorageCallsPerAnswer),
       end_us_(harness_.end_us(settle_us)),
       backend_(ScenarioStorageOptions(ScenarioStorageMode(options.mode),
                                       options.bug)),
@@ -336,7 +336,8 @@ LedgerRun::LedgerRun(const RunOptions& options, std::string entity_type,
                             .shards = shards,
                             .storage_node = runners_ + 1,
                             .mode = options.mode,
-                            .liveness_bound_us = liveness_bound_us,
+                            .liveness_bound_us = liveness_bound_us +
+                                                 harness_.liveness_slack_us(),
                             .stop_issuing_us =
                                 StopIssuingUs(end_us_, liveness_bound_us)}) {
   CHECK(options.runners >= 1);

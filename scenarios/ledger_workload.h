@@ -91,6 +91,11 @@ inline constexpr int64_t kMaxAmount = 9;
 // until kSettleUs after the last one.
 inline constexpr int64_t kLivenessBoundUs = 15'000'000;
 inline constexpr int64_t kSettleUs = 20'000'000;
+// The storage round trips an answer waits on in a row, across a failover:
+// the request's save, the new owner's lock acquisition and its read, the
+// reply's save, and the caller's reply poll, plus one retry
+// (SimHarness::SetStorageCallChain).
+inline constexpr int kStorageCallsPerAnswer = 6;
 
 // Adds `amount` to entity `key` for operation `op`; `primary_key` dedupes
 // persisted resends.

@@ -151,7 +151,8 @@ class SingletonNode : public Process {
 absl::StatusOr<RunResult> RunSingleton(const RunOptions& options) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
-  SimHarness harness(options, sim::LinkConfig{});
+  SimHarness harness(options, sim::LinkConfig{},
+                     singleton_scenario::kStorageCallsPerAnswer);
   const int64_t end_us = harness.end_us(kSettleUs);
   const storage::StorageMode storage_mode = ScenarioStorageMode(options.mode);
   const SingletonRun run{storage_mode, runners + 1};

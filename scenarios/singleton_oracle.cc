@@ -170,7 +170,7 @@ Oracle::Oracle(SimHarness& harness, const storage::StorageBackend& backend,
       singletons_(Renamed(kSingletonInstance)),
       writer_(run.mode, Sink()),
       exactly_once_(Sink()),
-      liveness_(kLivenessBoundUs, Sink()),
+      liveness_(kLivenessBoundUs + harness.liveness_slack_us(), Sink()),
       watch_(
           run.storage_node, backend,
           sim::checkers::StorageWatch::Callbacks{
@@ -323,7 +323,7 @@ int64_t Oracle::CheckTicks(int64_t now_us) {
   for (int64_t tick = fired_.begin()->first;;) {
     const int64_t due_us =
         std::max({TickGlobalUs(tick), h_.quiet_time_us(), previous_us}) +
-        kLivenessBoundUs;
+        kLivenessBoundUs + h_.liveness_slack_us();
     const bool is_due = due_us <= now_us;
     const std::string iso = FormatIsoMs(tick);
     auto it = fired_.find(tick);

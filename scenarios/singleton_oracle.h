@@ -66,6 +66,9 @@ inline constexpr int64_t kResendDelayMs = 200;
 // faults lasts until kSettleUs after the last one.
 inline constexpr int64_t kLivenessBoundUs = 15'000'000;
 inline constexpr int64_t kSettleUs = 20'000'000;
+// The storage round trips an answer or a tick waits on in a row across a
+// failover (as counter's; SimHarness::liveness_slack_us adds their spikes).
+inline constexpr int kStorageCallsPerAnswer = 6;
 // At the end, every singleton must have run, and "leader" stepped, this
 // recently. Not "at the last instant": whole-run loss and storage errors
 // never heal, so shards (and their singletons) may be between owners then.
