@@ -606,8 +606,14 @@ class BankNode : public Process, public bank::Accounts {
     workflow::Exit decision =
         intent.approve ? workflow::Exit::Success("approved")
                        : workflow::Exit::Failure(Cause::Fail(bank::kRejected));
-    co_await workflow::Done(*self->runner_.engine(), std::move(approval),
-                            std::move(decision));
+    // A completion that was not sent (reference mode: Effect dies in the
+    // caller) is sent again, as a client holding the decision would.
+    for (;;) {
+      const absl::Status sent =
+          co_await workflow::Done(*self->runner_.engine(), approval, decision);
+      if (sent.ok()) break;
+      co_await SleepMs(kRetryDelayMs);
+    }
     self->oracle_->Book(node)[index].approval_given = true;
   }
 

@@ -14,6 +14,7 @@
 #include "core/workflow/durable_deferred.h"
 #include "core/workflow/memory_engine.h"
 #include "core/workflow/workflow.h"
+#include "core/workflow/workflow_testing.h"
 #include "gtest/gtest.h"
 
 namespace clustersim::scenarios::bank {
@@ -66,7 +67,7 @@ class TransferTest : public ::testing::Test {
   }
   void Approve(const Transfer& t, Exit exit) {
     root_.Spawn(
-        workflow::Done(
+        workflow::testing::CompleteDeferred(
             engine_, {kTransferTag, *TransferExecutionId(t), kApprovalDeferred},
             std::move(exit)),
         "approve");

@@ -243,7 +243,9 @@ Task<absl::Status> ClusterWorkflowEngine::InterruptSignal(
   }
   DeferredAddress signal{workflow.tag, execution_id,
                          std::string(kInterruptSignalName)};
-  co_await DeferredDone(std::move(signal), Exit::Success(""), nullptr);
+  const absl::Status signalled =
+      co_await DeferredDone(std::move(signal), Exit::Success(""), nullptr);
+  if (!signalled.ok()) co_return signalled;
   *run_request = **id;
   co_return absl::OkStatus();
 }
@@ -497,7 +499,7 @@ Task<absl::Status> ClusterWorkflowEngine::ReadDeferred(
   co_return absl::OkStatus();
 }
 
-Task<void> ClusterWorkflowEngine::DeferredDone(
+Task<absl::Status> ClusterWorkflowEngine::DeferredDone(
     DeferredAddress address, Exit exit,
     std::shared_ptr<WorkflowInstance> caller) {
   if (caller != nullptr && caller->execution_id == address.execution_id &&
@@ -510,11 +512,8 @@ Task<void> ClusterWorkflowEngine::DeferredDone(
     return SendDiscard(address.workflow_name, address.execution_id,
                        kDeferredTag, payload);
   };
-  if (hardened()) {
-    (void)co_await EnsureSuccess(std::move(send), hardened());
-  } else {
-    (void)co_await send();
-  }
+  if (hardened()) co_return co_await EnsureSuccess(std::move(send), hardened());
+  co_return co_await send();
 }
 
 Task<absl::Status> ClusterWorkflowEngine::ScheduleClock(WorkflowContext ctx,

@@ -95,8 +95,9 @@ class ClusterWorkflowEngine : public WorkflowEngine {
                                         int32_t attempt) override;
   Task<std::optional<Exit>> DeferredResult(WorkflowContext ctx,
                                            std::string name) override;
-  Task<void> DeferredDone(DeferredAddress address, Exit exit,
-                          std::shared_ptr<WorkflowInstance> caller) override;
+  Task<absl::Status> DeferredDone(
+      DeferredAddress address, Exit exit,
+      std::shared_ptr<WorkflowInstance> caller) override;
   Task<absl::Status> ScheduleClock(WorkflowContext ctx, std::string name,
                                    int64_t duration_ms) override;
 

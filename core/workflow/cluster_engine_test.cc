@@ -26,6 +26,7 @@
 #include "core/workflow/workflow.h"
 #include "core/workflow/workflow_codec.h"
 #include "core/workflow/workflow_ids.h"
+#include "core/workflow/workflow_testing.h"
 #include "gtest/gtest.h"
 
 namespace clustersim::workflow {
@@ -254,7 +255,9 @@ class ClusterEngineTest : public ::testing::Test {
   }
   void CompleteDeferred(const std::string& tag, const std::string& id,
                         const std::string& deferred, Exit exit) {
-    root_.Spawn(Done(engine(), {tag, id, deferred}, std::move(exit)), "done");
+    root_.Spawn(testing::CompleteDeferred(engine(), {tag, id, deferred},
+                                          std::move(exit)),
+                "done");
     executor_.RunForUs(0);
   }
   void Run(Task<void> task) {
@@ -448,6 +451,49 @@ TEST_F(ClusterEngineTest, W4HardenedRetriesTheParentResume) {
   MaybeOutcome* caller = nullptr;
   RunW4Parent(this, &caller);
   EXPECT_EQ(Value(caller), "worked");
+}
+
+// A deferred completion that storage refuses: Effect dies in the caller
+// (DurableDeferred.done fails), so the caller knows to send it again;
+// hardened mode retries until storage takes it. Before, reference mode
+// dropped the failure and the caller believed the execution woken.
+Task<void> DoneInto(WorkflowEngine* engine, DeferredAddress address,
+                    std::optional<absl::Status>* sent) {
+  *sent = co_await Done(*engine, std::move(address), Exit::Success("go"));
+}
+
+void RunRefusedDone(ClusterEngineTest* test, std::optional<absl::Status>* sent,
+                    MaybeOutcome** caller) {
+  *caller = test->Start("Gate", "refused");
+  test->AdvanceMs(1'000);
+  ASSERT_TRUE(IsSuspended(*test->Poll("Gate", "refused")));
+  test->storage().SetFailure(StorageOp::kSaveRequest,
+                             absl::UnavailableError("storage down"));
+  test->Run(DoneInto(&test->engine(), {"Gate", "refused", "Gate"}, sent));
+  test->AdvanceMs(3'000);
+  test->storage().SetFailure(StorageOp::kSaveRequest, absl::OkStatus());
+  test->AdvanceMs(5'000);
+}
+
+TEST_F(ClusterEngineTest, ReferenceReportsARefusedDeferredCompletion) {
+  Init(Mode::kReference);
+  std::optional<absl::Status> sent;
+  MaybeOutcome* caller = nullptr;
+  RunRefusedDone(this, &sent, &caller);
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_FALSE(sent->ok());
+  // Not woken by it (the caller's own wait may die on the outage too).
+  EXPECT_NE(Value(caller), "go");
+}
+
+TEST_F(ClusterEngineTest, HardenedRetriesARefusedDeferredCompletion) {
+  Init(Mode::kHardened);
+  std::optional<absl::Status> sent;
+  MaybeOutcome* caller = nullptr;
+  RunRefusedDone(this, &sent, &caller);
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_TRUE(sent->ok()) << *sent;
+  EXPECT_EQ(Value(caller), "go");
 }
 
 // --- Effect's engine-specific assertions ----------------------------------

@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "core/workflow/race.h"
 #include "core/workflow/workflow.h"
 
@@ -13,19 +14,19 @@ namespace {
 bool IsNone(const std::optional<Exit>& exit) { return !exit.has_value(); }
 
 // Records a held step's exit as the deferred's (Effect's recordExit).
-Task<void> RecordExit(WorkflowContext ctx, std::string name,
-                      const Outcome<std::string>& out) {
+Task<absl::Status> RecordExit(WorkflowContext ctx, std::string name,
+                              const Outcome<std::string>& out) {
   Exit exit = Exit::Success("");
   if (out.ok()) {
     exit = Exit::Success(out.value());
   } else {
-    if (out.cause().HasInterruptsOnly()) co_return;
+    if (out.cause().HasInterruptsOnly()) co_return absl::OkStatus();
     exit = Exit::Failure(out.cause().WithoutInterrupts());
   }
   DeferredAddress address{ctx.instance->workflow->tag,
                           ctx.instance->execution_id, std::move(name)};
-  co_await ctx.engine->DeferredDone(std::move(address), std::move(exit),
-                                    ctx.instance);
+  co_return co_await ctx.engine->DeferredDone(std::move(address),
+                                              std::move(exit), ctx.instance);
 }
 
 // Hands the awaits registered under a held body to whoever owns them next:
@@ -58,7 +59,13 @@ Task<std::optional<Exit>> HoldBody(
   AwaitHandover handover{ctx.instance, ctx.instance->LocalCopy()};
   std::shared_ptr<WorkflowInstance> local = handover.local;
   Outcome<std::string> out = co_await effect(ctx.WithInstance(local));
-  co_await RecordExit(ctx, name, out);
+  const absl::Status recorded = co_await RecordExit(ctx, name, out);
+  // Effect dies when the exit cannot be recorded.
+  if (!recorded.ok()) {
+    handover.has_result = true;
+    co_return Exit::Failure(Cause::Die(absl::StrCat(
+        "recording deferred ", name, " failed: ", recorded.ToString())));
+  }
   if (local->suspended && !out.ok() && out.cause().HasInterruptsOnly()) {
     *parked = out.cause();
     co_return std::nullopt;
@@ -97,7 +104,8 @@ Task<Outcome<std::string>> Await(WorkflowContext ctx, std::string name) {
   co_return FromExit(*exit);
 }
 
-Task<void> Done(WorkflowEngine& engine, DeferredAddress address, Exit exit) {
+Task<absl::Status> Done(WorkflowEngine& engine, DeferredAddress address,
+                        Exit exit) {
   return engine.DeferredDone(std::move(address), std::move(exit), nullptr);
 }
 

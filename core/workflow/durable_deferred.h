@@ -28,7 +28,10 @@ namespace clustersim::workflow {
 Task<Outcome<std::string>> Await(WorkflowContext ctx, std::string name);
 
 // Completes a deferred of any execution; a second completion is ignored.
-Task<void> Done(WorkflowEngine& engine, DeferredAddress address, Exit exit);
+// An error means the completion was not sent (WorkflowEngine::DeferredDone):
+// the caller still holds it and may send it again.
+Task<absl::Status> Done(WorkflowEngine& engine, DeferredAddress address,
+                        Exit exit);
 
 // Runs `effect` and records its exit (interrupt reasons removed; an
 // interrupt-only exit records nothing) as the deferred `name`.

@@ -52,33 +52,39 @@ sharding::EntityDefinition QueueEntity(const std::string& name) {
 
 class QueueHandler : public sharding::EntityHandler {
  public:
-  QueueHandler(std::function<Task<void>(std::string)> handle,
+  QueueHandler(std::function<Task<absl::Status>(std::string)> handle,
                Semaphore* permits)
       : handle_(std::move(handle)), permits_(permits) {}
   Task<storage::Exit> Handle(const sharding::EntityRequest& request,
                              sharding::ChunkWriter*) override {
     Semaphore::Permit permit = co_await permits_->Acquire();
-    co_await handle_(request.payload);
+    const absl::Status handled = co_await handle_(request.payload);
+    // A defect: the entity restarts and the item is delivered again.
+    if (!handled.ok()) {
+      co_return storage::Exit::Failure(
+          storage::Cause{storage::CauseKind::kDie, handled.ToString()});
+    }
     co_return storage::Exit::Success("");
   }
 
  private:
-  std::function<Task<void>(std::string)> handle_;
+  std::function<Task<absl::Status>(std::string)> handle_;
   Semaphore* permits_;
 };
 
 // Runs the worker on one item and completes its deferred with the outcome.
-Task<void> WorkItem(WorkflowEngine* engine, QueueWorker work,
-                    std::string bytes) {
+Task<absl::Status> WorkItem(WorkflowEngine* engine, QueueWorker work,
+                            std::string bytes) {
   absl::StatusOr<Item> item = DecodeItem(bytes);
-  if (!item.ok()) co_return;  // not an item of ours: nothing to complete
+  // Not an item of ours: nothing to complete.
+  if (!item.ok()) co_return absl::OkStatus();
   absl::StatusOr<DeferredToken> token = ParseToken(item->token);
-  if (!token.ok()) co_return;
+  if (!token.ok()) co_return absl::OkStatus();
   Outcome<std::string> out = co_await work(std::move(item->payload));
   DeferredAddress address{token->workflow_name,
                           std::string(token->execution_id.value()),
                           token->deferred_name};
-  co_await Done(*engine, std::move(address), ToExit(std::move(out)));
+  co_return co_await Done(*engine, std::move(address), ToExit(std::move(out)));
 }
 
 }  // namespace
@@ -95,7 +101,8 @@ Task<absl::Status> MemoryPersistedQueue::Offer(std::string name, std::string id,
 }
 
 absl::Status MemoryPersistedQueue::Serve(
-    std::string name, std::function<Task<void>(std::string item)> handle,
+    std::string name,
+    std::function<Task<absl::Status>(std::string item)> handle,
     int32_t concurrency) {
   std::unique_ptr<Queue>& queue = queues_[name];
   if (queue == nullptr) queue = std::make_unique<Queue>();
@@ -106,15 +113,16 @@ absl::Status MemoryPersistedQueue::Serve(
 }
 
 Task<void> MemoryPersistedQueue::Work(
-    Queue* queue, std::function<Task<void>(std::string)> handle) {
+    Queue* queue, std::function<Task<absl::Status>(std::string)> handle) {
   for (;;) {
     while (queue->items.empty()) {
       queue->ready.Close();
       co_await queue->ready.Wait();
     }
-    std::string item = std::move(queue->items.front());
+    std::string item = queue->items.front();
     queue->items.pop_front();
-    co_await handle(std::move(item));
+    const absl::Status handled = co_await handle(item);
+    if (!handled.ok()) queue->items.push_back(std::move(item));
   }
 }
 
@@ -132,7 +140,8 @@ Task<absl::Status> ShardedPersistedQueue::Offer(std::string name,
 }
 
 absl::Status ShardedPersistedQueue::Serve(
-    std::string name, std::function<Task<void>(std::string item)> handle,
+    std::string name,
+    std::function<Task<absl::Status>(std::string item)> handle,
     int32_t concurrency) {
   std::unique_ptr<Semaphore>& permits = permits_[name];
   if (permits == nullptr) permits = std::make_unique<Semaphore>(concurrency);

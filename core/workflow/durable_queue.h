@@ -51,10 +51,12 @@ class PersistedQueue {
   virtual Task<absl::Status> Offer(std::string name, std::string id,
                                    std::string item) = 0;
   // Runs `handle` for each item of queue `name`, `concurrency` at a time.
-  // `handle` completes once the item is done with.
-  virtual absl::Status Serve(std::string name,
-                             std::function<Task<void>(std::string item)> handle,
-                             int32_t concurrency) = 0;
+  // `handle` completes once the item is done with; an item whose handling
+  // fails is handled again.
+  virtual absl::Status Serve(
+      std::string name,
+      std::function<Task<absl::Status>(std::string item)> handle,
+      int32_t concurrency) = 0;
 };
 
 class MemoryPersistedQueue : public PersistedQueue {
@@ -63,7 +65,7 @@ class MemoryPersistedQueue : public PersistedQueue {
   Task<absl::Status> Offer(std::string name, std::string id,
                            std::string item) override;
   absl::Status Serve(std::string name,
-                     std::function<Task<void>(std::string item)> handle,
+                     std::function<Task<absl::Status>(std::string item)> handle,
                      int32_t concurrency) override;
 
  private:
@@ -73,7 +75,7 @@ class MemoryPersistedQueue : public PersistedQueue {
     Latch ready;
   };
   static Task<void> Work(Queue* queue,
-                         std::function<Task<void>(std::string)> handle);
+                         std::function<Task<absl::Status>(std::string)> handle);
   Scope scope_;
   std::map<std::string, std::unique_ptr<Queue>> queues_;
 };
@@ -86,7 +88,7 @@ class ShardedPersistedQueue : public PersistedQueue {
                            std::string item) override;
   // Registers the queue's entity on this runner (a no-op on a client).
   absl::Status Serve(std::string name,
-                     std::function<Task<void>(std::string item)> handle,
+                     std::function<Task<absl::Status>(std::string item)> handle,
                      int32_t concurrency) override;
 
  private:

@@ -82,9 +82,12 @@ class WorkflowEngine {
   virtual Task<std::optional<Exit>> DeferredResult(WorkflowContext ctx,
                                                    std::string name) = 0;
   // Records a deferred's exit (first completion wins) and wakes the
-  // execution. `caller` is the run making the call, if any.
-  virtual Task<void> DeferredDone(DeferredAddress address, Exit exit,
-                                  std::shared_ptr<WorkflowInstance> caller) = 0;
+  // execution. `caller` is the run making the call, if any. An error means
+  // the completion was not sent (Effect dies in the caller; hardened mode
+  // retries until it is sent, so it never fails there).
+  virtual Task<absl::Status> DeferredDone(
+      DeferredAddress address, Exit exit,
+      std::shared_ptr<WorkflowInstance> caller) = 0;
   // Completes the deferred "DurableClock/<name>" after `duration_ms`; the
   // wake-up is fixed by the first schedule of that name. An error means the
   // clock was not scheduled (the sleep then dies, as in Effect).

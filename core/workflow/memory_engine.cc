@@ -302,24 +302,28 @@ Task<void> MemoryWorkflowEngine::WakeForDeferred(std::string execution_id,
   co_return;
 }
 
-Task<void> MemoryWorkflowEngine::DeferredDone(
+Task<absl::Status> MemoryWorkflowEngine::DeferredDone(
     DeferredAddress address, Exit exit,
     std::shared_ptr<WorkflowInstance> caller) {
   const std::string key = address.execution_id + "/" + address.deferred_name;
-  if (!deferred_results_.try_emplace(key, std::move(exit)).second) co_return;
+  if (!deferred_results_.try_emplace(key, std::move(exit)).second) {
+    co_return absl::OkStatus();
+  }
   if (caller != nullptr && caller->execution_id == address.execution_id) {
     // A run cannot wait for its own clean-up: the engine owns the wake.
     scope_.Spawn(WakeForDeferred(address.execution_id, address.deferred_name),
                  "workflow.deferred_wake");
-    co_return;
+    co_return absl::OkStatus();
   }
   co_await WakeForDeferred(address.execution_id, address.deferred_name);
+  co_return absl::OkStatus();
 }
 
 Task<void> MemoryWorkflowEngine::FireClock(DeferredAddress address,
                                            int64_t duration_ms) {
   co_await SleepMs(duration_ms);
-  co_await DeferredDone(std::move(address), Exit::Success(""), nullptr);
+  // In memory, a completion is never lost.
+  (void)co_await DeferredDone(std::move(address), Exit::Success(""), nullptr);
 }
 
 Task<absl::Status> MemoryWorkflowEngine::ScheduleClock(WorkflowContext ctx,

@@ -59,8 +59,9 @@ class MemoryWorkflowEngine : public WorkflowEngine {
                                         int32_t attempt) override;
   Task<std::optional<Exit>> DeferredResult(WorkflowContext ctx,
                                            std::string name) override;
-  Task<void> DeferredDone(DeferredAddress address, Exit exit,
-                          std::shared_ptr<WorkflowInstance> caller) override;
+  Task<absl::Status> DeferredDone(
+      DeferredAddress address, Exit exit,
+      std::shared_ptr<WorkflowInstance> caller) override;
   Task<absl::Status> ScheduleClock(WorkflowContext ctx, std::string name,
                                    int64_t duration_ms) override;
 

@@ -14,6 +14,7 @@
 #include "core/workflow/activity.h"
 #include "core/workflow/durable_deferred.h"
 #include "core/workflow/workflow.h"
+#include "core/workflow/workflow_testing.h"
 #include "gtest/gtest.h"
 
 namespace clustersim::workflow {
@@ -124,7 +125,7 @@ TEST_F(MemoryEngineTest, WakesAnActiveWorkflowWhenADurableDeferredCompletes) {
   Spawn(ExecuteInto(&engine_, &wf, "race", "", false, &result));
   executor_.RunForMs(2);
   DeferredAddress gate{"DeferredRaceWorkflow", "race", "Gate"};
-  Spawn(Done(engine_, gate, Exit::Success("signal")));
+  Spawn(testing::CompleteDeferred(engine_, gate, Exit::Success("signal")));
   executor_.RunForMs(1'000);
   ASSERT_TRUE(result.has_value());
   ASSERT_TRUE(result->ok()) << result->cause().DebugString();
@@ -209,7 +210,8 @@ TEST_F(MemoryEngineTest, ClosesFinalizersRegisteredBeforeSuspension) {
   executor_.RunUntilIdle();
   std::optional<Result> polled = PollNow(wf, "one");
   ASSERT_TRUE(polled.has_value() && IsSuspended(*polled));
-  Spawn(Done(engine_, {"SuspendedScope", "one", "Gate"}, Exit::Success("")));
+  Spawn(testing::CompleteDeferred(engine_, {"SuspendedScope", "one", "Gate"},
+                                  Exit::Success("")));
   Spawn(ExecuteInto(&engine_, &wf, "one", "", false, &result));
   executor_.RunUntilIdle();
   ASSERT_TRUE(result.has_value() && result->ok());
@@ -284,8 +286,8 @@ TEST_F(MemoryEngineTest, PreservesInterruptUnsafeAcrossASuspendedReplay) {
   ASSERT_TRUE(IsSuspended(*PollNow(wf, "one")));
   Spawn(engine_.InterruptUnsafe(wf, "one"));
   executor_.RunUntilIdle();
-  Spawn(Done(engine_, {"InterruptUnsafeReplay", "one", "Gate"},
-             Exit::Success("")));
+  Spawn(testing::CompleteDeferred(
+      engine_, {"InterruptUnsafeReplay", "one", "Gate"}, Exit::Success("")));
   executor_.RunUntilIdle();
   std::optional<Result> polled = PollNow(wf, "one");
   ASSERT_TRUE(polled.has_value() && IsComplete(*polled));

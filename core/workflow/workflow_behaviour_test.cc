@@ -23,6 +23,7 @@
 #include "core/workflow/durable_queue.h"
 #include "core/workflow/memory_engine.h"
 #include "core/workflow/workflow.h"
+#include "core/workflow/workflow_testing.h"
 #include "gtest/gtest.h"
 
 namespace clustersim::workflow {
@@ -466,9 +467,9 @@ class WorkflowBehaviourTest : public ::testing::TestWithParam<std::string> {
   }
   void CompleteDeferred(const std::string& tag, const std::string& id,
                         const std::string& deferred, std::string value) {
-    root_.Spawn(
-        Done(*engine_, {tag, id, deferred}, Exit::Success(std::move(value))),
-        "done");
+    root_.Spawn(testing::CompleteDeferred(*engine_, {tag, id, deferred},
+                                          Exit::Success(std::move(value))),
+                "done");
     executor_.RunForUs(0);
   }
   void AdvanceMs(int64_t ms) { executor_.RunForMs(ms); }
