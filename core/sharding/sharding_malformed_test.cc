@@ -9,13 +9,17 @@
 #include <variant>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "core/cluster/cluster_error.h"
 #include "core/sharding/entity_exits.h"
 #include "core/sharding/sharding.h"
 #include "core/sharding/sharding_testing.h"
+#include "core/sharding/typed_rpc.h"
 
 namespace clustersim::sharding {
 namespace {
+
+constexpr char kCauseUrl[] = "clustersim/test/cause";
 
 using testing::CallInto;
 using testing::CallResult;
@@ -27,6 +31,49 @@ using testing::TestEntityFactory;
 using testing::TestEntityState;
 using testing::TestNode;
 
+const EntityType kBoom("Boom");
+
+void EncodeNumber(const int64_t& value, codec::ByteWriter& writer) {
+  writer.PutSignedVarint(value);
+}
+absl::StatusOr<int64_t> DecodeNumber(codec::ByteReader& reader) {
+  return reader.GetSignedVarint();
+}
+
+// Effect's TestEntity.Fail: fails with BoomError({cause: new Error("boom")}).
+// Its error schema encodes a failure's code and message, not a nested cause
+// (here a payload of the Status), as Effect's JSON cannot encode an Error.
+const TypedRpc<int64_t, int64_t>& FailRpc() {
+  static const auto* const rpc = [] {
+    TypedRpc<int64_t, int64_t>::Options options;
+    options.persisted = true;
+    options.check_failure = [](const absl::Status& failure) {
+      if (failure.GetPayload(kCauseUrl).has_value()) {
+        return absl::InvalidArgumentError("a nested cause is not encodable");
+      }
+      return absl::OkStatus();
+    };
+    return new TypedRpc<int64_t, int64_t>(
+        "Fail", {&EncodeNumber, &DecodeNumber}, {&EncodeNumber, &DecodeNumber},
+        std::move(options));
+  }();
+  return *rpc;
+}
+
+Task<absl::StatusOr<int64_t>> FailWithCause(int64_t) {
+  absl::Status boom = absl::FailedPreconditionError("BoomError");
+  boom.SetPayload(kCauseUrl, absl::Cord("Error: boom"));
+  co_return boom;
+}
+
+class BoomHandler : public EntityHandler {
+ public:
+  Task<storage::Exit> Handle(const EntityRequest& request,
+                             ChunkWriter*) override {
+    return FailRpc().Serve(request, &FailWithCause);
+  }
+};
+
 class ShardingMalformedTest : public ::testing::Test {
  protected:
   ShardingMalformedTest() {
@@ -34,12 +81,25 @@ class ShardingMalformedTest : public ::testing::Test {
         node_.sharding
             .RegisterEntity(TestEntityDefinition(), TestEntityFactory(&entity_))
             .ok());
+    EntityDefinition boom(kBoom);
+    boom.Add(FailRpc().Spec());
+    EXPECT_TRUE(node_.sharding
+                    .RegisterEntity(
+                        std::move(boom),
+                        [](EntityContext&)
+                            -> absl::StatusOr<std::unique_ptr<EntityHandler>> {
+                          return std::make_unique<BoomHandler>();
+                        })
+                    .ok());
     node_.sharding.Start();
     ex_.RunForMs(10);
   }
 
   int64_t Journal() const { return state_.messages().message_count(); }
   int64_t Replies() const { return state_.messages().reply_count(); }
+  int64_t Unprocessed() const {
+    return testing::UnprocessedCount(state_, config_, ex_.NowMs());
+  }
 
   ManualExecutor ex_{kStartMs};
   storage::StorageState state_{storage::StorageState::Options{}};
@@ -88,6 +148,25 @@ TEST_F(ShardingMalformedTest, MalformedMessageInStorage) {
   EXPECT_EQ(exit->exit.cause().kind, storage::CauseKind::kDie);
   EXPECT_TRUE(IsMalformedMessage(exit->exit.cause()))
       << exit->exit.cause().message;
+}
+
+// Effect: "defects instead of hanging when persisted failures contain
+// non-JSON Error values". A typed failure whose error schema cannot encode it
+// becomes a stored MalformedMessage defect: the caller dies within Effect's
+// 2 s timeout, and the request is complete in storage.
+TEST_F(ShardingMalformedTest, DefectsWhenAPersistedFailureDoesNotEncode) {
+  CallResult result;
+  node_.scope().Spawn(CallInto(&node_.sharding, kBoom, "1", "Fail",
+                               FailRpc().EncodeRequest(0), &result));
+  ex_.RunForMs(2'000);
+  ASSERT_TRUE(result.has_value()) << "the caller still waits";
+  ASSERT_TRUE(result->ok()) << result->status();
+  ASSERT_FALSE((*result)->is_success());
+  EXPECT_EQ((*result)->cause().kind, storage::CauseKind::kDie);
+  EXPECT_TRUE(absl::StrContains((*result)->cause().message, "MalformedMessage"))
+      << (*result)->cause().message;
+  EXPECT_EQ(Replies(), 1);
+  EXPECT_EQ(Unprocessed(), 0);
 }
 
 }  // namespace
