@@ -1,6 +1,7 @@
 // Ports of Effect's Sharding.test.ts tests of messages and replies that
 // cannot be decoded or encoded: each fails only its own request, with a
-// stored defect, and never hangs its caller.
+// stored defect, and never hangs its caller. In both modes (hardened mode
+// stores the defect with the shard's fencing token).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -74,7 +75,20 @@ class BoomHandler : public EntityHandler {
   }
 };
 
-class ShardingMalformedTest : public ::testing::Test {
+ShardingConfig ConfigFor(Mode mode) {
+  ShardingConfig config = TestConfig();
+  config.mode = mode;
+  return config;
+}
+
+storage::StorageState::Options StorageOptionsFor(Mode mode) {
+  storage::StorageState::Options options;
+  options.mode = mode == Mode::kHardened ? storage::StorageMode::kHardened
+                                         : storage::StorageMode::kReference;
+  return options;
+}
+
+class ShardingMalformedTest : public ::testing::TestWithParam<Mode> {
  protected:
   ShardingMalformedTest() {
     EXPECT_TRUE(
@@ -102,9 +116,9 @@ class ShardingMalformedTest : public ::testing::Test {
   }
 
   ManualExecutor ex_{kStartMs};
-  storage::StorageState state_{storage::StorageState::Options{}};
+  storage::StorageState state_{StorageOptionsFor(GetParam())};
   StaticRunnerResolver resolver_;
-  ShardingConfig config_ = TestConfig();
+  ShardingConfig config_ = ConfigFor(GetParam());
   TestEntityState entity_;
   TestNode node_{ex_, state_, config_, NodeId{1}, nullptr, resolver_};
 };
@@ -114,7 +128,7 @@ class ShardingMalformedTest : public ::testing::Test {
 // the shard id; our typed rows cannot lack a field, so both are empty) does
 // not decode: the read loop answers the request with a defect, which its
 // caller gets, and leaves the row in storage.
-TEST_F(ShardingMalformedTest, MalformedMessageInStorage) {
+TEST_P(ShardingMalformedTest, MalformedMessageInStorage) {
   CallResult result;
   node_.scope().Spawn(
       CallInto(&node_.sharding, kTestEntity, "1", "Never", "", &result));
@@ -154,7 +168,7 @@ TEST_F(ShardingMalformedTest, MalformedMessageInStorage) {
 // non-JSON Error values". A typed failure whose error schema cannot encode it
 // becomes a stored MalformedMessage defect: the caller dies within Effect's
 // 2 s timeout, and the request is complete in storage.
-TEST_F(ShardingMalformedTest, DefectsWhenAPersistedFailureDoesNotEncode) {
+TEST_P(ShardingMalformedTest, DefectsWhenAPersistedFailureDoesNotEncode) {
   CallResult result;
   node_.scope().Spawn(CallInto(&node_.sharding, kBoom, "1", "Fail",
                                FailRpc().EncodeRequest(0), &result));
@@ -168,6 +182,12 @@ TEST_F(ShardingMalformedTest, DefectsWhenAPersistedFailureDoesNotEncode) {
   EXPECT_EQ(Replies(), 1);
   EXPECT_EQ(Unprocessed(), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, ShardingMalformedTest,
+                         ::testing::Values(Mode::kReference, Mode::kHardened),
+                         [](const ::testing::TestParamInfo<Mode>& info) {
+                           return std::string(ModeName(info.param));
+                         });
 
 }  // namespace
 }  // namespace clustersim::sharding
