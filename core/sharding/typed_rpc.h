@@ -112,7 +112,8 @@ class TypedRpc {
     // unencodable response is (Effect 4.1.0 dies with MalformedMessage
     // rather than hang on a failure holding a non-JSON value). Unset: every
     // failure encodes (its code and message).
-    std::function<absl::Status(const absl::Status& failure)> check_failure;
+    std::function<absl::Status(const absl::Status& failure)> check_failure =
+        nullptr;
   };
 
   TypedRpc(std::string tag, WireCodec<Req> request, WireCodec<Resp> response,
