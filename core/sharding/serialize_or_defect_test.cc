@@ -111,6 +111,28 @@ TEST(SerializeOrDefectTest, ToExitAndEmitSubstituteTheDefect) {
             storage::CauseKind::kFail);
 }
 
+// A failure the RPC's error schema refuses is the same defect; one it
+// accepts stays a typed failure.
+TEST(SerializeOrDefectTest, ARefusedFailureIsTheDefect) {
+  TypedRpc<int64_t, int64_t>::Options options = Persisted();
+  options.check_failure = [](const absl::Status& failure) {
+    return absl::IsNotFound(failure)
+               ? absl::OkStatus()
+               : absl::InvalidArgumentError("not a declared error");
+  };
+  const TypedRpc<int64_t, int64_t> rpc("Read", {&EncodeNumber, &DecodeNumber},
+                                       {&EncodeReading, &DecodeReading},
+                                       std::move(options));
+  EXPECT_EQ(rpc.FromExit(rpc.ToExit(absl::NotFoundError("x"))).status(),
+            absl::NotFoundError("x"));
+  const storage::Exit refused = rpc.ToExit(absl::InternalError("x"));
+  ASSERT_FALSE(refused.is_success());
+  EXPECT_TRUE(IsMalformedMessage(refused.cause()));
+  EXPECT_EQ(refused.cause().message,
+            "MalformedMessage: reply of 'Read' does not encode: not a "
+            "declared error");
+}
+
 class SerializeOrDefectShardingTest : public ::testing::Test {
  protected:
   SerializeOrDefectShardingTest() {

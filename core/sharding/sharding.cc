@@ -104,8 +104,12 @@ Sharding::Sharding(ShardingConfig config, const NodeEnv& env,
   if (locks_ != nullptr) {
     read_loop_ = std::make_unique<StorageReadLoop>(
         config_, env_, storage, registry_, *locks_, residency_,
-        [this](EntityAddress address, storage::WithExit reply) {
-          return StoreReply(std::move(address), std::move(reply));
+        // A coroutine, so that the address StoreReply refers to lives in its
+        // frame (a plain lambda's parameter would be gone before StoreReply,
+        // which starts when awaited, reads it for the fencing token).
+        [this](EntityAddress address,
+               storage::WithExit reply) -> Task<absl::Status> {
+          co_return co_await StoreReply(address, std::move(reply));
         },
         [this] { return snowflakes_.Next(); }, scope_);
     // Effect's runner health checker is a singleton of every runner.

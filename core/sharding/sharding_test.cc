@@ -523,7 +523,10 @@ TEST_F(ShardingReassignmentTest, KeepsTheGracefulTimeoutWhenAShardMoves) {
 
 // Effect: "shutdown completes when a finalizing entity sends an outgoing
 // message" and "... awaits a reply from an unroutable entity": sends made
-// while the runner tears down are abandoned instead of retried forever.
+// while the runner tears down are abandoned instead of retried forever. Here
+// the sender is a fiber outside the entities while an entity drains; the
+// ports with an entity's finalizer as the sender are in
+// sharding_shutdown_test.cc.
 class ShutdownSendTest
     : public ShardingTest,
       public ::testing::WithParamInterface<std::tuple<bool, bool>> {

@@ -183,6 +183,19 @@ Task<absl::Status> StorageReadLoop::Process(Pass& pass,
   const Snowflake request_id = storage::RequestIdOf(message.envelope);
   const auto* request = std::get_if<storage::Request>(&message.envelope);
 
+  // (0) Effect decodes each row it reads; a row that does not decode is not
+  // delivered and its request is answered with the error as a defect (the
+  // row stays). Our rows are typed, so the one thing that cannot decode is
+  // an address without an entity type (a missing field in Effect's row):
+  // holding it as an unregistered type would leave its caller waiting.
+  if (address.entity_type().value().empty()) {
+    // A named local: GCC 12 mishandles temporaries in co_await expressions
+    // (here a double free).
+    const absl::Status malformed = ToStatus(MalformedMessage{absl::StrCat(
+        "stored envelope for request ", request_id.ToString(),
+        " has an address without an entity type: ", address.ToString())});
+    co_return co_await SaveDefectFor(message, malformed);
+  }
   // (a) Released mid-read: skip. Effect leaves the claim; hardened mode
   // releases it (effect-semantics.md §14.5), as at (c) and (e).
   if (!locks_.IsAcquired(address.shard_id()) &&

@@ -6,7 +6,9 @@
 // registration, or a full batch that delivered something) takes the read
 // lock, reads the unprocessed messages of the acquired shards (at the
 // residency cap: first those of resident entities), and hands each to its
-// entity manager by Effect's rules (a)-(i): skipped (claim kept) when the
+// entity manager by Effect's rules (0)-(i): a row that does not decode (an
+// address without an entity type) answered with a MalformedMessage defect
+// and left in storage; skipped (claim kept) when the
 // shard is not acquired; held for an unregistered type until the
 // registration deadline, then answered with a defect; envelopes of requests
 // in progress delivered; requests in progress skipped (their claim released

@@ -19,7 +19,8 @@
 // caller (and storage, for a persisted request) gets the defect, only this
 // request or stream fails, and the entity is not restarted. A handler's error
 // Status is a typed failure (CauseKind::kFail) whose detail carries the status
-// code and message, so the caller's FromExit gives back the same Status.
+// code and message, so the caller's FromExit gives back the same Status; one
+// that Options::check_failure refuses becomes the same defect.
 // Immutable after construction; a TypedRpc must outlive the tasks Serve
 // returns. Thread-compatible.
 #ifndef CLUSTERSIM_CORE_SHARDING_TYPED_RPC_H_
@@ -105,6 +106,14 @@ class TypedRpc {
     // Effect's PrimaryKey and DeliverAt, on the decoded payload.
     std::function<std::optional<std::string>(const Req&)> primary_key;
     std::function<std::optional<int64_t>(const Req&)> deliver_at_ms;
+    // Effect's error schema, as far as it can refuse a failure: why the
+    // handler's `failure` cannot be encoded (OK when it can). A failure that
+    // cannot be encoded is replaced by the serializeOrDefect defect, as an
+    // unencodable response is (Effect 4.1.0 dies with MalformedMessage
+    // rather than hang on a failure holding a non-JSON value). Unset: every
+    // failure encodes (its code and message).
+    std::function<absl::Status(const absl::Status& failure)> check_failure =
+        nullptr;
   };
 
   TypedRpc(std::string tag, WireCodec<Req> request, WireCodec<Resp> response,
@@ -168,11 +177,17 @@ class TypedRpc {
     return response;
   }
 
-  // The exit of a handler result: Success with the encoded response (or
-  // the serializeOrDefect defect if it does not encode), or a typed failure
-  // carrying the status.
+  // The exit of a handler result: Success with the encoded response, or a
+  // typed failure carrying the status (either one the serializeOrDefect
+  // defect if it does not encode).
   storage::Exit ToExit(const absl::StatusOr<Resp>& result) const {
     if (!result.ok()) {
+      if (options_.check_failure) {
+        const absl::Status encodable = options_.check_failure(result.status());
+        if (!encodable.ok()) {
+          return internal::UnencodableReplyExit(tag_, encodable);
+        }
+      }
       return storage::Exit::Failure(storage::Cause{
           storage::CauseKind::kFail, internal::EncodeFailure(result.status())});
     }
