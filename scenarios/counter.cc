@@ -40,6 +40,7 @@
 #include "scenarios/counter_entity.h"
 #include "scenarios/harness.h"
 #include "scenarios/ledger_workload.h"
+#include "scenarios/rolling_restart.h"
 #include "sim/checkers/entity_state.h"
 #include "sim/checkers/exactly_once_reply.h"
 #include "sim/checkers/finding.h"
@@ -77,13 +78,9 @@ constexpr std::string_view kAcquireTakesHeldShards =
     "counter-acquire-takes-held-shards";
 constexpr std::string_view kResendNewKey = "counter-resend-new-key";
 
-// The rolling restart: each of the first kRollingRestarts runners in turn
-// shuts down gracefully, stops once its shutdown completes (or after
-// kShutdownLimitUs), and starts again kRestartDelayUs later.
+// The rolling restart (rolling_restart.h): each of the first
+// kRollingRestarts runners in turn.
 constexpr uint32_t kRollingRestarts = 3;
-constexpr int64_t kShutdownPollUs = 100'000;
-constexpr int64_t kShutdownLimitUs = 10'000'000;
-constexpr int64_t kRestartDelayUs = 5'000'000;
 
 // --- The Counter entity's contract -----------------------------------------
 
@@ -355,7 +352,7 @@ class Oracle : public sim::TraceListener {
 // --- A runner node: the runner process and its client
 // -------------------------
 
-class CounterNode : public Process {
+class CounterNode : public Process, public GracefulShutdown {
  public:
   CounterNode(const NodeEnv& env, const sharding::RunnerProcessOptions& options,
               Oracle* oracle, bool resend_new_key)
@@ -370,8 +367,10 @@ class CounterNode : public Process {
     runner_.OnMessage(from, bytes);
   }
 
-  void Shutdown() { runner_.Shutdown(); }
-  bool shutdown_complete() const { return runner_.shutdown_complete(); }
+  void Shutdown() override { runner_.Shutdown(); }
+  bool shutdown_complete() const override {
+    return runner_.shutdown_complete();
+  }
 
  private:
   // One operation at a time, resent under the same primary key until it is
@@ -425,72 +424,6 @@ class CounterNode : public Process {
   Oracle* oracle_;
   bool resend_new_key_;
   sharding::RunnerProcess runner_;
-};
-
-// Shuts a runner down gracefully at `at_us`; once the shutdown completed
-// (or after kShutdownLimitUs) stops the node, and starts it again
-// kRestartDelayUs later, when the other runners have taken its shards over.
-// Skipped if a fault has the node down or paused at that instant, and
-// abandoned if a fault restarts it meanwhile.
-class RollingRestart {
- public:
-  RollingRestart(sim::World& world, NodeId node, int64_t at_us)
-      : world_(world), node_(node) {
-    world.ScheduleAt(at_us, Action{&RollingRestart::Begin, this});
-  }
-
-  int64_t restarts() const { return restarts_; }
-
- private:
-  static void Begin(void* self) {
-    auto* r = static_cast<RollingRestart*>(self);
-    if (r->world_.state(r->node_) != sim::NodeState::kUp) return;
-    r->incarnation_ = r->world_.incarnation(r->node_);
-    r->deadline_us_ = r->world_.now_us() + kShutdownLimitUs;
-    r->Node()->Shutdown();
-    r->world_.ScheduleAfter(kShutdownPollUs, Action{&RollingRestart::Poll, r});
-  }
-
-  static void Poll(void* self) {
-    auto* r = static_cast<RollingRestart*>(self);
-    if (!r->Unchanged()) return;
-    const bool done = r->world_.state(r->node_) == sim::NodeState::kUp &&
-                      r->Node()->shutdown_complete();
-    if (!done && r->world_.now_us() < r->deadline_us_) {
-      r->world_.ScheduleAfter(kShutdownPollUs,
-                              Action{&RollingRestart::Poll, r});
-      return;
-    }
-    r->world_.Crash(r->node_);
-    r->world_.ScheduleAfter(kRestartDelayUs,
-                            Action{&RollingRestart::StartAgain, r});
-  }
-
-  static void StartAgain(void* self) {
-    auto* r = static_cast<RollingRestart*>(self);
-    if (r->world_.state(r->node_) != sim::NodeState::kDown ||
-        r->world_.incarnation(r->node_) != r->incarnation_) {
-      return;
-    }
-    r->world_.Start(r->node_);
-    ++r->restarts_;
-  }
-
-  // The incarnation shut down is still the node's, and not down.
-  bool Unchanged() const {
-    return world_.state(node_) != sim::NodeState::kDown &&
-           world_.incarnation(node_) == incarnation_;
-  }
-
-  CounterNode* Node() {
-    return static_cast<CounterNode*>(world_.process(node_));
-  }
-
-  sim::World& world_;
-  NodeId node_;
-  uint32_t incarnation_ = 0;
-  int64_t deadline_us_ = 0;
-  int64_t restarts_ = 0;
 };
 
 StorageBug BugOf(const std::string& name) {

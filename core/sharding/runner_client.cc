@@ -41,20 +41,21 @@ Task<absl::StatusOr<std::string>> RunnerClient::Call(
       RunCall(&rpc_, *node, method, std::move(request), timeout_ms, answer),
       "runner.call");
   if (!fiber) co_return ToStatus(RunnerUnavailable{address});
-  in_flight_[address].insert(answer);
+  const uint64_t call = next_call_++;
+  in_flight_[address].emplace(call, answer);
   struct Done {
     RunnerClient* self;
     const RunnerAddress& address;
-    Answer answer;
+    uint64_t call;
     FiberId fiber;
     ~Done() {
       self->scope_.Cancel(fiber);
       auto it = self->in_flight_.find(address);
       if (it == self->in_flight_.end()) return;
-      it->second.erase(answer);
+      it->second.erase(call);
       if (it->second.empty()) self->in_flight_.erase(it);
     }
-  } done{this, address, answer, fiber};
+  } done{this, address, call, fiber};
   std::optional<absl::StatusOr<std::string>> result = co_await answer->Wait();
   co_return result.value_or(ToStatus(RunnerUnavailable{address}));
 }
@@ -62,9 +63,11 @@ Task<absl::StatusOr<std::string>> RunnerClient::Call(
 void RunnerClient::OnRunnerUnavailable(const RunnerAddress& address) {
   auto it = in_flight_.find(address);
   if (it == in_flight_.end()) return;
-  const std::set<Answer> answers = std::move(it->second);
+  // In call order: the answers' addresses would order them differently on
+  // every allocator, and so would the callers' wake-ups.
+  const std::map<uint64_t, Answer> answers = std::move(it->second);
   in_flight_.erase(it);
-  for (const Answer& answer : answers) {
+  for (const auto& [call, answer] : answers) {
     answer->Set(ToStatus(RunnerUnavailable{address}));
   }
 }

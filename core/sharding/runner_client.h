@@ -87,8 +87,10 @@ class RunnerClient {
   RpcEndpoint& rpc_;
   const RunnerResolver& resolver_;
   SnowflakeGenerator& snowflakes_;
-  // The answers awaited per runner, so a departure can fail them.
-  std::map<RunnerAddress, std::set<Answer>> in_flight_;
+  // The answers awaited per runner, by call number, so a departure can fail
+  // them in call order.
+  std::map<RunnerAddress, std::map<uint64_t, Answer>> in_flight_;
+  uint64_t next_call_ = 0;
   Scope scope_;
 };
 
