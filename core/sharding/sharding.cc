@@ -562,9 +562,9 @@ Task<absl::Status> Sharding::Abandon(OutgoingMessage message, bool should_fail,
 }
 
 Task<absl::Status> Sharding::SendOutgoingOnce(
-    OutgoingMessage message, bool discard,
+    const OutgoingMessage& message, bool discard,
     std::optional<RunnerAddress> runner) {
-  const EntityAddress address = AddressOf(message);
+  const EntityAddress& address = AddressOf(message);
   const bool is_request = std::holds_alternative<OutgoingRequest>(message);
   const bool should_fail =
       !discard &&
@@ -577,8 +577,8 @@ Task<absl::Status> Sharding::SendOutgoingOnce(
       runner.has_value() ? runner : membership_->OwnerOf(address.shard_id());
   const bool local = owner.has_value() && owner == config_.runner_address;
   if (IsPersisted(message)) {
-    if (local) co_return co_await NotifyLocal(std::move(message), discard);
-    co_return co_await runners_.Notify(owner, std::move(message), discard);
+    if (local) co_return co_await NotifyLocal(message, discard);
+    co_return co_await runners_.Notify(owner, message, discard);
   }
   if (!owner.has_value()) {
     co_return ToStatus(EntityNotAssignedToRunner{address});
@@ -588,15 +588,15 @@ Task<absl::Status> Sharding::SendOutgoingOnce(
         std::get<OutgoingRequest>(message).envelope.request_id);
     if (it != client_calls_.end()) it->second->runner = owner;
   }
-  if (local) co_return co_await SendLocal(std::move(message));
+  if (local) co_return co_await SendLocal(message);
   if (discard) {
-    co_return co_await runners_.Notify(owner, std::move(message), true);
+    co_return co_await runners_.Notify(owner, message, true);
   }
-  co_return co_await runners_.Send(*owner, std::move(message));
+  co_return co_await runners_.Send(*owner, message);
 }
 
 Task<absl::StatusOr<EntityRegistry::Entry*>> Sharding::LocalManagerFor(
-    EntityAddress address, bool is_request, bool is_incoming_request) {
+    const EntityAddress& address, bool is_request, bool is_incoming_request) {
   // A request for a shard assigned here waits for its lock instead of
   // bouncing while the previous owner drains (4.1.0).
   if (is_request && locks_ != nullptr) {
@@ -625,7 +625,7 @@ Task<absl::StatusOr<EntityRegistry::Entry*>> Sharding::LocalManagerFor(
   }
 }
 
-Task<absl::Status> Sharding::SendLocal(OutgoingMessage message) {
+Task<absl::Status> Sharding::SendLocal(const OutgoingMessage& message) {
   absl::StatusOr<EntityRegistry::Entry*> entry = co_await LocalManagerFor(
       AddressOf(message), std::holds_alternative<OutgoingRequest>(message),
       false);
@@ -676,9 +676,9 @@ Task<absl::Status> Sharding::NotifyIncoming(IncomingMessage message,
   co_return absl::OkStatus();
 }
 
-Task<absl::Status> Sharding::NotifyLocal(OutgoingMessage message,
+Task<absl::Status> Sharding::NotifyLocal(const OutgoingMessage& message,
                                          bool discard) {
-  const EntityAddress address = AddressOf(message);
+  const EntityAddress& address = AddressOf(message);
   EntityRegistry::Entry* entry = nullptr;
   while ((entry = registry_.Find(address.entity_type())) == nullptr) {
     absl::Status registered = co_await registry_.WaitFor(address.entity_type());
@@ -689,8 +689,7 @@ Task<absl::Status> Sharding::NotifyLocal(OutgoingMessage message,
   }
   // Assigned here but not yet locked: store it and poll storage (4.1.0).
   const bool storage_only = !IsLocalShard(address.shard_id());
-  co_return co_await runners_.NotifyLocal(std::move(message), discard,
-                                          storage_only,
+  co_return co_await runners_.NotifyLocal(message, discard, storage_only,
                                           [this] { read_loop_->Wake(); });
 }
 
