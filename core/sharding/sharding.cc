@@ -321,8 +321,9 @@ Task<absl::StatusOr<storage::Exit>> Sharding::Send(EntityType type, EntityId id,
     call->replies.Push(std::move(reply));
   };
   client_calls_.emplace(request_id, call);
-  env_.trace->Record("sharding.send", absl::StrCat(call->address.ToString(),
-                                                   " ", request_id.ToString()));
+  std::string detail = call->address.ToString();
+  absl::StrAppend(&detail, " ", request_id.value());
+  env_.trace->Record("sharding.send", detail);
   // The send runs beside the caller, which consumes (and acks) replies.
   FiberHandle sender = SpawnJoinable(
       calls_scope_, RunClientSend(call, std::move(request)), "client.send");
