@@ -1,15 +1,41 @@
 #include "sim/trace.h"
 
+#include <bit>
+#include <cstring>
+
 #include "core/base/mix64.h"
 
 namespace clustersim::sim {
 namespace {
 
-// Reads up to 8 bytes as a little-endian word, on any host.
-uint64_t LoadWord(const char* p, size_t n) {
+// Reads 8 bytes as a little-endian word, on any host. Every trace event
+// folds its strings through here, so a little-endian host does one load.
+uint64_t LoadWord(const char* p) {
+  uint64_t word = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&word, p, sizeof(word));
+  } else {
+    for (size_t i = 0; i < sizeof(word); ++i) {
+      word |= static_cast<uint64_t>(static_cast<unsigned char>(p[i]))
+              << (8 * i);
+    }
+  }
+  return word;
+}
+
+// The last 0..7 bytes of `bytes` (those after its whole words) as a
+// little-endian word, zero-extended.
+uint64_t LoadTail(std::string_view bytes) {
+  const size_t n = bytes.size() % 8;
+  if (n == 0) return 0;
+  if (bytes.size() >= 8) {
+    // The word ending at the last byte holds the tail in its top n bytes.
+    return LoadWord(bytes.data() + bytes.size() - 8) >> (8 * (8 - n));
+  }
   uint64_t word = 0;
   for (size_t i = 0; i < n; ++i) {
-    word |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    word |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i]))
+            << (8 * i);
   }
   return word;
 }
@@ -20,10 +46,10 @@ uint32_t PayloadDigest(std::string_view bytes) {
   uint64_t h = 0x9e3779b97f4a7c15ull ^ bytes.size();
   size_t i = 0;
   for (; i + 8 <= bytes.size(); i += 8) {
-    h = (h ^ LoadWord(bytes.data() + i, 8)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ LoadWord(bytes.data() + i)) * 0xbf58476d1ce4e5b9ull;
     h ^= h >> 31;
   }
-  h ^= LoadWord(bytes.data() + i, bytes.size() - i);
+  h ^= LoadTail(bytes);
   return static_cast<uint32_t>(Mix64(h));
 }
 
@@ -36,11 +62,9 @@ uint64_t TraceRecorder::FoldBytes(uint64_t state, std::string_view bytes) {
   state = Fold(state, bytes.size());
   size_t i = 0;
   for (; i + 8 <= bytes.size(); i += 8) {
-    state = Fold(state, LoadWord(bytes.data() + i, 8));
+    state = Fold(state, LoadWord(bytes.data() + i));
   }
-  if (i < bytes.size()) {
-    state = Fold(state, LoadWord(bytes.data() + i, bytes.size() - i));
-  }
+  if (i < bytes.size()) state = Fold(state, LoadTail(bytes));
   return state;
 }
 

@@ -84,6 +84,27 @@ TEST(PayloadDigestTest, SeesEveryByteAndTheLength) {
   EXPECT_NE(PayloadDigest(std::string("ab\0", 3)), PayloadDigest("ab"));
 }
 
+// Golden values: every recorded trace hash depends on them, so a faster
+// fold or digest must give exactly these (any host, any length's tail).
+TEST(TraceRecorderTest, HashAndDigestAreTheGoldenValuesForEveryTailLength) {
+  const std::string text = "\xff\x80the quick brown fox jumps over";
+  TraceRecorder trace;
+  std::vector<uint32_t> digests;
+  for (size_t n = 0; n <= 20; ++n) {
+    const std::string_view detail = std::string_view(text).substr(0, n);
+    trace.Record(static_cast<int64_t>(n), 1, detail, detail);
+    digests.push_back(PayloadDigest(detail));
+  }
+  EXPECT_EQ(trace.hash(), 0xd10ee04e6927f25full);
+  EXPECT_EQ(digests,
+            (std::vector<uint32_t>{
+                0x7b1dcdaf, 0xe028a229, 0xb473d845, 0x8ec2848c, 0xc8cc3602,
+                0xcf164df3, 0x0a56bcb2, 0x3c91c57a, 0xaf8896aa, 0x05aa8a91,
+                0x2c8c3555, 0x5f813039, 0x9c88fc6c, 0x4325eabe, 0x0060072c,
+                0x2849ede5, 0xc64c40b6, 0x56159ee3, 0xc9c1a290, 0x97cd0e64,
+                0xd3f5e744}));
+}
+
 class Collector : public TraceListener {
  public:
   void OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,

@@ -5,8 +5,11 @@
 namespace clustersim {
 
 std::string EntityAddress::ToString() const {
+  // One concatenation (the shard's "<group>:<number>" spelled out, not
+  // formatted apart): trace details format an address for every request.
   return absl::StrCat("EntityAddress(", entity_type_.value(), ", ",
-                      entity_id_.value(), ", ", shard_id_.ToString(), ")");
+                      entity_id_.value(), ", ", shard_id_.group(), ":",
+                      shard_id_.number(), ")");
 }
 
 }  // namespace clustersim

@@ -11,8 +11,20 @@
 namespace clustersim {
 
 ShardId::ShardId(std::string group, int32_t number)
-    : group_(std::move(group)), number_(number) {
+    : group_(std::move(group)),
+      number_(number),
+      group_prefix_(GroupPrefix(group_)) {
   CHECK(number_ >= 1, "shard numbers start at 1");
+}
+
+uint64_t ShardId::GroupPrefix(std::string_view group) {
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    const uint64_t byte =
+        i < group.size() ? static_cast<unsigned char>(group[i]) : 0;
+    prefix = (prefix << 8) | byte;
+  }
+  return prefix;
 }
 
 absl::StatusOr<ShardId> ShardId::Parse(std::string_view text) {

@@ -33,8 +33,28 @@ class ShardId {
   // "<group>:<number>".
   std::string ToString() const;
 
-  friend auto operator<=>(const ShardId&, const ShardId&) = default;
-  friend bool operator==(const ShardId&, const ShardId&) = default;
+  // By group (as std::string orders them: bytes as unsigned), then number.
+  // Shard sets and maps are ordered by this and iterated in traces, so the
+  // order is exactly that of (group, number); it is inline and mostly
+  // avoids comparing the strings because lock and routing lookups compare
+  // shards on every message.
+  friend std::strong_ordering operator<=>(const ShardId& a, const ShardId& b) {
+    if (a.group_prefix_ != b.group_prefix_) {
+      return a.group_prefix_ <=> b.group_prefix_;
+    }
+    // Equal prefixes of equal-length groups of at most 8 bytes are equal
+    // groups.
+    if (a.group_.size() != b.group_.size() || a.group_.size() > 8) {
+      if (const std::strong_ordering c = a.group_ <=> b.group_; c != 0) {
+        return c;
+      }
+    }
+    return a.number_ <=> b.number_;
+  }
+  friend bool operator==(const ShardId& a, const ShardId& b) {
+    return a.number_ == b.number_ && a.group_prefix_ == b.group_prefix_ &&
+           a.group_ == b.group_;
+  }
 
   template <typename H>
   friend H AbslHashValue(H h, const ShardId& id) {
@@ -46,8 +66,13 @@ class ShardId {
   }
 
  private:
+  // The group's first 8 bytes, zero-padded, as a big-endian number:
+  // prefixes that differ order their groups.
+  static uint64_t GroupPrefix(std::string_view group);
+
   std::string group_;
   int32_t number_;
+  uint64_t group_prefix_;
 };
 
 }  // namespace clustersim

@@ -1,6 +1,10 @@
 #include "core/cluster/shard_id.h"
 
+#include <compare>
 #include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_set.h"
@@ -29,6 +33,36 @@ TEST(ShardIdTest, EqualityAndOrder) {
   EXPECT_EQ(hashed.size(), 1u);
   std::map<ShardId, int> map{{ShardId("a", 1), 1}};
   EXPECT_EQ(map.count(ShardId("a", 1)), 1u);
+}
+
+// The order is observable (shard sets are iterated in traces): it must be
+// exactly (group as std::string, number), whatever shortcut compares them.
+TEST(ShardIdTest, OrderIsThatOfGroupStringThenNumber) {
+  const std::vector<std::string> groups = {
+      "",           std::string("\0", 1),
+      "a",          std::string("a\0", 2),
+      "ab",         "b",
+      "\x7f",       "\x80",
+      "\xff",       "\xff\xff",
+      "default",    "defaulu",
+      "abcdefgh",   std::string("abcdefgh\0", 9),
+      "abcdefghi",  "abcdefgi",
+      "abcdefghij", "abcdefgha",
+      "zzzzzzzzz"};
+  for (const std::string& ga : groups) {
+    for (const std::string& gb : groups) {
+      for (int32_t na : {1, 2, 300}) {
+        for (int32_t nb : {1, 2, 300}) {
+          const ShardId a(ga, na);
+          const ShardId b(gb, nb);
+          const std::strong_ordering want =
+              std::pair(ga, na) <=> std::pair(gb, nb);
+          EXPECT_TRUE((a <=> b) == want) << a << " vs " << b;
+          EXPECT_EQ(a == b, want == 0) << a << " vs " << b;
+        }
+      }
+    }
+  }
 }
 
 TEST(ShardIdTest, ParseSplitsAtTheLastColon) {

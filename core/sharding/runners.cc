@@ -52,16 +52,15 @@ absl::Status Runners::SendLocal(const OutgoingMessage& message,
   return deliver(IncomingEnvelope{std::move(decoded->envelope)});
 }
 
-Task<absl::Status> Runners::Send(RunnerAddress address,
-                                 OutgoingMessage message) {
-  if (auto* envelope = std::get_if<OutgoingEnvelope>(&message)) {
-    co_return co_await client_.SendEnvelope(
-        std::move(address), std::move(envelope->envelope), envelope->persisted);
+Task<absl::Status> Runners::Send(const RunnerAddress& address,
+                                 const OutgoingMessage& message) {
+  if (const auto* envelope = std::get_if<OutgoingEnvelope>(&message)) {
+    co_return co_await client_.SendEnvelope(address, envelope->envelope,
+                                            envelope->persisted);
   }
-  OutgoingRequest& request = std::get<OutgoingRequest>(message);
+  const OutgoingRequest& request = std::get<OutgoingRequest>(message);
   co_return co_await client_.SendRequest(
-      std::move(address), std::move(request.envelope), request.rpc->persisted,
-      std::move(request.respond));
+      address, request.envelope, request.rpc->persisted, request.respond);
 }
 
 Task<absl::Status> Runners::Persist(const OutgoingMessage& message) {
@@ -81,39 +80,38 @@ Task<absl::Status> Runners::Persist(const OutgoingMessage& message) {
 }
 
 Task<absl::StatusOr<Runners::Persisted>> Runners::PersistForNotify(
-    OutgoingMessage message) {
-  if (!IsPersisted(message)) {
-    co_return Persisted{false, false, std::move(message)};
-  }
-  if (auto* outgoing = std::get_if<OutgoingEnvelope>(&message)) {
+    const OutgoingMessage& message) {
+  if (!IsPersisted(message)) co_return Persisted{};
+  if (const auto* outgoing = std::get_if<OutgoingEnvelope>(&message)) {
     // Envelopes of a resumed duplicate go to the original request.
     Snowflake request_id = RequestIdOf(outgoing->envelope);
+    std::optional<OutgoingMessage> relabelled;
     if (auto it = request_id_rewrites_.find(request_id);
         it != request_id_rewrites_.end()) {
       request_id = it->second;
+      relabelled = message;
       std::visit([&](auto& e) { e.request_id = request_id; },
-                 outgoing->envelope);
+                 std::get<OutgoingEnvelope>(*relabelled).envelope);
     }
-    absl::Status status = co_await Persist(message);
+    absl::Status status =
+        co_await Persist(relabelled.has_value() ? *relabelled : message);
     if (!status.ok()) co_return status;
     // An ack lets the storage pump of its stream continue.
     poller_.OnAckPersisted(request_id);
-    co_return Persisted{false, false, std::move(message)};
+    co_return Persisted{false, false, std::move(relabelled)};
   }
 
-  OutgoingRequest& request = std::get<OutgoingRequest>(message);
+  const OutgoingRequest& request = std::get<OutgoingRequest>(message);
   absl::StatusOr<storage::SaveResult> saved =
       co_await storage_.SaveRequest(request.envelope);
   if (!saved.ok()) co_return DefectIfMalformed(saved.status());
   const auto* duplicate = std::get_if<storage::SaveDuplicate>(&*saved);
-  if (duplicate == nullptr) {
-    co_return Persisted{false, false, std::move(message)};
-  }
+  if (duplicate == nullptr) co_return Persisted{};
   const Snowflake new_id = request.envelope.request_id;
   if (duplicate->last_reply.has_value() &&
       std::holds_alternative<storage::WithExit>(*duplicate->last_reply)) {
     request.respond(WithRequestId(*duplicate->last_reply, new_id));
-    co_return Persisted{true, false, std::move(message)};
+    co_return Persisted{true, false, std::nullopt};
   }
   // Resume the stored request: its replies are relabelled for this sender.
   request_id_rewrites_.insert_or_assign(new_id, duplicate->original_id);
@@ -127,7 +125,7 @@ Task<absl::StatusOr<Runners::Persisted>> Runners::PersistForNotify(
     }
     respond(WithRequestId(std::move(reply), new_id));
   };
-  co_return Persisted{false, true, std::move(resumed)};
+  co_return Persisted{false, true, OutgoingMessage(std::move(resumed))};
 }
 
 Task<absl::Status> Runners::NotifyRemote(std::optional<RunnerAddress> address,
@@ -143,60 +141,59 @@ Task<absl::Status> Runners::NotifyRemote(std::optional<RunnerAddress> address,
 }
 
 Task<absl::Status> Runners::Notify(std::optional<RunnerAddress> address,
-                                   OutgoingMessage message, bool discard) {
-  absl::StatusOr<Persisted> persisted =
-      co_await PersistForNotify(std::move(message));
+                                   const OutgoingMessage& message,
+                                   bool discard) {
+  absl::StatusOr<Persisted> persisted = co_await PersistForNotify(message);
   if (!persisted.ok()) co_return persisted.status();
   if (persisted->answered) co_return absl::OkStatus();
-  if (discard || std::holds_alternative<OutgoingEnvelope>(persisted->message)) {
-    co_return co_await NotifyRemote(std::move(address), persisted->message);
+  const OutgoingMessage& current = persisted->MessageOr(message);
+  if (discard || std::holds_alternative<OutgoingEnvelope>(current)) {
+    co_return co_await NotifyRemote(std::move(address), current);
   }
-  const OutgoingRequest& request =
-      std::get<OutgoingRequest>(persisted->message);
+  const OutgoingRequest& request = std::get<OutgoingRequest>(current);
   if (!persisted->duplicate && address.has_value()) {
     // The owner answers directly; any failure falls back to storage.
-    absl::Status sent = co_await Send(*address, persisted->message);
+    absl::Status sent = co_await Send(*address, current);
     if (sent.ok()) co_return sent;
     co_return co_await ReplyFromStorage(request);
   }
-  absl::Status notified = co_await NotifyRemote(address, persisted->message);
+  absl::Status notified = co_await NotifyRemote(address, current);
   if (!notified.ok()) co_return notified;
   co_return co_await ReplyFromStorage(request);
 }
 
-Task<absl::Status> Runners::NotifyLocal(OutgoingMessage message, bool discard,
-                                        bool storage_only,
+Task<absl::Status> Runners::NotifyLocal(const OutgoingMessage& message,
+                                        bool discard, bool storage_only,
                                         NotifyStorage notify) {
-  if (auto* request = std::get_if<OutgoingRequest>(&message);
+  if (const auto* request = std::get_if<OutgoingRequest>(&message);
       request != nullptr && !discard && !storage_only &&
       request->rpc->persisted && !request->rpc->stream) {
-    co_return co_await NotifyLocalRequest(std::move(*request),
-                                          std::move(notify));
+    co_return co_await NotifyLocalRequest(message, std::move(notify));
   }
-  absl::StatusOr<Persisted> persisted =
-      co_await PersistForNotify(std::move(message));
+  absl::StatusOr<Persisted> persisted = co_await PersistForNotify(message);
   if (!persisted.ok()) co_return persisted.status();
   if (persisted->answered) co_return absl::OkStatus();
   notify();
-  if (discard || std::holds_alternative<OutgoingEnvelope>(persisted->message)) {
+  const OutgoingMessage& current = persisted->MessageOr(message);
+  if (discard || std::holds_alternative<OutgoingEnvelope>(current)) {
     co_return absl::OkStatus();
   }
-  const OutgoingRequest& request =
-      std::get<OutgoingRequest>(persisted->message);
+  const OutgoingRequest& request = std::get<OutgoingRequest>(current);
   if (storage_only) co_return co_await ReplyFromStorage(request);
   co_return co_await ReplyFromStorageWithWake(request);
 }
 
-Task<absl::Status> Runners::NotifyLocalRequest(OutgoingRequest request,
+Task<absl::Status> Runners::NotifyLocalRequest(const OutgoingMessage& message,
                                                NotifyStorage notify) {
+  const OutgoingRequest& request = std::get<OutgoingRequest>(message);
   // Registered before the save, so a reply stored at once is not missed.
   ReplyHandlers::Registration handler = handlers_.Register(
       request.envelope.request_id, request.envelope.address, request.respond);
-  absl::StatusOr<Persisted> persisted =
-      co_await PersistForNotify(OutgoingMessage(request));
+  absl::StatusOr<Persisted> persisted = co_await PersistForNotify(message);
   if (!persisted.ok()) co_return persisted.status();
   if (persisted->answered) co_return absl::OkStatus();
-  const OutgoingRequest& stored = std::get<OutgoingRequest>(persisted->message);
+  const OutgoingRequest& stored =
+      std::get<OutgoingRequest>(persisted->MessageOr(message));
   if (persisted->duplicate) {
     // Answered under the original id, which this handler does not match.
     handler.Reset();

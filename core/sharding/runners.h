@@ -56,12 +56,15 @@ class Runners {
   Runners(const Runners&) = delete;
   Runners& operator=(const Runners&) = delete;
 
+  // The message is the caller's, which awaits the call at once (Sharding
+  // keeps it for its retries): none of these copies it whole.
   absl::Status SendLocal(const OutgoingMessage& message,
                          const Deliver& deliver);
-  Task<absl::Status> Send(RunnerAddress address, OutgoingMessage message);
+  Task<absl::Status> Send(const RunnerAddress& address,
+                          const OutgoingMessage& message);
   Task<absl::Status> Notify(std::optional<RunnerAddress> address,
-                            OutgoingMessage message, bool discard);
-  Task<absl::Status> NotifyLocal(OutgoingMessage message, bool discard,
+                            const OutgoingMessage& message, bool discard);
+  Task<absl::Status> NotifyLocal(const OutgoingMessage& message, bool discard,
                                  bool storage_only, NotifyStorage notify);
 
   // Delivers the stored replies of a persisted, non-streaming request (any
@@ -84,12 +87,19 @@ class Runners {
     bool answered = false;
     // A duplicate: the message now carries the original request id.
     bool duplicate = false;
-    OutgoingMessage message;
+    // The message to go on with when it is not the one persisted: an
+    // envelope relabelled for a resumed duplicate, or the resumed request.
+    std::optional<OutgoingMessage> replaced;
+    const OutgoingMessage& MessageOr(const OutgoingMessage& given) const {
+      return replaced.has_value() ? *replaced : given;
+    }
   };
-  Task<absl::StatusOr<Persisted>> PersistForNotify(OutgoingMessage message);
+  Task<absl::StatusOr<Persisted>> PersistForNotify(
+      const OutgoingMessage& message);
   Task<absl::Status> NotifyRemote(std::optional<RunnerAddress> address,
                                   const OutgoingMessage& message);
-  Task<absl::Status> NotifyLocalRequest(OutgoingRequest request,
+  // `message` holds an OutgoingRequest.
+  Task<absl::Status> NotifyLocalRequest(const OutgoingMessage& message,
                                         NotifyStorage notify);
   Task<absl::Status> ReplyFromStorage(const OutgoingRequest& request);
   Task<absl::Status> ReplyFromStorageWithWake(const OutgoingRequest& request);

@@ -492,7 +492,7 @@ bool ShardLocks::IsAwaitingShardLock(const ShardId& shard) const {
          !acquired_.contains(shard);
 }
 
-Task<void> ShardLocks::AwaitShardLock(ShardId shard) {
+Task<void> ShardLocks::AwaitShardLock(const ShardId& shard) {
   if (!IsAwaitingShardLock(shard)) co_return;
   const int64_t deadline_ms =
       env_.executor->NowMs() + config_.shard_lock_expiration_ms;

@@ -149,8 +149,9 @@ class ShardLocks {
   // --- Operations -----------------------------------------------------------
   // 4.1.0's awaitShardLock: while the shard is assigned here but not yet
   // acquired (and the runner is not shutting down), waits for lock changes,
-  // at most shard_lock_expiration_ms.
-  Task<void> AwaitShardLock(ShardId shard);
+  // at most shard_lock_expiration_ms. `shard` must outlive the wait (the
+  // caller awaits it at once).
+  Task<void> AwaitShardLock(const ShardId& shard);
   // Wakes every AwaitShardLock waiter.
   void NotifyLockWaiters();
   // What a refresh of one shard's lock said.

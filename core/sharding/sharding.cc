@@ -325,8 +325,9 @@ Task<absl::StatusOr<storage::Exit>> Sharding::Send(EntityType type, EntityId id,
     call->replies.Push(std::move(reply));
   };
   client_calls_.emplace(request_id, call);
-  env_.trace->Record("sharding.send", absl::StrCat(call->address.ToString(),
-                                                   " ", request_id.ToString()));
+  std::string detail = call->address.ToString();
+  absl::StrAppend(&detail, " ", request_id.value());
+  env_.trace->Record("sharding.send", detail);
   // The send runs beside the caller, which consumes (and acks) replies.
   FiberHandle sender = SpawnJoinable(
       calls_scope_, RunClientSend(call, std::move(request)), "client.send");
@@ -566,9 +567,9 @@ Task<absl::Status> Sharding::Abandon(OutgoingMessage message, bool should_fail,
 }
 
 Task<absl::Status> Sharding::SendOutgoingOnce(
-    OutgoingMessage message, bool discard,
+    const OutgoingMessage& message, bool discard,
     std::optional<RunnerAddress> runner) {
-  const EntityAddress address = AddressOf(message);
+  const EntityAddress& address = AddressOf(message);
   const bool is_request = std::holds_alternative<OutgoingRequest>(message);
   const bool should_fail =
       !discard &&
@@ -581,8 +582,8 @@ Task<absl::Status> Sharding::SendOutgoingOnce(
       runner.has_value() ? runner : membership_->OwnerOf(address.shard_id());
   const bool local = owner.has_value() && owner == config_.runner_address;
   if (IsPersisted(message)) {
-    if (local) co_return co_await NotifyLocal(std::move(message), discard);
-    co_return co_await runners_.Notify(owner, std::move(message), discard);
+    if (local) co_return co_await NotifyLocal(message, discard);
+    co_return co_await runners_.Notify(owner, message, discard);
   }
   if (!owner.has_value()) {
     co_return ToStatus(EntityNotAssignedToRunner{address});
@@ -592,15 +593,15 @@ Task<absl::Status> Sharding::SendOutgoingOnce(
         std::get<OutgoingRequest>(message).envelope.request_id);
     if (it != client_calls_.end()) it->second->runner = owner;
   }
-  if (local) co_return co_await SendLocal(std::move(message));
+  if (local) co_return co_await SendLocal(message);
   if (discard) {
-    co_return co_await runners_.Notify(owner, std::move(message), true);
+    co_return co_await runners_.Notify(owner, message, true);
   }
-  co_return co_await runners_.Send(*owner, std::move(message));
+  co_return co_await runners_.Send(*owner, message);
 }
 
 Task<absl::StatusOr<EntityRegistry::Entry*>> Sharding::LocalManagerFor(
-    EntityAddress address, bool is_request, bool is_incoming_request) {
+    const EntityAddress& address, bool is_request, bool is_incoming_request) {
   // A request for a shard assigned here waits for its lock instead of
   // bouncing while the previous owner drains (4.1.0).
   if (is_request && locks_ != nullptr) {
@@ -629,7 +630,7 @@ Task<absl::StatusOr<EntityRegistry::Entry*>> Sharding::LocalManagerFor(
   }
 }
 
-Task<absl::Status> Sharding::SendLocal(OutgoingMessage message) {
+Task<absl::Status> Sharding::SendLocal(const OutgoingMessage& message) {
   absl::StatusOr<EntityRegistry::Entry*> entry = co_await LocalManagerFor(
       AddressOf(message), std::holds_alternative<OutgoingRequest>(message),
       false);
@@ -680,9 +681,9 @@ Task<absl::Status> Sharding::NotifyIncoming(IncomingMessage message,
   co_return absl::OkStatus();
 }
 
-Task<absl::Status> Sharding::NotifyLocal(OutgoingMessage message,
+Task<absl::Status> Sharding::NotifyLocal(const OutgoingMessage& message,
                                          bool discard) {
-  const EntityAddress address = AddressOf(message);
+  const EntityAddress& address = AddressOf(message);
   EntityRegistry::Entry* entry = nullptr;
   while ((entry = registry_.Find(address.entity_type())) == nullptr) {
     absl::Status registered = co_await registry_.WaitFor(address.entity_type());
@@ -693,8 +694,7 @@ Task<absl::Status> Sharding::NotifyLocal(OutgoingMessage message,
   }
   // Assigned here but not yet locked: store it and poll storage (4.1.0).
   const bool storage_only = !IsLocalShard(address.shard_id());
-  co_return co_await runners_.NotifyLocal(std::move(message), discard,
-                                          storage_only,
+  co_return co_await runners_.NotifyLocal(message, discard, storage_only,
                                           [this] { read_loop_->Wake(); });
 }
 

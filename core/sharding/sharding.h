@@ -273,7 +273,11 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
                                                  const EntityId& id,
                                                  std::string tag,
                                                  std::string payload);
-  Task<absl::Status> SendOutgoingOnce(OutgoingMessage message, bool discard,
+  // The coroutines below take the message by reference: each is awaited at
+  // once by a caller that owns it (SendOutgoing keeps it for retries), so no
+  // attempt copies or moves it.
+  Task<absl::Status> SendOutgoingOnce(const OutgoingMessage& message,
+                                      bool discard,
                                       std::optional<RunnerAddress> runner);
   Task<absl::Status> Abandon(OutgoingMessage message, bool should_fail,
                              absl::Status error);
@@ -281,9 +285,9 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   // in sendLocal), waiting for the shard lock (requests) and for the type's
   // registration.
   Task<absl::StatusOr<EntityRegistry::Entry*>> LocalManagerFor(
-      EntityAddress address, bool is_request, bool is_incoming_request);
-  Task<absl::Status> SendLocal(OutgoingMessage message);
-  Task<absl::Status> NotifyLocal(OutgoingMessage message, bool discard);
+      const EntityAddress& address, bool is_request, bool is_incoming_request);
+  Task<absl::Status> SendLocal(const OutgoingMessage& message);
+  Task<absl::Status> NotifyLocal(const OutgoingMessage& message, bool discard);
   Task<void> RunClientSend(std::shared_ptr<ClientCall> call,
                            OutgoingMessage message);
   void OnClientInterrupted(Snowflake request_id,
