@@ -38,8 +38,10 @@
 //   entity-state        every value a Counter writes, and every value a
 //                       reply carries, is the one its history implies
 //                       (stale state on a second owner shows here)
-//   liveness            every saved request is answered within 15 s of the
-//                       later of its save and the last fault's end
+//   liveness            every saved request is answered within 15 s (plus
+//                       the plan's whole-run storage spikes over 6 calls,
+//                       SimHarness::liveness_slack_us) of the later of its
+//                       save and the last fault's end
 //   unique-ids          request and reply snowflakes are never reused
 //   progress            at least one operation was answered (a run that
 //                       completed nothing checked nothing); judged unless

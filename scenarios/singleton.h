@@ -47,7 +47,9 @@
 //       (a singleton that finds the chain behind starts a second one beside
 //       it); judged when the cluster can progress, as counter judges
 //       liveness;
-//   liveness           every saved request is answered within 15 s of the
+//   liveness           (bounds: 15 s, plus the plan's whole-run storage
+//       spikes over 6 calls, SimHarness::liveness_slack_us) every saved
+//       request is answered within 15 s of the
 //       later of its save and the last fault's end; each tick takes effect
 //       within 15 s of the latest of its time, the last fault's end and the
 //       previous tick's effect (runs are serialized, so after an outage the
