@@ -115,6 +115,12 @@ sim::checkers::LockBeliefChecker::LockQuery StorageLockQuery(
   };
 }
 
+std::string ExitText(const storage::Exit& exit) {
+  if (exit.is_success()) return absl::StrCat("success:", exit.value());
+  return absl::StrCat("failure:", static_cast<int>(exit.cause().kind), ":",
+                      exit.cause().message);
+}
+
 std::optional<int64_t> ReplyDeliveryBoundUs(const sim::FaultPlan& plan,
                                             const sim::LinkConfig& link) {
   const sim::StorageFaultPlan& storage = plan.storage;

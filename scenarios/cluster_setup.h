@@ -18,6 +18,7 @@
 #include "core/sharding/config.h"
 #include "core/sharding/runner_process.h"
 #include "core/sharding/runner_resolver.h"
+#include "core/storage/reply.h"
 #include "core/storage/storage_rpc_client.h"
 #include "core/storage/storage_server.h"
 #include "scenarios/harness.h"
@@ -73,6 +74,10 @@ sharding::RunnerProcessOptions ScenarioRunnerOptions(
 sim::checkers::LockBeliefChecker::LockQuery StorageLockQuery(
     const sim::World& world, NodeId storage_node,
     const storage::StorageBackend& backend);
+
+// An exit as opaque text, for the exactly-once-reply checker's comparisons
+// of stored and delivered replies.
+std::string ExitText(const storage::Exit& exit);
 
 // The reply-delivery bound (sim/checkers/reply_delivery.h) for runners
 // configured by ScenarioRunnerConfig on links like `link` under `plan`'s

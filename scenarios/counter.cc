@@ -95,13 +95,6 @@ using counter::kShards;
 using ledger::Increment;
 using ledger::kIncrementTag;
 
-// Exits compared as opaque text.
-std::string ExitText(const storage::Exit& exit) {
-  if (exit.is_success()) return absl::StrCat("success:", exit.value());
-  return absl::StrCat("failure:", static_cast<int>(exit.cause().kind), ":",
-                      exit.cause().message);
-}
-
 // --- The oracle
 // ---------------------------------------------------------------
 

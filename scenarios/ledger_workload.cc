@@ -62,13 +62,6 @@ IncrementRpcType* MakeRpc(const char* tag, bool persisted) {
       IncrementOptions<Applied>(persisted));
 }
 
-// Exits compared as opaque text.
-std::string ExitText(const storage::Exit& exit) {
-  if (exit.is_success()) return absl::StrCat("success:", exit.value());
-  return absl::StrCat("failure:", static_cast<int>(exit.cause().kind), ":",
-                      exit.cause().message);
-}
-
 class LedgerEntity : public sharding::EntityHandler {
  public:
   LedgerEntity(sharding::EntityContext& context,

@@ -16,6 +16,7 @@
 #include "core/runtime/distributions.h"
 #include "core/storage/envelope.h"
 #include "core/storage/storage_state.h"
+#include "scenarios/cluster_setup.h"
 #include "sim/duration.h"
 #include "sim/node_clock.h"
 
@@ -70,15 +71,7 @@ const Cron& Schedule() {
   return *cron;
 }
 
-namespace {
-
-std::string ExitText(const storage::Exit& exit) {
-  if (exit.is_success()) return absl::StrCat("success:", exit.value());
-  return absl::StrCat("failure:", static_cast<int>(exit.cause().kind), ":",
-                      exit.cause().message);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string RunnerName(uint32_t node) {
   return absl::StrCat("r", node, ":",
