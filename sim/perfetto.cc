@@ -33,6 +33,7 @@ constexpr int kFirstFaultTid = 10;
 constexpr int kFirstEntityTid = 100;
 constexpr int kFirstShardTid = 100'000;
 constexpr int kFirstRunTid = 200'000;
+constexpr int kFirstActivityTid = 300'000;
 
 int PidOf(uint32_t node) {
   return node == kWorldNode ? kWorldPid : static_cast<int>(node) + 1;
@@ -150,6 +151,12 @@ std::string_view Subject(std::string_view detail) {
   return detail.substr(0, detail.find(" runner="));
 }
 
+// "EXECUTION name=NAME attempt=N runner=..." (activity events): "EXECUTION
+// name=NAME", so that an activity's attempts share one track.
+std::string_view ActivitySubject(std::string_view detail) {
+  return detail.substr(0, detail.find(" attempt="));
+}
+
 // Tracks opened by "B" and closed by "E" events, one thread per (node,
 // subject): an entity's alive spans on a runner, a shard's ownership spans.
 // Every span it opens it closes: at the closing event, at the node's
@@ -233,6 +240,7 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
   SpanTracks entities(json, "alive", kFirstEntityTid);
   SpanTracks shards(json, "owns", kFirstShardTid);
   SpanTracks runs(json, "run", kFirstRunTid);
+  SpanTracks activities(json, "activity", kFirstActivityTid);
   int64_t last_us = 0;
 
   auto close = [&](const OpenSpan& span, int64_t end_us, int pid) {
@@ -257,6 +265,7 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
       entities.CloseNode(e.node, e.time_us);
       shards.CloseNode(e.node, e.time_us);
       runs.CloseNode(e.node, e.time_us);
+      activities.CloseNode(e.node, e.time_us);
     } else if (e.kind == "node.pause") {
       pauses[e.node] = OpenSpan{e.time_us, "paused", kPauseTid};
     } else if (e.kind == "node.resume") {
@@ -272,6 +281,11 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
       runs.Open(e.node, Subject(e.detail), e.time_us, e.detail);
     } else if (e.kind == "workflow.run.end") {
       runs.Close(e.node, Subject(e.detail), e.time_us);
+    } else if (e.kind == "workflow.activity.start") {
+      activities.Open(e.node, ActivitySubject(e.detail), e.time_us, e.detail);
+    } else if (e.kind == "workflow.activity" ||
+               e.kind == "workflow.activity.cut") {
+      activities.Close(e.node, ActivitySubject(e.detail), e.time_us);
     } else if (e.kind == "shard.acquire") {
       shards.Open(e.node, Subject(e.detail), e.time_us, e.detail);
     } else if (e.kind == "shard.release") {
@@ -324,6 +338,7 @@ void WritePerfettoJson(std::span<const TraceEvent> events,
   entities.CloseAll(last_us);
   shards.CloseAll(last_us);
   runs.CloseAll(last_us);
+  activities.CloseAll(last_us);
 }
 
 std::string FormatTraceEvent(uint64_t index, const TraceEvent& event,

@@ -119,7 +119,7 @@ TEST(PerfettoTest, EmptyTraceIsStillValidJson) {
   ExpectTraceEventFormat(Parse(out.str()));
 }
 
-TEST(PerfettoTest, EntityAndShardTracksAndViolations) {
+TEST(PerfettoTest, EntityShardRunAndActivityTracksAndViolations) {
   const std::vector<TraceEvent> events = {
       {0, 1, "node.start", "incarnation=1"},
       {0, 2, "node.start", "incarnation=1"},
@@ -135,9 +135,19 @@ TEST(PerfettoTest, EntityAndShardTracksAndViolations) {
       {45, 2, "shard.release", "default:1 runner=r2:1"},
       {50, 2, "entity.start", "Counter/c1 runner=r2:1"},
       {51, 2, "workflow.run.start", "Transfer/x runner=r2:1"},
+      {52, 2, "workflow.activity.start",
+       "Transfer/x name=debit attempt=1 runner=r2:1"},
+      {53, 2, "workflow.activity.cut",
+       "Transfer/x name=debit attempt=1 runner=r2:1"},
       {55, 2, "workflow.run.end",
        "Transfer/x runner=r2:1 result=suspended exit=-"},
+      {56, 2, "workflow.activity.start",
+       "Transfer/x name=debit attempt=2 runner=r2:1"},
+      {57, 2, "workflow.activity",
+       "Transfer/x name=debit attempt=2 runner=r2:1 result=complete exit=1"},
       {58, 2, "workflow.run.start", "Transfer/x runner=r2:1"},
+      {58, 2, "workflow.activity.start",
+       "Transfer/x name=credit attempt=1 runner=r2:1"},
   };
   const std::vector<TraceMark> marks = {
       {31, "violation: single-activation", "c1 on r1 and r2"}};
@@ -178,6 +188,10 @@ TEST(PerfettoTest, EntityAndShardTracksAndViolations) {
   EXPECT_EQ(spans["3 owns default:1"], (V{20, 45}));
   // A workflow execution's runs: one ended, one open at the end.
   EXPECT_EQ(spans["3 run Transfer/x"], (V{51, 55, 58, 58}));
+  // An activity's attempts share a track: one cut short, one finished, and
+  // another activity's attempt open at the end.
+  EXPECT_EQ(spans["3 activity Transfer/x name=debit"], (V{52, 53, 56, 57}));
+  EXPECT_EQ(spans["3 activity Transfer/x name=credit"], (V{58, 58}));
   EXPECT_TRUE(violation);
   EXPECT_TRUE(fault);
 }

@@ -518,7 +518,7 @@ Task<absl::Status> ClusterWorkflowEngine::DeferredDone(
 
 Task<absl::Status> ClusterWorkflowEngine::ScheduleClock(WorkflowContext ctx,
                                                         std::string name,
-                                                        int64_t duration_ms) {
+                                                        int64_t duration_us) {
   const std::string& tag = ctx.instance->workflow->tag;
   // The clock lives in the workflow's shard group, next to its execution.
   absl::StatusOr<EntityAddress> address = AddressFor(
@@ -526,8 +526,9 @@ Task<absl::Status> ClusterWorkflowEngine::ScheduleClock(WorkflowContext ctx,
       ctx.instance->execution_id);
   if (!address.ok()) co_return address.status();
   // The wake-up is fixed now: a retried send keeps it (and the clock's
-  // primary key keeps the first one stored).
-  ClockPayload clock{name, tag, sharding_.NowMs() + duration_ms};
+  // primary key keeps the first one stored). Effect rounds now + duration
+  // up to a whole millisecond; now is whole milliseconds.
+  ClockPayload clock{name, tag, sharding_.NowMs() + (duration_us + 999) / 1000};
   std::string payload = EncodeClockPayload(clock);
   const sharding::RpcSpec* rpc = clock_definition_->Find(kRunTag);
   EntityAddress target = *address;

@@ -36,7 +36,9 @@
 //
 // Trace events (for the workflow checker): "workflow.run.start",
 // "workflow.run.end" ("... result=complete|suspended|none exit=<digest>"),
-// "workflow.activity" (one per finished attempt).
+// "workflow.activity.start" and "workflow.activity" (one per finished
+// attempt: "<tag>/<execution> name=N attempt=A runner=R result=... exit=...")
+// or "workflow.activity.cut" (an attempt cut short, e.g. by a teardown).
 //
 // Single-threaded. Owned by a runner (or client) process next to its
 // Sharding, which it registers entities with; both outlive its tasks. The
@@ -99,7 +101,7 @@ class ClusterWorkflowEngine : public WorkflowEngine {
       DeferredAddress address, Exit exit,
       std::shared_ptr<WorkflowInstance> caller) override;
   Task<absl::Status> ScheduleClock(WorkflowContext ctx, std::string name,
-                                   int64_t duration_ms) override;
+                                   int64_t duration_us) override;
 
   bool hardened() const;
 

@@ -145,9 +145,10 @@ Task<Outcome<std::string>> EmailBody(WorkflowContext ctx, std::string) {
   co_return co_await Await(ctx, "EmailTrigger");
 }
 
-// A durable sleep in the body itself (the clock's deliver-at is checked).
+// A durable sleep in the body itself (the clock's deliver-at is checked), of
+// a fractional number of milliseconds as in Effect's test.
 Task<Outcome<std::string>> SleeperBody(WorkflowContext ctx, std::string) {
-  co_return co_await Sleep(ctx, "nap", 10'000, 0);
+  co_return co_await Sleep(ctx, "nap", 10'000.5, 0);
 }
 
 // An activity, then a wait on "Gate" (routing of both to the group).
@@ -538,9 +539,9 @@ TEST_F(ClusterEngineTest, InterruptClearsTheClock) {
 }
 
 // The clock of a workflow in the "workflow" group lives in that group and is
-// delivered at start + duration. (Effect's test sleeps 10000.5 ms and
-// expects start + 10001; our durations are whole milliseconds.)
-TEST_F(ClusterEngineTest, DurableClockGoesToTheWorkflowsShardGroup) {
+// delivered at start + duration rounded up to a whole millisecond (Effect's
+// test: 10000.5 ms, delivered at start + 10001).
+TEST_F(ClusterEngineTest, FractionalDurableClockGoesToTheWorkflowsShardGroup) {
   Init(Mode::kReference);
   MaybeOutcome* caller = Start("Sleeper", "sleeper");
   AdvanceMs(1);
@@ -562,7 +563,7 @@ TEST_F(ClusterEngineTest, DurableClockGoesToTheWorkflowsShardGroup) {
       deliver_at = request->deliver_at_ms;
     }
   }
-  EXPECT_EQ(deliver_at, start_ms_ + 10'000);
+  EXPECT_EQ(deliver_at, start_ms_ + 10'001);
   AdvanceMs(20'000);
   EXPECT_EQ(Value(caller), "");
 }
@@ -584,6 +585,46 @@ TEST_F(ClusterEngineTest, ActivitiesAndDeferredsGoToTheWorkflowsShardGroup) {
       "Workflow/Routed", "workflow", "routed", kDeferredTag, "Gate");
   ASSERT_TRUE(deferred.has_value());
   EXPECT_EQ(GroupOf(*deferred), "workflow");
+  EXPECT_EQ(Value(caller), "signal");
+}
+
+// Effect's "routes durable deferred completions (and activities) to the
+// workflow shard group after a partial client is cached": a completion sent
+// before the workflow is registered here goes through the partial entity
+// and waits for the registration (the test gives up on it, as Effect's
+// interrupts it); once the workflow registers, its completions and
+// activities go to its own group, whatever was cached before.
+TEST_F(ClusterEngineTest, RoutesToTheWorkflowsGroupOnceItRegisters) {
+  Init(Mode::kReference);
+  {
+    Scope early(root_);
+    early.Spawn(
+        testing::CompleteDeferred(engine(), {"Late", "before-register", "Gate"},
+                                  Exit::Success("")),
+        "done");
+    AdvanceMs(100);
+    EXPECT_FALSE(StoredRequest("Workflow/Late", "default", "before-register",
+                               kDeferredTag, "Gate")
+                     .has_value());
+    early.Close();
+  }
+  ASSERT_TRUE(engine()
+                  .Register(WorkflowDefinition{.tag = "Late",
+                                               .shard_group = "workflow"},
+                            &RoutedBody)
+                  .ok());
+  CompleteDeferred("Late", "after-register", "Gate", Exit::Success("signal"));
+  MaybeOutcome* caller = Start("Late", "after-register");
+  AdvanceMs(1'000);
+  std::optional<Snowflake> deferred = StoredRequest(
+      "Workflow/Late", "workflow", "after-register", kDeferredTag, "Gate");
+  ASSERT_TRUE(deferred.has_value());
+  EXPECT_EQ(GroupOf(*deferred), "workflow");
+  std::optional<Snowflake> activity =
+      StoredRequest("Workflow/Late", "workflow", "after-register", kActivityTag,
+                    ActivityPrimaryKey("routed-step", 1));
+  ASSERT_TRUE(activity.has_value());
+  EXPECT_EQ(GroupOf(*activity), "workflow");
   EXPECT_EQ(Value(caller), "signal");
 }
 

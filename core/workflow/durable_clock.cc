@@ -1,5 +1,6 @@
 #include "core/workflow/durable_clock.h"
 
+#include <cmath>
 #include <utility>
 
 #include "core/runtime/sync.h"
@@ -10,26 +11,35 @@
 namespace clustersim::workflow {
 namespace {
 
-Task<Outcome<std::string>> SleepInMemory(WorkflowContext, int64_t duration_ms) {
-  co_await SleepMs(duration_ms);
+Task<Outcome<std::string>> SleepInMemory(WorkflowContext, int64_t duration_us) {
+  co_await SleepUs(duration_us);
   co_return std::string();
 }
 
 }  // namespace
 
 Task<Outcome<std::string>> Sleep(WorkflowContext ctx, std::string name,
-                                 int64_t duration_ms,
+                                 double duration_ms,
                                  int64_t in_memory_threshold_ms) {
+  // Past this a wake-up would not fit the clock's whole milliseconds.
+  constexpr double kMaxDurationMs = 1e15;
+  if (std::isnan(duration_ms) || duration_ms > kMaxDurationMs) {
+    co_return Cause::Die("DurableClock " + name + ": duration " +
+                         std::to_string(duration_ms) +
+                         " ms is not a finite time");
+  }
   if (duration_ms <= 0) co_return std::string();
-  if (duration_ms <= in_memory_threshold_ms) {
+  const int64_t duration_us =
+      static_cast<int64_t>(std::ceil(duration_ms * 1000.0));
+  if (duration_ms <= static_cast<double>(in_memory_threshold_ms)) {
     ActivityDefinition sleep{"DurableClock/" + name,
-                             [duration_ms](WorkflowContext c) {
-                               return SleepInMemory(std::move(c), duration_ms);
+                             [duration_us](WorkflowContext c) {
+                               return SleepInMemory(std::move(c), duration_us);
                              }};
     co_return co_await RunActivity(std::move(ctx), std::move(sleep));
   }
   absl::Status scheduled =
-      co_await ctx.engine->ScheduleClock(ctx, name, duration_ms);
+      co_await ctx.engine->ScheduleClock(ctx, name, duration_us);
   if (!scheduled.ok()) {
     co_return Cause::Die("DurableClock " + name + ": " + scheduled.ToString());
   }

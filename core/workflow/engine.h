@@ -88,12 +88,12 @@ class WorkflowEngine {
   virtual Task<absl::Status> DeferredDone(
       DeferredAddress address, Exit exit,
       std::shared_ptr<WorkflowInstance> caller) = 0;
-  // Completes the deferred "DurableClock/<name>" after `duration_ms`; the
+  // Completes the deferred "DurableClock/<name>" after `duration_us`; the
   // wake-up is fixed by the first schedule of that name. An error means the
   // clock was not scheduled (the sleep then dies, as in Effect).
   virtual Task<absl::Status> ScheduleClock(WorkflowContext ctx,
                                            std::string name,
-                                           int64_t duration_ms) = 0;
+                                           int64_t duration_us) = 0;
 };
 
 }  // namespace clustersim::workflow

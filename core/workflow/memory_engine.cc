@@ -320,20 +320,20 @@ Task<absl::Status> MemoryWorkflowEngine::DeferredDone(
 }
 
 Task<void> MemoryWorkflowEngine::FireClock(DeferredAddress address,
-                                           int64_t duration_ms) {
-  co_await SleepMs(duration_ms);
+                                           int64_t duration_us) {
+  co_await SleepUs(duration_us);
   // In memory, a completion is never lost.
   (void)co_await DeferredDone(std::move(address), Exit::Success(""), nullptr);
 }
 
 Task<absl::Status> MemoryWorkflowEngine::ScheduleClock(WorkflowContext ctx,
                                                        std::string name,
-                                                       int64_t duration_ms) {
+                                                       int64_t duration_us) {
   const std::string key = ctx.instance->execution_id + "/" + name;
   if (!clocks_.insert(key).second) co_return absl::OkStatus();
   DeferredAddress address{ctx.instance->workflow->tag,
                           ctx.instance->execution_id, "DurableClock/" + name};
-  scope_.Spawn(FireClock(std::move(address), duration_ms), "workflow.clock");
+  scope_.Spawn(FireClock(std::move(address), duration_us), "workflow.clock");
   co_return absl::OkStatus();
 }
 

@@ -63,7 +63,7 @@ class MemoryWorkflowEngine : public WorkflowEngine {
       DeferredAddress address, Exit exit,
       std::shared_ptr<WorkflowInstance> caller) override;
   Task<absl::Status> ScheduleClock(WorkflowContext ctx, std::string name,
-                                   int64_t duration_ms) override;
+                                   int64_t duration_us) override;
 
   // Interrupts every live run, waits for each to finish, then stops the
   // engine's fibers (clocks, queued wakes). Later calls start nothing.
@@ -107,7 +107,7 @@ class MemoryWorkflowEngine : public WorkflowEngine {
   // DeferredState.deferredDone).
   void PreemptFor(const std::string& execution_id, const std::string& name);
   Task<void> WakeForDeferred(std::string execution_id, std::string name);
-  Task<void> FireClock(DeferredAddress address, int64_t duration_ms);
+  Task<void> FireClock(DeferredAddress address, int64_t duration_us);
 
   Scope scope_;
   bool shut_down_ = false;

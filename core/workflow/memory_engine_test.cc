@@ -4,6 +4,7 @@
 // workflows) and is not ported.
 #include "core/workflow/memory_engine.h"
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "core/runtime/scope.h"
 #include "core/runtime/sync.h"
 #include "core/workflow/activity.h"
+#include "core/workflow/durable_clock.h"
 #include "core/workflow/durable_deferred.h"
 #include "core/workflow/workflow.h"
 #include "core/workflow/workflow_testing.h"
@@ -91,6 +93,43 @@ TEST_F(MemoryEngineTest, ASecondRegistrationKeepsTheFirst) {
   Define("W", &Increment);
   EXPECT_EQ(engine_.Register(WorkflowDefinition{.tag = "W"}, &Increment).code(),
             absl::StatusCode::kAlreadyExists);
+}
+
+// --- fractional and non-finite durable sleeps ------------------------------
+
+// Sleeps 1.5 ms in memory (threshold 60 s), then 2000.25 ms on the engine's
+// clock (threshold 0): whole microseconds, rounded up.
+Task<Outcome<std::string>> FractionalSleeps(WorkflowContext ctx, std::string) {
+  WF_TRY(std::string a, co_await Sleep(ctx, "short", 1.5));
+  (void)a;
+  co_return co_await Sleep(ctx, "long", 2'000.25, 0);
+}
+
+TEST_F(MemoryEngineTest, SleepsFractionalMilliseconds) {
+  const WorkflowDefinition& wf = Define("Fractional", &FractionalSleeps);
+  MaybeOutcome result;
+  Spawn(ExecuteInto(&engine_, &wf, "f", "", false, &result));
+  executor_.RunForUs(1'499 + 2'000'250);
+  EXPECT_FALSE(result.has_value());
+  executor_.RunForUs(1);
+  ASSERT_TRUE(result.has_value() && result->ok());
+}
+
+Task<Outcome<std::string>> EndlessSleep(WorkflowContext ctx, std::string) {
+  co_return co_await Sleep(ctx, "forever",
+                           std::numeric_limits<double>::infinity(), 0);
+}
+
+TEST_F(MemoryEngineTest, ANonFiniteSleepDies) {
+  const WorkflowDefinition& wf = Define("Endless", &EndlessSleep);
+  MaybeOutcome result;
+  Spawn(ExecuteInto(&engine_, &wf, "e", "", false, &result));
+  executor_.RunUntilIdle();
+  ASSERT_TRUE(result.has_value());
+  ASSERT_FALSE(result->ok());
+  EXPECT_NE(result->cause().DebugString().find("not a finite time"),
+            std::string::npos)
+      << result->cause().DebugString();
 }
 
 // --- a durable deferred wakes an active run -------------------------------

@@ -277,7 +277,11 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     ClusterWorkflowEngine* engine;
     const sharding::EntityRequest* request;
     std::string activity_id;
+    std::string where;
+    bool finished = false;
     ~ActivityGuard() {
+      // Cut short (teardown, interrupt): the attempt ends with no result.
+      if (!finished) engine->Trace("workflow.activity.cut", where);
       engine->activities_.erase(activity_id);
       if (request->interrupted_by == sharding::InterruptReason::kClientAbort) {
         engine->interrupted_activities_.insert(activity_id);
@@ -310,13 +314,16 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     ActivityBody body = [activity](WorkflowContext c) {
       return ExecuteActivityBody(std::move(c), activity);
     };
-    ActivityGuard guard{engine_, &request, activity_id};
-    Outcome<Result> out = co_await IntoResult(ctx, std::move(body));
-    engine_->Trace(
-        "workflow.activity",
+    ActivityGuard guard{
+        engine_, &request, activity_id,
         absl::StrCat(tag(), "/", execution_id_, " name=", payload->name,
                      " attempt=", payload->attempt,
-                     " runner=", engine_->RunnerName(), OutcomeFields(out)));
+                     " runner=", engine_->RunnerName())};
+    engine_->Trace("workflow.activity.start", guard.where);
+    Outcome<Result> out = co_await IntoResult(ctx, std::move(body));
+    guard.finished = true;
+    engine_->Trace("workflow.activity",
+                   absl::StrCat(guard.where, OutcomeFields(out)));
     co_return ToStorageExit(out);
   }
 
