@@ -185,6 +185,7 @@ struct BankSetup {
   bool step_new_key = false;
   bool compensate = true;
   Mode mode = Mode::kReference;
+  int load_percent = kFullLoadPercent;
 };
 
 class AccountEntity : public sharding::EntityHandler {
@@ -546,7 +547,9 @@ class BankNode : public Process, public bank::Accounts {
       intent.execution_id = *id;
       book.push_back(std::move(intent));
       co_await Drive(self, book.size() - 1);
-      co_await SleepMs(UniformInt(random, kMinThinkMs, kMaxThinkMs));
+      co_await SleepMs(
+          PauseAtLoadMs(UniformInt(random, kMinThinkMs, kMaxThinkMs),
+                        self->setup_->load_percent));
     }
   }
 
@@ -686,7 +689,8 @@ absl::StatusOr<RunResult> RunBank(const RunOptions& options) {
                             static_cast<int>(Mix64(options.seed) % kAccounts)),
                         .step_new_key = options.bug == kStepNewKey,
                         .compensate = options.bug != kNoCompensation,
-                        .mode = options.mode};
+                        .mode = options.mode,
+                        .load_percent = options.load_percent};
 
   SimHarness harness(options, sim::LinkConfig{}, kStorageCallsPerTransfer);
   const int64_t end_us = harness.end_us(kSettleUs);
@@ -736,6 +740,7 @@ Scenario BankScenario() {
       .max_runners = 64,
       .extra_nodes = 1,
       .has_storage = true,
+      .has_load = true,
       .mutants = WithCoreMutants(
           {{std::string(kStepNewKey),
             "account steps use a new primary key per call, so a step asked "

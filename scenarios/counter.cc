@@ -348,10 +348,11 @@ class Oracle : public sim::TraceListener {
 class CounterNode : public Process, public GracefulShutdown {
  public:
   CounterNode(const NodeEnv& env, const sharding::RunnerProcessOptions& options,
-              Oracle* oracle, bool resend_new_key)
+              Oracle* oracle, bool resend_new_key, int load_percent)
       : env_(env),
         oracle_(oracle),
         resend_new_key_(resend_new_key),
+        load_percent_(load_percent),
         runner_(env, options) {
     env.scope->Spawn(ClientLoop(this), "counter.client");
   }
@@ -396,8 +397,7 @@ class CounterNode : public Process, public GracefulShutdown {
         }
         co_await SleepMs(ledger::kResendDelayMs);
       }
-      co_await SleepMs(
-          UniformInt(random, ledger::kMinThinkMs, ledger::kMaxThinkMs));
+      co_await ledger::Think(random, self->load_percent_);
     }
   }
 
@@ -416,6 +416,7 @@ class CounterNode : public Process, public GracefulShutdown {
   NodeEnv env_;
   Oracle* oracle_;
   bool resend_new_key_;
+  int load_percent_;
   sharding::RunnerProcess runner_;
 };
 
@@ -480,10 +481,11 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
               }));
     };
     harness.AddNode(absl::StrCat("r", i),
-                    [runner = std::move(runner), oracle_ptr, resend_new_key](
+                    [runner = std::move(runner), oracle_ptr, resend_new_key,
+                     load = options.load_percent](
                         const NodeEnv& env) -> std::unique_ptr<Process> {
                       return std::make_unique<CounterNode>(
-                          env, runner, oracle_ptr, resend_new_key);
+                          env, runner, oracle_ptr, resend_new_key, load);
                     });
   }
   // Runners 1..3 restart one at a time, at 1/4, 5/16 and 3/8 of the run.
@@ -520,6 +522,7 @@ Scenario CounterScenario() {
       .max_runners = 64,
       .extra_nodes = 1,
       .has_storage = true,
+      .has_load = true,
       .mutants = WithCoreMutants(
           {{std::string(kRedeliverAnswered),
             "runners' storage reads also return requests already answered, "

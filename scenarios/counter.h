@@ -15,8 +15,9 @@
 // of amount and replies with what it applied and the value it left ({op,
 // key, amount, value}; counter_entity.h); the value lives in the Counters'
 // own database beside the cluster (counter_database.h), cached per
-// activation. The stored WithExit replies are the counters' ledger. Clients stop starting operations 15 s before the end,
-// so that every accepted one can finish.
+// activation. The stored WithExit replies are the counters' ledger. Clients
+// stop starting operations 15 s before the end, so that every accepted one can
+// finish.
 //
 // Timings (short, so a 60 s run sees failovers): shard lock expiration 3 s,
 // refresh every 1 s, assignments every 500 ms, storage polled for messages

@@ -105,6 +105,7 @@ Scenario LeaseScenario() {
       .max_runners = 64,
       .extra_nodes = 1,
       .has_storage = true,
+      .has_load = true,
       .mutants = WithCoreMutants({}),
       .swarm = &LeaseSwarmFaultPlan,
       .run = &RunCounterWorkload,

@@ -10,11 +10,13 @@
 #include "core/cluster/shard_routing.h"
 #include "core/codec/byte_reader.h"
 #include "core/codec/byte_writer.h"
+#include "core/runtime/distributions.h"
 #include "core/runtime/sync.h"
 #include "core/sharding/async.h"
 #include "core/storage/envelope.h"
 #include "core/storage/storage_state.h"
 #include "scenarios/cluster_setup.h"
+#include "scenarios/scenario.h"
 #include "sim/faults.h"
 #include "sim/world.h"
 
@@ -338,6 +340,11 @@ LedgerRun::LedgerRun(const RunOptions& options, std::string entity_type,
 
 absl::Status LedgerRun::Run() {
   return RunWithStorage(harness_, backend_, oracle_, settle_us_);
+}
+
+Task<void> Think(Random& random, int load_percent) {
+  co_await SleepMs(PauseAtLoadMs(UniformInt(random, kMinThinkMs, kMaxThinkMs),
+                                 load_percent));
 }
 
 Task<void> SendUntilAnswered(Scope& scope, sharding::Sharding& sharding,

@@ -49,6 +49,7 @@
 #include "core/cluster/runner_address.h"
 #include "core/cluster/snowflake.h"
 #include "core/runtime/process.h"
+#include "core/runtime/random.h"
 #include "core/runtime/task.h"
 #include "core/sharding/entity.h"
 #include "core/sharding/runner_process.h"
@@ -260,6 +261,10 @@ class LedgerRun {
   storage::StorageBackend backend_;
   LedgerOracle oracle_;
 };
+
+// A client's pause between two operations: kMinThinkMs..kMaxThinkMs, scaled
+// to `load_percent` (RunOptions::load_percent).
+Task<void> Think(Random& random, int load_percent);
 
 // Sends `op` (persisted) until a reply comes, waiting up to `timeout_ms` for
 // each attempt and `resend_delay_ms` between attempts; tells the oracle.

@@ -142,10 +142,11 @@ const sharding::RpcSpec& VolatileSpec() {
 class MailboxNode : public Process {
  public:
   MailboxNode(const NodeEnv& env, const sharding::RunnerProcessOptions& options,
-              LedgerOracle* oracle, VolatileLedger* volatiles)
+              LedgerOracle* oracle, VolatileLedger* volatiles, int load_percent)
       : env_(env),
         oracle_(oracle),
         volatiles_(volatiles),
+        load_percent_(load_percent),
         runner_(env, options) {
     for (int i = 0; i < kPersistedClients; ++i) {
       env.scope->Spawn(ClientLoop(this, i), "mailbox.client");
@@ -184,8 +185,7 @@ class MailboxNode : public Process {
           *self->env_.scope, self->runner_.sharding(), *self->oracle_,
           self->NextOp(self->HotKey(), absl::StrCat("p", client, ".")),
           ledger::kCallTimeoutMs, ledger::kResendDelayMs);
-      co_await SleepMs(UniformInt(*self->env_.random, ledger::kMinThinkMs,
-                                  ledger::kMaxThinkMs));
+      co_await ledger::Think(*self->env_.random, self->load_percent_);
     }
   }
 
@@ -193,7 +193,9 @@ class MailboxNode : public Process {
     Random& random = *self->env_.random;
     co_await SleepMs(ledger::kClientStartMs);
     for (;;) {
-      co_await SleepMs(UniformInt(random, kMinBurstGapMs, kMaxBurstGapMs));
+      co_await SleepMs(
+          PauseAtLoadMs(UniformInt(random, kMinBurstGapMs, kMaxBurstGapMs),
+                        self->load_percent_));
       if (!self->oracle_->Issuing()) co_return;
       const std::string key = self->HotKey();
       // The same request twice: the first goes in ahead of the burst, and
@@ -264,6 +266,7 @@ class MailboxNode : public Process {
   NodeEnv env_;
   LedgerOracle* oracle_;
   VolatileLedger* volatiles_;
+  int load_percent_;
   sharding::RunnerProcess runner_;
   uint64_t seq_ = 0;
 };
@@ -295,10 +298,10 @@ absl::StatusOr<RunResult> RunMailbox(const RunOptions& options) {
             }});
     harness.AddNode(absl::StrCat("r", i),
                     [runner = std::move(runner), oracle_ptr = &oracle,
-                     volatiles_ptr = &volatiles](
+                     volatiles_ptr = &volatiles, load = options.load_percent](
                         const NodeEnv& env) -> std::unique_ptr<Process> {
                       return std::make_unique<MailboxNode>(
-                          env, runner, oracle_ptr, volatiles_ptr);
+                          env, runner, oracle_ptr, volatiles_ptr, load);
                     });
   }
   const absl::Status ran = run.Run();
@@ -328,6 +331,7 @@ Scenario MailboxScenario() {
       .max_runners = 64,
       .extra_nodes = 1,
       .has_storage = true,
+      .has_load = true,
       .mutants = WithCoreMutants({}),
       .run = &RunMailbox,
   };

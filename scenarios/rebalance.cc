@@ -64,8 +64,11 @@ class RebalanceNode : public Process {
  public:
   RebalanceNode(const NodeEnv& env,
                 const sharding::RunnerProcessOptions& options,
-                LedgerOracle* oracle)
-      : env_(env), oracle_(oracle), runner_(env, options) {
+                LedgerOracle* oracle, int load_percent)
+      : env_(env),
+        oracle_(oracle),
+        load_percent_(load_percent),
+        runner_(env, options) {
     env.scope->Spawn(ClientLoop(this), "rebalance.client");
   }
 
@@ -90,13 +93,13 @@ class RebalanceNode : public Process {
       co_await ledger::SendUntilAnswered(
           *self->env_.scope, self->runner_.sharding(), *self->oracle_,
           std::move(op), ledger::kCallTimeoutMs, ledger::kResendDelayMs);
-      co_await SleepMs(
-          UniformInt(random, ledger::kMinThinkMs, ledger::kMaxThinkMs));
+      co_await ledger::Think(random, self->load_percent_);
     }
   }
 
   NodeEnv env_;
   LedgerOracle* oracle_;
+  int load_percent_;
   sharding::RunnerProcess runner_;
 };
 
@@ -280,12 +283,13 @@ absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
         run.storage_node(), &resolver,
         ledger::LedgerEntityOptions{.entity_type = kLedgerType,
                                     .oracle = &oracle});
-    harness.AddNode(
-        address.host(),
-        [runner = std::move(runner),
-         oracle_ptr = &oracle](const NodeEnv& env) -> std::unique_ptr<Process> {
-          return std::make_unique<RebalanceNode>(env, runner, oracle_ptr);
-        });
+    harness.AddNode(address.host(),
+                    [runner = std::move(runner), oracle_ptr = &oracle,
+                     load = options.load_percent](
+                        const NodeEnv& env) -> std::unique_ptr<Process> {
+                      return std::make_unique<RebalanceNode>(env, runner,
+                                                             oracle_ptr, load);
+                    });
   }
   Churn churn(harness.world(), runners, end_us - bound_us - kChurnEndMarginUs);
   const absl::Status ran = run.Run();
@@ -320,6 +324,7 @@ Scenario RebalanceScenario() {
       .max_runners = 64,
       .extra_nodes = 1,
       .has_storage = true,
+      .has_load = true,
       .mutants = WithCoreMutants({}),
       .run = &RunRebalance,
   };

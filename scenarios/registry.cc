@@ -19,14 +19,9 @@ namespace {
 
 std::vector<Scenario> Build() {
   std::vector<Scenario> all = {
-      PingPongScenario(),
-      CounterScenario(),
-      BankScenario(),
-      SnowflakeScenario(),
-      RebalanceScenario(),
-      MailboxScenario(),
-      LeaseScenario(),
-      SingletonScenario(),
+      PingPongScenario(),  CounterScenario(),   BankScenario(),
+      SnowflakeScenario(), RebalanceScenario(), MailboxScenario(),
+      LeaseScenario(),     SingletonScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;

@@ -4,10 +4,16 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/check.h"
 #include "core/mutants/mutant.h"
 #include "sim/prng.h"
 
 namespace clustersim::scenarios {
+
+int64_t PauseAtLoadMs(int64_t pause_ms, int load_percent) {
+  CHECK(load_percent >= 1 && load_percent <= kFullLoadPercent);
+  return pause_ms * kFullLoadPercent / load_percent;
+}
 
 bool Scenario::HasMutant(std::string_view name) const {
   for (const Mutant& m : mutants) {

@@ -25,6 +25,11 @@
 
 namespace clustersim::scenarios {
 
+inline constexpr int kFullLoadPercent = 100;
+
+// `pause_ms` of a client between two operations, at `load_percent`.
+int64_t PauseAtLoadMs(int64_t pause_ms, int load_percent);
+
 // Reference mode reproduces Effect's behaviour; hardened mode adds the fencing
 // Effect lacks (see SPEC.md section 4).
 using Mode = sharding::Mode;
@@ -41,6 +46,11 @@ struct RunOptions {
   bool keep_trace_events = false;
   // Stop once the trace holds this many events (replay --until).
   uint64_t max_trace_events = UINT64_MAX;
+  // The clients' request rate in percent of the scenario's (1..100): their
+  // pauses between operations are scaled by 100 / load_percent, so a lower
+  // load sends fewer requests from the same random draws (shrink lowers
+  // it). Scenarios without clients (Scenario::has_load) ignore it.
+  int load_percent = kFullLoadPercent;
 };
 
 struct Violation {
@@ -87,6 +97,8 @@ struct Scenario {
   int extra_nodes = 0;
   // Whether it has a storage server that storage faults apply to.
   bool has_storage = false;
+  // Whether its clients honour RunOptions::load_percent.
+  bool has_load = false;
   // Whether --mode changes what runs (reference and hardened differ); when
   // not, the command says a --mode hardened run is the reference run.
   bool mode_dependent = true;

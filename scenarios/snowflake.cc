@@ -152,8 +152,12 @@ class SnowflakeNode : public Process {
  public:
   SnowflakeNode(const NodeEnv& env,
                 const sharding::RunnerProcessOptions& options,
-                LedgerOracle* oracle, BurstWatch* bursts)
-      : env_(env), oracle_(oracle), bursts_(bursts), runner_(env, options) {
+                LedgerOracle* oracle, BurstWatch* bursts, int load_percent)
+      : env_(env),
+        oracle_(oracle),
+        bursts_(bursts),
+        load_percent_(load_percent),
+        runner_(env, options) {
     env.scope->Spawn(ClientLoop(this), "snowflake.client");
     env.scope->Spawn(BurstLoop(this), "snowflake.burst");
   }
@@ -179,15 +183,16 @@ class SnowflakeNode : public Process {
       co_await ledger::SendUntilAnswered(
           *self->env_.scope, self->runner_.sharding(), *self->oracle_,
           self->NextOp(""), ledger::kCallTimeoutMs, ledger::kResendDelayMs);
-      co_await SleepMs(UniformInt(*self->env_.random, ledger::kMinThinkMs,
-                                  ledger::kMaxThinkMs));
+      co_await ledger::Think(*self->env_.random, self->load_percent_);
     }
   }
 
   static Task<void> BurstLoop(SnowflakeNode* self) {
     Random& random = *self->env_.random;
     for (;;) {
-      co_await SleepMs(UniformInt(random, kMinBurstGapMs, kMaxBurstGapMs));
+      co_await SleepMs(
+          PauseAtLoadMs(UniformInt(random, kMinBurstGapMs, kMaxBurstGapMs),
+                        self->load_percent_));
       if (!self->oracle_->Issuing()) co_return;
       const int64_t ids = UniformInt(random, kMinBurstIds, kMaxBurstIds);
       sharding::Sharding& sharding = self->runner_.sharding();
@@ -208,6 +213,7 @@ class SnowflakeNode : public Process {
   NodeEnv env_;
   LedgerOracle* oracle_;
   BurstWatch* bursts_;
+  int load_percent_;
   sharding::RunnerProcess runner_;
   uint64_t seq_ = 0;
 };
@@ -286,13 +292,13 @@ absl::StatusOr<RunResult> RunSnowflake(const RunOptions& options) {
         run.storage_node(), &resolver,
         ledger::LedgerEntityOptions{.entity_type = kStampType,
                                     .oracle = &oracle});
-    harness.AddNode(
-        absl::StrCat("r", i),
-        [runner = std::move(runner), oracle_ptr = &oracle,
-         bursts_ptr = &bursts](const NodeEnv& env) -> std::unique_ptr<Process> {
-          return std::make_unique<SnowflakeNode>(env, runner, oracle_ptr,
-                                                 bursts_ptr);
-        });
+    harness.AddNode(absl::StrCat("r", i),
+                    [runner = std::move(runner), oracle_ptr = &oracle,
+                     bursts_ptr = &bursts, load = options.load_percent](
+                        const NodeEnv& env) -> std::unique_ptr<Process> {
+                      return std::make_unique<SnowflakeNode>(
+                          env, runner, oracle_ptr, bursts_ptr, load);
+                    });
   }
   Random& steps = harness.world().Stream("snowflake.steps");
   std::deque<StepThenRestart> stepped;
@@ -329,6 +335,7 @@ Scenario SnowflakeScenario() {
       .max_runners = 64,
       .extra_nodes = 1,
       .has_storage = true,
+      .has_load = true,
       .mutants = WithCoreMutants({}),
       .run = &RunSnowflake,
   };

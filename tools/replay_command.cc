@@ -118,7 +118,7 @@ void DoReplay(RunFlags flags, const ReplayFlags& replay, Cli& cli) {
     if (flags.ShapesTheRun()) {
       return cli.BadInput(
           "replay FILE takes the run from the file: drop --seed, --faults, "
-          "--swarm, --mode, --runners, --duration and --bug (or replay "
+          "--swarm, --mode, --runners, --duration, --bug and --load (or replay "
           "SCENARIO --seed N with them)");
     }
     absl::StatusOr<Recorded> recorded = ReadSummary(replay.target);

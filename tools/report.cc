@@ -44,6 +44,9 @@ void PrintText(const Prepared& p, const Outcome& o, std::ostream& out) {
       << "faults        " << (p.swarm ? "swarm: " : "") << p.faults << "\n"
       << "runners       " << p.options.runners << "\n";
   if (!p.options.bug.empty()) out << "bug           " << p.options.bug << "\n";
+  if (p.options.load_percent != scenarios::kFullLoadPercent) {
+    out << "load          " << p.options.load_percent << "%\n";
+  }
   out << "events        " << r.events << "\n"
       << "virtual time  " << Seconds(r.virtual_time_us) << "\n"
       << "wall time     " << Seconds(o.wall_us) << "\n"
@@ -79,6 +82,7 @@ Json RunJson(const Prepared& p, const Outcome& o) {
   j["swarm"] = p.swarm;
   j["runners"] = p.options.runners;
   j["bug"] = p.options.bug;
+  j["load_percent"] = p.options.load_percent;
   j["events"] = r.events;
   j["virtual_time_ms"] = JsonMs(r.virtual_time_us);
   j["wall_time_ms"] = JsonMs(o.wall_us);

@@ -18,7 +18,7 @@ void DoList(Cli& cli) {
   for (const scenarios::Scenario& s : scenarios::AllScenarios()) {
     cli.out << s.name << "\n  " << s.description << "\n  runners "
             << s.min_runners << ".." << s.max_runners << " (default "
-            << s.default_runners << ")"
+            << s.default_runners << ")" << (s.has_load ? "; --load 1..100" : "")
             << (s.mode_dependent ? "" : "; no mode-dependent behaviour")
             << "\n";
     for (const scenarios::Mutant& m : s.mutants) {

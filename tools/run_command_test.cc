@@ -148,6 +148,11 @@ TEST(RunCommandTest, BadInputExitsTwoWithAReason) {
       {{"sweep", "pingpong", "--seeds", "0..100000000"}, "at most 100000000"},
       {{"sweep", "pingpong", "--seeds", "1..2", "--jobs", "257"}, "bad --jobs"},
       {{"sweep", "pingpong", "--seeds", "1..2", "--runners", "0"}, "not 0"},
+      {{"run", "counter", "--seed", "1", "--load", "0"},
+       "bad --load 0: expected a percent from 1 to 100"},
+      {{"run", "counter", "--seed", "1", "--load", "101"}, "bad --load 101"},
+      {{"run", "pingpong", "--seed", "1", "--load", "50"},
+       "pingpong has no clients whose load --load could change"},
       {{"shrink", "pingpong", "--seed", "1", "--max-runs", "0"},
        "bad --max-runs"},
       {{"shrink", "pingpong", "--seed", "1", "--check-determinism"},
@@ -159,6 +164,28 @@ TEST(RunCommandTest, BadInputExitsTwoWithAReason) {
     EXPECT_TRUE(Has(r.err, reason)) << reason << " vs " << r.err;
     EXPECT_TRUE(r.err.starts_with("clustersim: ")) << r.err;
   }
+}
+
+// --load scales the clients' pauses: fewer operations from the same seed,
+// and the reproduce command keeps it; full load is the default run.
+TEST(RunCommandTest, LoadLowersTheRequestRateAndIsReproduced) {
+  auto issued = [](const Result& r) {
+    return Json::parse(r.out)["stats"]["ops_issued"].get<int64_t>();
+  };
+  Result full = RunArgs({"run", "counter", "--seed", "5", "--json"});
+  Result full_explicit =
+      RunArgs({"run", "counter", "--seed", "5", "--load", "100", "--json"});
+  Result half =
+      RunArgs({"run", "counter", "--seed", "5", "--load", "50", "--json"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  ASSERT_EQ(half.exit_code, 0) << half.err;
+  EXPECT_EQ(HashOf(full.out), HashOf(full_explicit.out));
+  EXPECT_LT(issued(half), issued(full) * 2 / 3);
+  EXPECT_GT(issued(half), 0);
+  EXPECT_EQ(Json::parse(half.out)["load_percent"], 50);
+  EXPECT_EQ(Json::parse(half.out)["reproduce"],
+            "clustersim run counter --seed 5 --load 50");
+  EXPECT_TRUE(Has(RunArgs({"list"}).out, "(default 3); --load 1..100\n"));
 }
 
 TEST(RunCommandTest, HelpDocumentsTheFaultGrammar) {

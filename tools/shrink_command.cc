@@ -37,6 +37,7 @@ struct Shape {
   FaultPlan plan;
   int runners = 0;
   int64_t duration_us = 0;
+  int load_percent = scenarios::kFullLoadPercent;
 };
 
 // How big a run is, by the measures shrinking reduces.
@@ -46,6 +47,7 @@ struct Size {
   int64_t duration_us = 0;
   int runners = 0;
   double rate_sum = 0;  // of the whole-run rates (loss, dup, storage-errors…)
+  int load_percent = scenarios::kFullLoadPercent;
   uint64_t events = 0;
 
   std::string ToString() const {
@@ -55,7 +57,8 @@ struct Size {
            " of fault windows, duration " + sim::FormatDurationUs(duration_us) +
            ", " + std::to_string(runners) +
            (runners == 1 ? " runner, " : " runners, ") + "rates summing to " +
-           sim::FormatProbability(rate_sum) + ", " + std::to_string(events) +
+           sim::FormatProbability(rate_sum) + ", load " +
+           std::to_string(load_percent) + "%, " + std::to_string(events) +
            " trace events";
   }
   Json ToJson() const {
@@ -64,6 +67,7 @@ struct Size {
                 {"duration_ms", JsonMs(duration_us)},
                 {"runners", runners},
                 {"rate_sum", rate_sum},
+                {"load_percent", load_percent},
                 {"events", events}};
   }
 };
@@ -136,8 +140,9 @@ class Shrinker {
       return;
     }
     invariant_ = first->result.violations[0].invariant;
-    current_ = Shape{original.options.faults, original.options.runners,
-                     original.options.duration_us};
+    current_ =
+        Shape{original.options.faults, original.options.runners,
+              original.options.duration_us, original.options.load_percent};
     current_size_ = SizeOf(current_, first->result.events);
     const Size before = current_size_;
     best_command_ = original.reproduce;
@@ -155,10 +160,13 @@ class Shrinker {
       NarrowWindows();
       ShortenDuration();
       FewerRunners();
+      if (original.scenario->has_load) LowerLoad();
       progress = steps_ > steps;
     }
-    log_ << "load: " << original.scenario->name
-         << " has no load knob; load not shrunk\n";
+    if (!original.scenario->has_load) {
+      log_ << "load: " << original.scenario->name
+           << " has no clients (--load); load not shrunk\n";
+    }
     if (OutOfRuns()) {
       log_ << "stopped at the budget of " << max_runs_
            << " runs (--max-runs)\n";
@@ -201,6 +209,7 @@ class Shrinker {
     size.rate_sum = p.loss + p.duplicate + p.reorder + p.corrupt +
                     p.storage.error_rate + p.storage.drop_rate +
                     p.storage.spike_rate;
+    size.load_percent = shape.load_percent;
     size.events = events;
     return size;
   }
@@ -214,6 +223,10 @@ class Shrinker {
     flags.faults = shape.plan.ToString();
     flags.runners = shape.runners;
     flags.duration = sim::FormatDurationUs(shape.duration_us);
+    flags.load.reset();
+    if (shape.load_percent != scenarios::kFullLoadPercent) {
+      flags.load = shape.load_percent;
+    }
     absl::StatusOr<Prepared> p = PrepareFromFlags(flags);
     if (!p.ok()) return false;
     absl::StatusOr<Outcome> o = Run(*p);
@@ -356,6 +369,17 @@ class Shrinker {
       Shape next = current_;
       next.duration_us = mid;
       if (!Try("duration " + sim::FormatDurationUs(mid), next)) lo = mid;
+    }
+  }
+
+  // Halves the clients' load (to 1%) while the failure stays.
+  void LowerLoad() {
+    while (current_.load_percent > 1 && !OutOfRuns()) {
+      Shape next = current_;
+      next.load_percent = current_.load_percent / 2;
+      if (!Try("load " + std::to_string(next.load_percent) + "%", next)) {
+        return;
+      }
     }
   }
 

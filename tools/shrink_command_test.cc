@@ -46,8 +46,8 @@ TEST(ShrinkCommandTest, ShrunkMutantRunsStillFailTheSameWayAndAreSmaller) {
     const Json& after = j["after"];
     EXPECT_LE(j["runs"].get<int>(), 500);
     EXPECT_FALSE(j["steps"].empty());
-    for (const char* measure :
-         {"fault_items", "fault_window_ms", "duration_ms", "runners"}) {
+    for (const char* measure : {"fault_items", "fault_window_ms", "duration_ms",
+                                "runners", "load_percent"}) {
       EXPECT_LE(after[measure], before[measure]) << measure << " " << j;
     }
     EXPECT_LT(after["fault_items"], before["fault_items"]) << j;
@@ -82,7 +82,8 @@ TEST(ShrinkCommandTest, PrintsEachStepTheSizesAndTheSmallestCommand) {
       "(at-most-once-delivery at 0.000752s, "))
       << r.out;
   EXPECT_TRUE(Has(r.out, "\nstep 2: drop '")) << r.out;
-  EXPECT_TRUE(Has(r.out, "load: pingpong has no load knob; load not shrunk\n"));
+  EXPECT_TRUE(
+      Has(r.out, "load: pingpong has no clients (--load); load not shrunk\n"));
   EXPECT_TRUE(Has(r.out,
                   "\nbefore: 4 fault items, 57ms of fault windows, "
                   "duration 5s, 3 runners, "))
@@ -105,6 +106,28 @@ TEST(ShrinkCommandTest, LowersWholeRunRates) {
                   "\nsmallest: clustersim run counter --seed 1 "
                   "--faults 'storage-errors=0.1'"))
       << r.out;
+}
+
+// The clients' load is halved while the failure stays (a second owner's
+// duplicate needs a pause, not many requests).
+TEST(ShrinkCommandTest, LowersTheLoad) {
+  Result r = RunArgs({"shrink", "counter", "--seed", "1", "--swarm", "--bug",
+                      "counter-resend-new-key", "--json"});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["before"]["load_percent"], 100) << j;
+  EXPECT_LT(j["after"]["load_percent"], 50) << j;
+  bool halved = false;
+  for (const Json& step : j["steps"])
+    halved = halved || step["step"] == "load 50%";
+  EXPECT_TRUE(halved) << j["steps"];
+  const std::string smallest = j["smallest"];
+  EXPECT_TRUE(Has(smallest, " --load ")) << smallest;
+  std::vector<std::string> again = ArgsOf(smallest);
+  again.push_back("--json");
+  Result rerun = RunArgs(again);
+  ASSERT_EQ(rerun.exit_code, 1) << smallest << rerun.err;
+  EXPECT_EQ(Json::parse(rerun.out)["load_percent"], j["after"]["load_percent"]);
 }
 
 TEST(ShrinkCommandTest, StopsAtTheRunBudget) {

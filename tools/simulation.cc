@@ -67,6 +67,9 @@ std::string ReproduceCommand(const Prepared& p) {
     cmd += " --duration " + sim::FormatDurationUs(p.options.duration_us);
   }
   if (!p.options.bug.empty()) cmd += " --bug " + p.options.bug;
+  if (p.options.load_percent != scenarios::kFullLoadPercent) {
+    cmd += " --load " + std::to_string(p.options.load_percent);
+  }
   return cmd;
 }
 
@@ -93,7 +96,8 @@ absl::StatusOr<uint64_t> ParseU64(std::string_view what, std::string_view text,
 bool RunFlags::ShapesTheRun() const {
   const RunFlags defaults;
   return !seed.empty() || !faults.empty() || swarm || mode != defaults.mode ||
-         runners.has_value() || duration != defaults.duration || !bug.empty();
+         runners.has_value() || duration != defaults.duration || !bug.empty() ||
+         load.has_value();
 }
 
 void AddRunFlags(CLI::App* sub, RunFlags& flags) {
@@ -111,6 +115,9 @@ void AddRunFlags(CLI::App* sub, RunFlags& flags) {
   sub->add_option("--duration", flags.duration,
                   "virtual time to run, e.g. 60s (default 60s, at most 24h)");
   sub->add_option("--bug", flags.bug, "inject a named mutant (see list)");
+  sub->add_option("--load", flags.load,
+                  "the clients' request rate in percent, 1..100 (default "
+                  "100): their pauses between operations grow by 100/PERCENT");
   sub->add_flag("--json", flags.json, "print one JSON object");
   sub->add_flag("--check-determinism", flags.check_determinism,
                 "run twice in this process and compare the trace hashes");
@@ -156,6 +163,18 @@ absl::StatusOr<Prepared> Prepare(const RunFlags& flags, uint64_t seed) {
     return absl::InvalidArgumentError("unknown bug '" + o.bug + "' for " +
                                       scenario.name + " (see clustersim list)");
   }
+  if (flags.load.has_value()) {
+    if (!scenario.has_load) {
+      return absl::InvalidArgumentError(
+          scenario.name + " has no clients whose load --load could change");
+    }
+    if (*flags.load < 1 || *flags.load > scenarios::kFullLoadPercent) {
+      return absl::InvalidArgumentError("bad --load " +
+                                        std::to_string(*flags.load) +
+                                        ": expected a percent from 1 to 100");
+    }
+    o.load_percent = *flags.load;
+  }
   const size_t nodes = static_cast<size_t>(o.runners + scenario.extra_nodes);
   p.swarm = flags.swarm;
   if (flags.swarm) {
@@ -194,6 +213,9 @@ RunFlags ExplicitFlags(const Prepared& p) {
   flags.runners = p.options.runners;
   flags.duration = sim::FormatDurationUs(p.options.duration_us);
   flags.bug = p.options.bug;
+  if (p.options.load_percent != scenarios::kFullLoadPercent) {
+    flags.load = p.options.load_percent;
+  }
   return flags;
 }
 

@@ -47,6 +47,7 @@ struct RunFlags {
   std::optional<int> runners;  // unset: the scenario's default
   std::string duration = "60s";
   std::string bug;
+  std::optional<int> load;  // percent; unset: full load
   bool json = false;
   bool check_determinism = false;
 
