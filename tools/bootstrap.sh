@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what clustersim needs to build and test, offline-friendly:
 # Bazel 4 (Debian's bazel-bootstrap), the -dev packages of the design card
-# (and zlib for the frame checksum, jemalloc for the binaries' allocator)
+# (and zlib for the frame checksum, OpenSSL's libcrypto for SHA-256,
+# jemalloc for the binaries' allocator)
 # and tzdata (the IANA time zones that cron schedules use).
 # Idempotent: installs only the packages that are missing, and touches
 # nothing (no apt-get update) when everything is already there.
@@ -11,7 +12,8 @@ packages=(
   bazel-bootstrap bazel-rules-java bazel-platforms
   g++ pkg-config
   libabsl-dev librapidcheck-dev libgtest-dev libgmock-dev
-  libcli11-dev libfmt-dev nlohmann-json3-dev zlib1g-dev libjemalloc-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev zlib1g-dev libssl-dev
+  libjemalloc-dev
   tzdata
 )
 

@@ -1,6 +1,7 @@
-// SHA-256 (FIPS 180-4) of a byte string. Used by the message store to shorten
-// primary keys longer than the SQL `message_id` column (as SqlMessageStorage
-// does) and by the workflow layer for execution ids.
+// SHA-256 (FIPS 180-4) of a byte string, computed by OpenSSL's libcrypto. Used
+// by the message store to shorten primary keys longer than the SQL `message_id`
+// column (as SqlMessageStorage does) and by the workflow layer for execution
+// ids.
 //
 // Pure functions; thread-compatible.
 #ifndef CLUSTERSIM_CORE_STORAGE_SHA256_H_
