@@ -9,6 +9,7 @@
 #include "core/sharding/config.h"
 #include "scenarios/cluster_setup.h"
 #include "scenarios/counter.h"
+#include "sim/swarm.h"
 
 namespace clustersim::scenarios {
 namespace {

@@ -7,6 +7,7 @@
 #include "core/base/check.h"
 #include "core/mutants/mutant.h"
 #include "sim/prng.h"
+#include "sim/swarm.h"
 
 namespace clustersim::scenarios {
 

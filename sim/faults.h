@@ -141,13 +141,6 @@ struct FaultPlan {
 // error naming the bad item and what is wrong with it.
 absl::StatusOr<FaultPlan> ParseFaultPlan(std::string_view spec);
 
-// Swarm mode: draws which faults are on and how hard from `rng`, for a run
-// of `node_count` nodes lasting `duration_us`; storage faults only if
-// `has_storage`. Every timed fault ends by 80% of the duration, leaving the
-// rest for the system to recover.
-FaultPlan SwarmFaultPlan(Random& rng, size_t node_count, int64_t duration_us,
-                         bool has_storage = false);
-
 // A probability as the fault grammar writes it (shortest round-trip form).
 std::string FormatProbability(double p);
 

@@ -13,6 +13,7 @@
 #include "scenarios/scenario.h"
 #include "sim/faults.h"
 #include "sim/prng.h"
+#include "sim/swarm.h"
 
 namespace clustersim {
 namespace {
