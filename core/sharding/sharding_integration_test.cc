@@ -1,0 +1,233 @@
+// Ports of Effect's cluster-integration tests (platform-node
+// test/cluster-integration: real runners on a shared SQL database) that the
+// in-process world expresses: runners are TestNodes on one TestNetwork
+// sharing one storage state, a "kill" is TestNode::Crash (every fiber gone,
+// nothing received), and the survivor takes the dead runner's shards once
+// its lease expires. Effect's waits ("waitUntil … within N seconds") become
+// fixed virtual-time runs long enough for a lease to expire.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/sharding/sharding.h"
+#include "core/sharding/sharding_testing.h"
+
+namespace clustersim::sharding {
+namespace {
+
+using testing::CallInto;
+using testing::CallResult;
+using testing::DiscardInto;
+using testing::kStartMs;
+using testing::kTestEntity;
+using testing::StreamInto;
+using testing::SuccessValue;
+using testing::TestConfig;
+using testing::TestEntityDefinition;
+using testing::TestEntityFactory;
+using testing::TestEntityState;
+using testing::TestNetwork;
+using testing::TestNode;
+
+const EntityType kGrouped("GroupEntity");
+
+// Effect's GroupEntity: Runner answers with the address of the runner it
+// runs on; the id "grouped" is in the shard group "special".
+class RunnerHandler : public EntityHandler {
+ public:
+  explicit RunnerHandler(EntityContext* context) : context_(context) {}
+  Task<storage::Exit> Handle(const EntityRequest&, ChunkWriter*) override {
+    co_return storage::Exit::Success(context_->runner_address().Key());
+  }
+
+ private:
+  EntityContext* context_;
+};
+
+EntityDefinition GroupedDefinition() {
+  EntityDefinition definition(kGrouped);
+  definition.Add(testing::Rpc("Runner", /*persisted=*/false));
+  definition.SetShardGroup([](const EntityId& id) {
+    return id.value() == "grouped" ? std::string("special")
+                                   : std::string("default");
+  });
+  return definition;
+}
+
+constexpr int64_t kLeaseMs = 3'000;
+
+class ShardingIntegrationTest : public ::testing::Test {
+ protected:
+  static ShardingConfig Config(int32_t port) {
+    ShardingConfig config = TestConfig(port);
+    config.shards_per_group = 30;
+    config.shard_lock_expiration_ms = kLeaseMs;
+    config.shard_lock_refresh_interval_ms = 1'000;
+    config.refresh_assignments_interval_ms = 500;
+    config.entity_message_poll_interval_ms = 500;
+    config.entity_termination_timeout_ms = 100;
+    return config;
+  }
+  static storage::StorageState::Options StorageOptions() {
+    storage::StorageState::Options options;
+    options.runners.lock_expiration_ms = kLeaseMs;
+    return options;
+  }
+
+  // Starts a runner on `port` (its node id is the port) with Effect's
+  // TestEntity and the GroupEntity.
+  TestNode& StartRunner(int32_t port, ShardingConfig config) {
+    const NodeId id{static_cast<uint32_t>(port)};
+    resolver_.Add(*config.runner_address, id);
+    auto node = std::make_unique<TestNode>(ex_, state_, std::move(config), id,
+                                           &network_, resolver_);
+    EXPECT_TRUE(node->sharding
+                    .RegisterEntity(TestEntityDefinition(),
+                                    TestEntityFactory(&entities_[port]))
+                    .ok());
+    EXPECT_TRUE(node->sharding
+                    .RegisterEntity(
+                        GroupedDefinition(),
+                        [](EntityContext& context)
+                            -> absl::StatusOr<std::unique_ptr<EntityHandler>> {
+                          return std::make_unique<RunnerHandler>(&context);
+                        })
+                    .ok());
+    node->sharding.Start();
+    return *nodes_.emplace(port, std::move(node)).first->second;
+  }
+  TestNode& StartRunner(int32_t port) {
+    return StartRunner(port, Config(port));
+  }
+
+  // Whether `node` holds the shard of TestEntity `id`.
+  static bool Owns(TestNode& node, const std::string& id) {
+    absl::StatusOr<ShardId> shard =
+        node.sharding.ShardFor(EntityId(id), "default");
+    return shard.ok() && node.sharding.HasShardId(*shard);
+  }
+  // A TestEntity id whose shard `node` holds.
+  static std::string IdOwnedBy(TestNode& node) {
+    for (int i = 0; i < 1'000; ++i) {
+      const std::string id = absl::StrCat("e", i);
+      if (Owns(node, id)) return id;
+    }
+    return "";
+  }
+
+  ManualExecutor ex_{kStartMs};
+  TestNetwork network_{ex_, /*latency_us=*/1'000};
+  storage::StorageState state_{StorageOptions()};
+  StaticRunnerResolver resolver_;
+  std::map<int32_t, TestEntityState> entities_;
+  std::map<int32_t, std::unique_ptr<TestNode>> nodes_;
+};
+
+// Effect: "assigns annotated entities only to runners in their shard group".
+TEST_F(ShardingIntegrationTest, AssignsAnnotatedEntitiesOnlyToTheirShardGroup) {
+  ShardingConfig default_only = Config(1);
+  default_only.available_shard_groups = {"default", "special"};
+  default_only.assigned_shard_groups = {"default"};
+  ShardingConfig special_only = Config(2);
+  special_only.available_shard_groups = {"default", "special"};
+  special_only.assigned_shard_groups = {"special"};
+  TestNode& default_runner = StartRunner(1, default_only);
+  TestNode& special_runner = StartRunner(2, special_only);
+  ex_.RunForMs(2'000);
+
+  for (TestNode* caller : {&default_runner, &special_runner}) {
+    CallResult grouped, plain;
+    caller->scope().Spawn(CallInto(&caller->sharding, kGrouped, "grouped",
+                                   "Runner", "", &grouped));
+    caller->scope().Spawn(
+        CallInto(&caller->sharding, kGrouped, "default", "Runner", "", &plain));
+    ex_.RunForMs(100);
+    EXPECT_EQ(SuccessValue(grouped), "localhost:2");
+    EXPECT_EQ(SuccessValue(plain), "localhost:1");
+  }
+  // Each runner holds only its group's shards.
+  for (const ShardId& shard : default_runner.sharding.acquired_shards()) {
+    EXPECT_EQ(shard.group(), "default") << shard;
+  }
+  for (const ShardId& shard : special_runner.sharding.acquired_shards()) {
+    EXPECT_EQ(shard.group(), "special") << shard;
+  }
+  EXPECT_EQ(default_runner.sharding.acquired_shards().size(), 30u);
+  EXPECT_EQ(special_runner.sharding.acquired_shards().size(), 30u);
+}
+
+// Effect: "does not store or redeliver a volatile request after runner
+// failure". A discarded volatile request whose handler is running when its
+// runner dies is gone: nothing stored, not run again by the next owner.
+TEST_F(ShardingIntegrationTest, DoesNotStoreOrRedeliverAVolatileRequest) {
+  TestNode& owner = StartRunner(1);
+  TestNode& caller = StartRunner(2);
+  ex_.RunForMs(2'000);
+  const std::string id = IdOwnedBy(owner);
+  ASSERT_FALSE(id.empty());
+  std::optional<absl::Status> sent;
+  caller.scope().Spawn(
+      DiscardInto(&caller.sharding, id, "NeverVolatile", "", &sent));
+  ex_.RunForMs(100);
+  ASSERT_TRUE(sent.has_value() && sent->ok());
+  ASSERT_EQ(entities_[1].running, 1);
+
+  owner.Crash();
+  ex_.RunForMs(3 * kLeaseMs);
+  ASSERT_TRUE(Owns(caller, id));
+  EXPECT_EQ(entities_[2].running, 0);
+  EXPECT_TRUE(entities_[2].handled.empty());
+  EXPECT_EQ(state_.messages().message_count(), 0);
+  EXPECT_EQ(state_.messages().reply_count(), 0);
+}
+
+// Effect: "resumes a terminal stream on the replacement owner and persists
+// exactly one reply". The owner sent the stream's only value and then dies
+// before storing the stream's end; the next owner resumes the stream after
+// that chunk and ends it. The caller sees the value once and one end.
+TEST_F(ShardingIntegrationTest, ResumesATerminalStreamOnTheReplacementOwner) {
+  TestNode& owner = StartRunner(1);
+  TestNode& peer = StartRunner(2);
+  ex_.RunForMs(2'000);
+  const std::string id = IdOwnedBy(owner);
+  ASSERT_FALSE(id.empty());
+  std::vector<std::string> received;
+  CallResult result;
+  peer.scope().Spawn(
+      StreamInto(&peer.sharding, id, "StreamWithKey", id, &received, &result));
+  ex_.RunForMs(100);
+  entities_[1].stream_items.Push(0);
+  ex_.RunForMs(100);
+  ASSERT_EQ(received, std::vector<std::string>{"0"});
+
+  owner.Crash();
+  ex_.RunForMs(3 * kLeaseMs);
+  ASSERT_TRUE(Owns(peer, id));
+  // The replacement resumed the stream after its stored chunk.
+  ASSERT_EQ(entities_[2].stream_starts.size(), 1u);
+  ASSERT_TRUE(entities_[2].stream_starts[0].has_value());
+  EXPECT_EQ(entities_[2].stream_starts[0]->values,
+            std::vector<std::string>{"0"});
+  EXPECT_FALSE(result.has_value());
+  entities_[2].stream_items.Push(std::nullopt);
+  ex_.RunForMs(2'000);
+
+  EXPECT_EQ(SuccessValue(result), "");
+  EXPECT_EQ(received, std::vector<std::string>{"0"});
+  // Stored: the request (its WithExit), the chunk's AckChunk; the chunk
+  // and exactly one WithExit.
+  ASSERT_EQ(entities_[1].handled.size(), 1u);
+  EXPECT_TRUE(state_.messages().HasExit(entities_[1].handled[0].second));
+  EXPECT_EQ(state_.messages().message_count(), 2);
+  EXPECT_EQ(state_.messages().reply_count(), 2);
+  EXPECT_EQ(testing::UnprocessedCount(state_, Config(1), ex_.NowMs()), 0);
+  EXPECT_TRUE(Owns(peer, id));
+}
+
+}  // namespace
+}  // namespace clustersim::sharding
