@@ -35,6 +35,7 @@ using testing::TestNetwork;
 using testing::TestNode;
 
 const EntityType kGrouped("GroupEntity");
+const EntityType kGated("Gated");
 
 // Effect's GroupEntity: Runner answers with the address of the runner it
 // runs on; the id "grouped" is in the shard group "special".
@@ -56,6 +57,38 @@ EntityDefinition GroupedDefinition() {
     return id.value() == "grouped" ? std::string("special")
                                    : std::string("default");
   });
+  return definition;
+}
+
+// Effect's PersistenceEntity.Uninterruptible: persisted, server-
+// uninterruptible; the handler waits for the gate, then answers.
+struct Gate {
+  int entered = 0;
+  int completed = 0;
+  Latch open;
+};
+
+class GatedHandler : public EntityHandler {
+ public:
+  explicit GatedHandler(Gate* gate) : gate_(gate) {}
+  Task<storage::Exit> Handle(const EntityRequest& request,
+                             ChunkWriter*) override {
+    ++gate_->entered;
+    co_await gate_->open.Wait();
+    ++gate_->completed;
+    co_return storage::Exit::Success(
+        absl::StrCat("uninterruptible:", request.payload));
+  }
+
+ private:
+  Gate* gate_;
+};
+
+EntityDefinition GatedDefinition() {
+  EntityDefinition definition(kGated);
+  RpcSpec spec = testing::Rpc("Uninterruptible", /*persisted=*/true);
+  spec.uninterruptible = Uninterruptible::kServer;
+  definition.Add(std::move(spec));
   return definition;
 }
 
@@ -98,11 +131,34 @@ class ShardingIntegrationTest : public ::testing::Test {
                           return std::make_unique<RunnerHandler>(&context);
                         })
                     .ok());
+    EXPECT_TRUE(node->sharding
+                    .RegisterEntity(
+                        GatedDefinition(),
+                        [this](EntityContext&)
+                            -> absl::StatusOr<std::unique_ptr<EntityHandler>> {
+                          return std::make_unique<GatedHandler>(&gate_);
+                        })
+                    .ok());
     node->sharding.Start();
     return *nodes_.emplace(port, std::move(node)).first->second;
   }
   TestNode& StartRunner(int32_t port) {
     return StartRunner(port, Config(port));
+  }
+  // A node that only sends (Effect's cluster client).
+  TestNode& StartClient(int32_t port) {
+    ShardingConfig config = Config(port);
+    config.runner_address = std::nullopt;
+    auto node = std::make_unique<TestNode>(ex_, state_, std::move(config),
+                                           NodeId{static_cast<uint32_t>(port)},
+                                           &network_, resolver_);
+    node->sharding.DefineEntity(TestEntityDefinition());
+    node->sharding.DefineEntity(GatedDefinition());
+    node->sharding.Start();
+    return *nodes_.emplace(port, std::move(node)).first->second;
+  }
+  int64_t Unprocessed() const {
+    return testing::UnprocessedCount(state_, Config(1), ex_.NowMs());
   }
 
   // Whether `node` holds the shard of TestEntity `id`.
@@ -125,6 +181,7 @@ class ShardingIntegrationTest : public ::testing::Test {
   storage::StorageState state_{StorageOptions()};
   StaticRunnerResolver resolver_;
   std::map<int32_t, TestEntityState> entities_;
+  Gate gate_;  // shared by every runner's Gated entities
   std::map<int32_t, std::unique_ptr<TestNode>> nodes_;
 };
 
@@ -225,8 +282,100 @@ TEST_F(ShardingIntegrationTest, ResumesATerminalStreamOnTheReplacementOwner) {
   EXPECT_TRUE(state_.messages().HasExit(entities_[1].handled[0].second));
   EXPECT_EQ(state_.messages().message_count(), 2);
   EXPECT_EQ(state_.messages().reply_count(), 2);
-  EXPECT_EQ(testing::UnprocessedCount(state_, Config(1), ex_.NowMs()), 0);
+  EXPECT_EQ(Unprocessed(), 0);
   EXPECT_TRUE(Owns(peer, id));
+}
+
+// Effect: "delivers a persisted request sent while its runner is down
+// exactly once".
+TEST_F(ShardingIntegrationTest, DeliversARequestSentWhileItsRunnerIsDown) {
+  TestNode& owner = StartRunner(1);
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  owner.Crash();
+  CallResult result;
+  client.scope().Spawn(CallInto(&client.sharding, kTestEntity, "restart",
+                                "GetUser", "r", &result));
+  ex_.RunForMs(1'000);
+  ASSERT_EQ(Unprocessed(), 1);  // stored while nobody serves it
+
+  StartRunner(2);
+  ex_.RunForMs(3 * kLeaseMs);
+  EXPECT_EQ(SuccessValue(result), "User r");
+  EXPECT_EQ(entities_[2].handled.size(), 1u);
+  EXPECT_EQ(state_.messages().message_count(), 1);
+  EXPECT_EQ(Unprocessed(), 0);
+}
+
+// Effect: "does not lose an uninterruptible request during runner
+// shutdown". The owner stops while the handler waits: the handler is cut
+// after the termination timeout (the annotation makes the request run again,
+// not its fiber uninterruptible), the request stays stored, and the next
+// runner runs it to its one reply.
+TEST_F(ShardingIntegrationTest, DoesNotLoseAnUninterruptibleRequestOnShutdown) {
+  TestNode& owner = StartRunner(1);
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  CallResult result;
+  client.scope().Spawn(CallInto(&client.sharding, kGated, "uninterruptible",
+                                "Uninterruptible", "u", &result));
+  ex_.RunForMs(1'000);
+  ASSERT_EQ(gate_.entered, 1);
+
+  bool stopped = false;
+  owner.scope().Spawn(testing::ShutdownInto(&owner.sharding, &stopped));
+  StartRunner(2);
+  ex_.RunForMs(3 * kLeaseMs);
+  EXPECT_TRUE(stopped);
+  EXPECT_EQ(gate_.entered, 2);
+  EXPECT_FALSE(result.has_value());
+  gate_.open.Open();
+  ex_.RunForMs(2'000);
+  EXPECT_EQ(gate_.completed, 1);
+  EXPECT_EQ(SuccessValue(result), "uninterruptible:u");
+  EXPECT_EQ(state_.messages().reply_count(), 1);
+  EXPECT_EQ(Unprocessed(), 0);
+}
+
+// Effect: "abandons a stream chunk acknowledgement during shutdown without
+// stranding either runner". The owner stops while the stream waits for its
+// next value, which it sends during the stop (its acknowledgement cannot
+// reach the stopping runner); the peer resumes the stream after the last
+// stored chunk, every value reaches the caller once, and the entity serves
+// new requests on the peer.
+TEST_F(ShardingIntegrationTest, AbandonsAChunkAckDuringShutdown) {
+  TestNode& owner = StartRunner(1);
+  TestNode& peer = StartRunner(2);
+  ex_.RunForMs(2'000);
+  const std::string id = IdOwnedBy(owner);
+  ASSERT_FALSE(id.empty());
+  std::vector<std::string> received;
+  CallResult stream;
+  peer.scope().Spawn(
+      StreamInto(&peer.sharding, id, "StreamWithKey", id, &received, &stream));
+  ex_.RunForMs(100);
+  for (int value : {0, 1, 2}) entities_[1].stream_items.Push(value);
+  ex_.RunForMs(100);
+  ASSERT_EQ(received, (std::vector<std::string>{"0", "1", "2"}));
+
+  bool stopped = false;
+  owner.scope().Spawn(testing::ShutdownInto(&owner.sharding, &stopped));
+  entities_[1].stream_items.Push(3);
+  ex_.RunForMs(3 * kLeaseMs);
+  ASSERT_TRUE(stopped);
+  ASSERT_TRUE(Owns(peer, id));
+  ASSERT_EQ(entities_[2].stream_starts.size(), 1u);
+  entities_[2].stream_items.Push(4);
+  entities_[2].stream_items.Push(std::nullopt);
+  ex_.RunForMs(2'000);
+  EXPECT_EQ(SuccessValue(stream), "");
+  EXPECT_EQ(received, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+
+  CallResult healthy;
+  peer.scope().Spawn(
+      CallInto(&peer.sharding, kTestEntity, id, "GetUser", "h", &healthy));
+  ex_.RunForMs(1'000);
+  EXPECT_EQ(SuccessValue(healthy), "User h");
 }
 
 }  // namespace
