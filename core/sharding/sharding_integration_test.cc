@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/sharding/sharding.h"
 #include "core/sharding/sharding_testing.h"
@@ -35,7 +36,7 @@ using testing::TestNetwork;
 using testing::TestNode;
 
 const EntityType kGrouped("GroupEntity");
-const EntityType kGated("Gated");
+const EntityType kPersistence("PersistenceEntity");
 
 // Effect's GroupEntity: Runner answers with the address of the runner it
 // runs on; the id "grouped" is in the shard group "special".
@@ -60,35 +61,79 @@ EntityDefinition GroupedDefinition() {
   return definition;
 }
 
-// Effect's PersistenceEntity.Uninterruptible: persisted, server-
-// uninterruptible; the handler waits for the gate, then answers.
-struct Gate {
-  int entered = 0;
-  int completed = 0;
-  Latch open;
+// Effect's PersistenceEntity (the RPCs ported here), every RPC persisted,
+// keyed by its payload (Effect's KeyedPayload primary key), fatal defects
+// off:
+//   Uninterruptible  server-uninterruptible; waits for the gate;
+//   TypedFailure     fails with "typed:<payload>";
+//   Defect           dies with "defect:<payload>";
+//   Healthy          answers "healthy:<payload>";
+//   Scheduled        payload = its DeliverAt (ms); answers the time it ran.
+struct PersistenceState {
+  std::map<std::string, int> runs;  // per tag
+  int completed_uninterruptible = 0;
+  Latch gate;
 };
 
-class GatedHandler : public EntityHandler {
+class PersistenceHandler : public EntityHandler {
  public:
-  explicit GatedHandler(Gate* gate) : gate_(gate) {}
+  PersistenceHandler(PersistenceState* state, EntityContext* context)
+      : state_(state), context_(context) {}
   Task<storage::Exit> Handle(const EntityRequest& request,
                              ChunkWriter*) override {
-    ++gate_->entered;
-    co_await gate_->open.Wait();
-    ++gate_->completed;
-    co_return storage::Exit::Success(
-        absl::StrCat("uninterruptible:", request.payload));
+    ++state_->runs[request.tag];
+    const std::string& payload = request.payload;
+    if (request.tag == "Uninterruptible") {
+      co_await state_->gate.Wait();
+      ++state_->completed_uninterruptible;
+      co_return storage::Exit::Success(
+          absl::StrCat("uninterruptible:", payload));
+    }
+    if (request.tag == "TypedFailure") {
+      co_return storage::Exit::Failure(storage::Cause{
+          storage::CauseKind::kFail, absl::StrCat("typed:", payload)});
+    }
+    if (request.tag == "Defect") {
+      co_return storage::Exit::Failure(storage::Cause{
+          storage::CauseKind::kDie, absl::StrCat("defect:", payload)});
+    }
+    if (request.tag == "Scheduled") {
+      co_return storage::Exit::Success(absl::StrCat(context_->NowMs()));
+    }
+    co_return storage::Exit::Success(absl::StrCat("healthy:", payload));
   }
 
  private:
-  Gate* gate_;
+  PersistenceState* state_;
+  EntityContext* context_;
 };
 
-EntityDefinition GatedDefinition() {
-  EntityDefinition definition(kGated);
-  RpcSpec spec = testing::Rpc("Uninterruptible", /*persisted=*/true);
-  spec.uninterruptible = Uninterruptible::kServer;
-  definition.Add(std::move(spec));
+EntityDefinition PersistenceDefinition() {
+  EntityOptions options;
+  options.disable_fatal_defects = true;
+  options.concurrency = kUnboundedConcurrency;
+  EntityDefinition definition(kPersistence, options);
+  for (const char* tag :
+       {"Uninterruptible", "TypedFailure", "Defect", "Healthy", "Scheduled"}) {
+    RpcSpec spec = testing::Rpc(tag, /*persisted=*/true);
+    spec.primary_key = [](std::string_view payload) {
+      return std::optional<std::string>(std::string(payload));
+    };
+    if (spec.tag == "Uninterruptible") {
+      spec.uninterruptible = Uninterruptible::kServer;
+    }
+    if (spec.tag == "Scheduled") {
+      spec.deliver_at_ms =
+          [](std::string_view payload) -> std::optional<int64_t> {
+        int64_t at_ms = 0;
+        if (!absl::SimpleAtoi(std::string(payload), &at_ms)) {
+          return std::nullopt;
+        }
+        return at_ms;
+      };
+    }
+    definition.Add(std::move(spec));
+  }
   return definition;
 }
 
@@ -133,10 +178,11 @@ class ShardingIntegrationTest : public ::testing::Test {
                     .ok());
     EXPECT_TRUE(node->sharding
                     .RegisterEntity(
-                        GatedDefinition(),
-                        [this](EntityContext&)
+                        PersistenceDefinition(),
+                        [this](EntityContext& context)
                             -> absl::StatusOr<std::unique_ptr<EntityHandler>> {
-                          return std::make_unique<GatedHandler>(&gate_);
+                          return std::make_unique<PersistenceHandler>(
+                              &persistence_, &context);
                         })
                     .ok());
     node->sharding.Start();
@@ -153,7 +199,7 @@ class ShardingIntegrationTest : public ::testing::Test {
                                            NodeId{static_cast<uint32_t>(port)},
                                            &network_, resolver_);
     node->sharding.DefineEntity(TestEntityDefinition());
-    node->sharding.DefineEntity(GatedDefinition());
+    node->sharding.DefineEntity(PersistenceDefinition());
     node->sharding.Start();
     return *nodes_.emplace(port, std::move(node)).first->second;
   }
@@ -181,7 +227,7 @@ class ShardingIntegrationTest : public ::testing::Test {
   storage::StorageState state_{StorageOptions()};
   StaticRunnerResolver resolver_;
   std::map<int32_t, TestEntityState> entities_;
-  Gate gate_;  // shared by every runner's Gated entities
+  PersistenceState persistence_;  // shared by every runner
   std::map<int32_t, std::unique_ptr<TestNode>> nodes_;
 };
 
@@ -317,21 +363,22 @@ TEST_F(ShardingIntegrationTest, DoesNotLoseAnUninterruptibleRequestOnShutdown) {
   TestNode& client = StartClient(9);
   ex_.RunForMs(2'000);
   CallResult result;
-  client.scope().Spawn(CallInto(&client.sharding, kGated, "uninterruptible",
-                                "Uninterruptible", "u", &result));
+  client.scope().Spawn(CallInto(&client.sharding, kPersistence,
+                                "uninterruptible", "Uninterruptible", "u",
+                                &result));
   ex_.RunForMs(1'000);
-  ASSERT_EQ(gate_.entered, 1);
+  ASSERT_EQ(persistence_.runs["Uninterruptible"], 1);
 
   bool stopped = false;
   owner.scope().Spawn(testing::ShutdownInto(&owner.sharding, &stopped));
   StartRunner(2);
   ex_.RunForMs(3 * kLeaseMs);
   EXPECT_TRUE(stopped);
-  EXPECT_EQ(gate_.entered, 2);
+  EXPECT_EQ(persistence_.runs["Uninterruptible"], 2);
   EXPECT_FALSE(result.has_value());
-  gate_.open.Open();
+  persistence_.gate.Open();
   ex_.RunForMs(2'000);
-  EXPECT_EQ(gate_.completed, 1);
+  EXPECT_EQ(persistence_.completed_uninterruptible, 1);
   EXPECT_EQ(SuccessValue(result), "uninterruptible:u");
   EXPECT_EQ(state_.messages().reply_count(), 1);
   EXPECT_EQ(Unprocessed(), 0);
@@ -376,6 +423,57 @@ TEST_F(ShardingIntegrationTest, AbandonsAChunkAckDuringShutdown) {
       CallInto(&peer.sharding, kTestEntity, id, "GetUser", "h", &healthy));
   ex_.RunForMs(1'000);
   EXPECT_EQ(SuccessValue(healthy), "User h");
+}
+
+// Effect: "persists typed failures and defects without wedging the
+// mailbox". A typed failure and a defect (fatal defects off) are stored as
+// the requests' replies: the same primary key again is answered from
+// storage without running the handler, and the entity serves on.
+TEST_F(ShardingIntegrationTest, PersistsFailuresAndDefectsWithoutWedging) {
+  StartRunner(1);
+  StartRunner(2);
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  const auto call = [&](std::string tag, std::string payload) {
+    CallResult result;
+    client.scope().Spawn(CallInto(&client.sharding, kPersistence, "failures",
+                                  std::move(tag), std::move(payload), &result));
+    ex_.RunForMs(1'000);
+    return SuccessValue(result);
+  };
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(call("TypedFailure", "t"), "<failure: typed:t>");
+    EXPECT_EQ(call("Defect", "d"), "<failure: defect:d>");
+  }
+  EXPECT_EQ(persistence_.runs["TypedFailure"], 1);
+  EXPECT_EQ(persistence_.runs["Defect"], 1);
+  EXPECT_EQ(call("Healthy", "h"), "healthy:h");
+  EXPECT_EQ(state_.messages().message_count(), 3);
+  EXPECT_EQ(state_.messages().reply_count(), 3);
+  EXPECT_EQ(Unprocessed(), 0);
+}
+
+// Effect: "delivers scheduled messages only after their deadline".
+TEST_F(ShardingIntegrationTest, DeliversScheduledMessagesAfterTheirDeadline) {
+  StartRunner(1);
+  StartRunner(2);
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  const int64_t deliver_at_ms = ex_.NowMs() + 1'500;
+  CallResult result;
+  client.scope().Spawn(CallInto(&client.sharding, kPersistence, "scheduled",
+                                "Scheduled", absl::StrCat(deliver_at_ms),
+                                &result));
+  ex_.RunForMs(1'000);
+  EXPECT_EQ(persistence_.runs["Scheduled"], 0);
+  EXPECT_EQ(Unprocessed(), 0);  // not yet deliverable
+  ex_.RunForMs(2'000);
+  ASSERT_EQ(persistence_.runs["Scheduled"], 1);
+  int64_t delivered_at_ms = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(SuccessValue(result), &delivered_at_ms))
+      << SuccessValue(result);
+  EXPECT_GE(delivered_at_ms, deliver_at_ms);
+  EXPECT_EQ(state_.messages().reply_count(), 1);
 }
 
 }  // namespace
