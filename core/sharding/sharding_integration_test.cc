@@ -15,6 +15,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/cluster/cluster_error.h"
 #include "core/sharding/sharding.h"
 #include "core/sharding/sharding_testing.h"
 
@@ -37,6 +38,8 @@ using testing::TestNode;
 
 const EntityType kGrouped("GroupEntity");
 const EntityType kPersistence("PersistenceEntity");
+const EntityType kState("StateEntity");
+const EntityType kMailbox("MailboxEntity");
 
 // Effect's GroupEntity: Runner answers with the address of the runner it
 // runs on; the id "grouped" is in the shard group "special".
@@ -137,6 +140,77 @@ EntityDefinition PersistenceDefinition() {
   return definition;
 }
 
+// Effect's StateEntity and MailboxEntity (volatile RPCs):
+//   StateEntity.Increment  the activation's counter, incremented:
+//                          "<runner> <value> <generation>", the generation
+//                          counting the entity id's activations;
+//   StateEntity.Ordered    records its payload once the gate opens;
+//   MailboxEntity.Hold     (mailbox capacity 1) waits for the gate.
+struct StandardState {
+  std::map<std::string, int> generations;  // per entity id
+  std::vector<std::string> order;
+  int ordered_entered = 0;
+  int held_entered = 0;
+  Latch order_gate;
+  Latch mailbox_gate;
+};
+
+struct Counter {
+  int value = 0;
+  int generation = 0;
+};
+
+class StandardHandler : public EntityHandler {
+ public:
+  StandardHandler(StandardState* state, EntityContext* context)
+      : state_(state), context_(context) {}
+  Task<storage::Exit> Handle(const EntityRequest& request,
+                             ChunkWriter*) override {
+    if (request.tag == "Increment") {
+      Counter& counter = context_->ActivationState<Counter>();
+      if (counter.generation == 0) {
+        counter.generation =
+            ++state_->generations[context_->address().entity_id().value()];
+      }
+      co_return storage::Exit::Success(
+          absl::StrCat(context_->runner_address().Key(), " ", ++counter.value,
+                       " ", counter.generation));
+    }
+    if (request.tag == "Ordered") {
+      ++state_->ordered_entered;
+      co_await state_->order_gate.Wait();
+      state_->order.push_back(request.payload);
+      co_return storage::Exit::Success(request.payload);
+    }
+    ++state_->held_entered;
+    co_await state_->mailbox_gate.Wait();
+    co_return storage::Exit::Success("1");
+  }
+
+ private:
+  StandardState* state_;
+  EntityContext* context_;
+};
+
+constexpr int64_t kMaxIdleMs = 5'000;
+
+EntityDefinition StateDefinition() {
+  EntityOptions options;
+  options.max_idle_time_ms = kMaxIdleMs;
+  EntityDefinition definition(kState, options);
+  definition.Add(testing::Rpc("Increment", /*persisted=*/false))
+      .Add(testing::Rpc("Ordered", /*persisted=*/false));
+  return definition;
+}
+
+EntityDefinition MailboxDefinition() {
+  EntityOptions options;
+  options.mailbox_capacity = 1;
+  EntityDefinition definition(kMailbox, options);
+  definition.Add(testing::Rpc("Hold", /*persisted=*/false));
+  return definition;
+}
+
 constexpr int64_t kLeaseMs = 3'000;
 
 class ShardingIntegrationTest : public ::testing::Test {
@@ -185,6 +259,19 @@ class ShardingIntegrationTest : public ::testing::Test {
                               &persistence_, &context);
                         })
                     .ok());
+    for (EntityDefinition definition :
+         {StateDefinition(), MailboxDefinition()}) {
+      EXPECT_TRUE(
+          node->sharding
+              .RegisterEntity(
+                  std::move(definition),
+                  [this](EntityContext& context)
+                      -> absl::StatusOr<std::unique_ptr<EntityHandler>> {
+                    return std::make_unique<StandardHandler>(&standard_,
+                                                             &context);
+                  })
+              .ok());
+    }
     node->sharding.Start();
     return *nodes_.emplace(port, std::move(node)).first->second;
   }
@@ -200,6 +287,8 @@ class ShardingIntegrationTest : public ::testing::Test {
                                            &network_, resolver_);
     node->sharding.DefineEntity(TestEntityDefinition());
     node->sharding.DefineEntity(PersistenceDefinition());
+    node->sharding.DefineEntity(StateDefinition());
+    node->sharding.DefineEntity(MailboxDefinition());
     node->sharding.Start();
     return *nodes_.emplace(port, std::move(node)).first->second;
   }
@@ -228,6 +317,7 @@ class ShardingIntegrationTest : public ::testing::Test {
   StaticRunnerResolver resolver_;
   std::map<int32_t, TestEntityState> entities_;
   PersistenceState persistence_;  // shared by every runner
+  StandardState standard_;        // shared by every runner
   std::map<int32_t, std::unique_ptr<TestNode>> nodes_;
 };
 
@@ -474,6 +564,83 @@ TEST_F(ShardingIntegrationTest, DeliversScheduledMessagesAfterTheirDeadline) {
       << SuccessValue(result);
   EXPECT_GE(delivered_at_ms, deliver_at_ms);
   EXPECT_EQ(state_.messages().reply_count(), 1);
+}
+
+// Effect: "routes by entity id, isolates state, and preserves mailbox
+// order" (three runners and a client that holds no shard).
+TEST_F(ShardingIntegrationTest, RoutesByIdIsolatesStateAndKeepsMailboxOrder) {
+  std::vector<TestNode*> runners = {&StartRunner(1), &StartRunner(2),
+                                    &StartRunner(3)};
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  EXPECT_TRUE(client.sharding.acquired_shards().empty());
+  const auto call = [&](EntityType type, std::string id, std::string tag,
+                        std::string payload, CallResult* out) {
+    client.scope().Spawn(CallInto(&client.sharding, std::move(type),
+                                  std::move(id), std::move(tag),
+                                  std::move(payload), out));
+  };
+  for (TestNode* runner : runners) {
+    const std::string id = IdOwnedBy(*runner);
+    ASSERT_FALSE(id.empty());
+    const std::string address = runner->sharding.runner_address().Key();
+    CallResult first, second;
+    call(kState, id, "Increment", "", &first);
+    ex_.RunForMs(100);
+    call(kState, id, "Increment", "", &second);
+    ex_.RunForMs(100);
+    EXPECT_EQ(SuccessValue(first), absl::StrCat(address, " 1 1"));
+    EXPECT_EQ(SuccessValue(second), absl::StrCat(address, " 2 1"));
+  }
+
+  const std::string ordered_id = IdOwnedBy(*runners[0]);
+  CallResult first, second;
+  call(kState, ordered_id, "Ordered", "1", &first);
+  ex_.RunForMs(100);
+  ASSERT_EQ(standard_.ordered_entered, 1);
+  call(kState, ordered_id, "Ordered", "2", &second);
+  ex_.RunForMs(100);
+  EXPECT_EQ(standard_.ordered_entered, 1);  // the second waits its turn
+  standard_.order_gate.Open();
+  ex_.RunForMs(100);
+  EXPECT_EQ(SuccessValue(first), "1");
+  EXPECT_EQ(SuccessValue(second), "2");
+  EXPECT_EQ(standard_.order, (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(state_.GetRunners(ex_.NowMs()).size(), 3u);
+}
+
+// Effect: "reports mailbox saturation and revives idle entities with fresh
+// state".
+TEST_F(ShardingIntegrationTest, ReportsAFullMailboxAndRevivesIdleEntities) {
+  StartRunner(1);
+  StartRunner(2);
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  const auto call = [&](EntityType type, std::string id, std::string tag) {
+    auto result = std::make_shared<CallResult>();
+    client.scope().Spawn(CallInto(&client.sharding, std::move(type),
+                                  std::move(id), std::move(tag), "",
+                                  result.get()));
+    ex_.RunForMs(100);
+    return result;
+  };
+  std::shared_ptr<CallResult> held = call(kMailbox, "full", "Hold");
+  ASSERT_EQ(standard_.held_entered, 1);
+  std::shared_ptr<CallResult> rejected = call(kMailbox, "full", "Hold");
+  ASSERT_TRUE(rejected->has_value());
+  EXPECT_TRUE(IsClusterError<MailboxFull>((*rejected)->status()))
+      << (*rejected)->status();
+  standard_.mailbox_gate.Open();
+  ex_.RunForMs(100);
+  EXPECT_EQ(SuccessValue(*held), "1");
+
+  const std::string first = SuccessValue(*call(kState, "idle", "Increment"));
+  TestNode& owner = *nodes_.at(Owns(*nodes_.at(1), "idle") ? 1 : 2);
+  EXPECT_EQ(first, absl::StrCat(owner.sharding.runner_address().Key(), " 1 1"));
+  ex_.RunForMs(2 * kMaxIdleMs + 30'000);  // the reaper runs every 30 s at most
+  EXPECT_EQ(owner.sharding.ActiveEntityCount(), 0);
+  EXPECT_EQ(SuccessValue(*call(kState, "idle", "Increment")),
+            absl::StrCat(owner.sharding.runner_address().Key(), " 1 2"));
 }
 
 }  // namespace
