@@ -7,6 +7,7 @@
 // fixed virtual-time runs long enough for a lease to expire.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,6 +41,7 @@ const EntityType kGrouped("GroupEntity");
 const EntityType kPersistence("PersistenceEntity");
 const EntityType kState("StateEntity");
 const EntityType kMailbox("MailboxEntity");
+const EntityType kResidency("ResidencyEntity");
 
 // Effect's GroupEntity: Runner answers with the address of the runner it
 // runs on; the id "grouped" is in the shard group "special".
@@ -145,7 +147,9 @@ EntityDefinition PersistenceDefinition() {
 //                          "<runner> <value> <generation>", the generation
 //                          counting the entity id's activations;
 //   StateEntity.Ordered    records its payload once the gate opens;
-//   MailboxEntity.Hold     (mailbox capacity 1) waits for the gate.
+//   MailboxEntity.Hold     (mailbox capacity 1) waits for the gate;
+// and Effect's ResidencyEntity (persisted RPCs, idle after 1 s, concurrency
+// 2): Ping answers its payload, Hold waits for the residency gate.
 struct StandardState {
   std::map<std::string, int> generations;  // per entity id
   std::vector<std::string> order;
@@ -153,6 +157,7 @@ struct StandardState {
   int held_entered = 0;
   Latch order_gate;
   Latch mailbox_gate;
+  Latch residency_gate;
 };
 
 struct Counter {
@@ -182,6 +187,12 @@ class StandardHandler : public EntityHandler {
       state_->order.push_back(request.payload);
       co_return storage::Exit::Success(request.payload);
     }
+    if (request.tag == "Ping")
+      co_return storage::Exit::Success(request.payload);
+    if (context_->address().entity_type() == kResidency) {
+      co_await state_->residency_gate.Wait();
+      co_return storage::Exit::Success("");
+    }
     ++state_->held_entered;
     co_await state_->mailbox_gate.Wait();
     co_return storage::Exit::Success("1");
@@ -203,12 +214,28 @@ EntityDefinition StateDefinition() {
   return definition;
 }
 
+EntityDefinition ResidencyDefinition() {
+  EntityOptions options;
+  options.max_idle_time_ms = 1'000;
+  options.concurrency = 2;
+  EntityDefinition definition(kResidency, options);
+  definition.Add(testing::Rpc("Ping", /*persisted=*/true))
+      .Add(testing::Rpc("Hold", /*persisted=*/true));
+  return definition;
+}
+
 EntityDefinition MailboxDefinition() {
   EntityOptions options;
   options.mailbox_capacity = 1;
   EntityDefinition definition(kMailbox, options);
   definition.Add(testing::Rpc("Hold", /*persisted=*/false));
   return definition;
+}
+
+Task<void> DiscardTo(Sharding* sharding, EntityType type, std::string id,
+                     std::string tag, std::optional<absl::Status>* out) {
+  *out = co_await sharding->SendDiscard(
+      std::move(type), EntityId(std::move(id)), std::move(tag), "");
 }
 
 constexpr int64_t kLeaseMs = 3'000;
@@ -260,7 +287,7 @@ class ShardingIntegrationTest : public ::testing::Test {
                         })
                     .ok());
     for (EntityDefinition definition :
-         {StateDefinition(), MailboxDefinition()}) {
+         {StateDefinition(), MailboxDefinition(), ResidencyDefinition()}) {
       EXPECT_TRUE(
           node->sharding
               .RegisterEntity(
@@ -289,6 +316,7 @@ class ShardingIntegrationTest : public ::testing::Test {
     node->sharding.DefineEntity(PersistenceDefinition());
     node->sharding.DefineEntity(StateDefinition());
     node->sharding.DefineEntity(MailboxDefinition());
+    node->sharding.DefineEntity(ResidencyDefinition());
     node->sharding.Start();
     return *nodes_.emplace(port, std::move(node)).first->second;
   }
@@ -641,6 +669,56 @@ TEST_F(ShardingIntegrationTest, ReportsAFullMailboxAndRevivesIdleEntities) {
   EXPECT_EQ(owner.sharding.ActiveEntityCount(), 0);
   EXPECT_EQ(SuccessValue(*call(kState, "idle", "Increment")),
             absl::StrCat(owner.sharding.runner_address().Key(), " 1 2"));
+}
+
+// Effect's Residency test: "stays at the entity cap and keeps residents
+// moving" (maxResidentEntities 3).
+TEST_F(ShardingIntegrationTest, StaysAtTheEntityCapAndKeepsResidentsMoving) {
+  ShardingConfig config = Config(1);
+  config.max_resident_entities = 3;
+  TestNode& runner = StartRunner(1, std::move(config));
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  std::vector<CallResult> held(3);
+  for (int i = 0; i < 3; ++i) {
+    client.scope().Spawn(CallInto(&client.sharding, kResidency,
+                                  absl::StrCat("held-", i + 1), "Hold", "",
+                                  &held[i]));
+  }
+  ex_.RunForMs(1'000);
+  ASSERT_EQ(runner.sharding.ActiveEntityCount(), 3);
+  // A backlog for new entity ids stays in storage.
+  std::vector<std::optional<absl::Status>> backlog(8);
+  for (int i = 0; i < 8; ++i) {
+    client.scope().Spawn(DiscardTo(&client.sharding, kResidency,
+                                   absl::StrCat("backlog-", i + 1), "Ping",
+                                   &backlog[i]));
+  }
+  // Residents keep receiving messages at the cap.
+  CallResult first, second;
+  client.scope().Spawn(CallInto(&client.sharding, kResidency, "held-1", "Ping",
+                                "first", &first));
+  client.scope().Spawn(CallInto(&client.sharding, kResidency, "held-2", "Ping",
+                                "second", &second));
+  ex_.RunForMs(2'000);
+  EXPECT_EQ(SuccessValue(first), "first");
+  EXPECT_EQ(SuccessValue(second), "second");
+  for (const std::optional<absl::Status>& sent : backlog) {
+    EXPECT_TRUE(sent.has_value() && sent->ok());
+  }
+  EXPECT_EQ(runner.sharding.ActiveEntityCount(), 3);
+  EXPECT_GE(Unprocessed(), 8);
+
+  // As slots free up, the backlog drains in waves, never above the cap.
+  standard_.residency_gate.Open();
+  int64_t most = 0;
+  for (int step = 0; step < 450 && Unprocessed() > 0; ++step) {
+    ex_.RunForMs(100);
+    most = std::max(most, runner.sharding.ActiveEntityCount());
+  }
+  for (const CallResult& result : held) EXPECT_EQ(SuccessValue(result), "");
+  EXPECT_EQ(Unprocessed(), 0);
+  EXPECT_LE(most, 3);
 }
 
 }  // namespace
