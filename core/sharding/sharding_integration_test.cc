@@ -142,7 +142,8 @@ EntityDefinition PersistenceDefinition() {
   return definition;
 }
 
-// Effect's StateEntity and MailboxEntity (volatile RPCs):
+// Effect's StateEntity (persisted RPCs, idle after 1 s) and MailboxEntity
+// (a volatile RPC):
 //   StateEntity.Increment  the activation's counter, incremented:
 //                          "<runner> <value> <generation>", the generation
 //                          counting the entity id's activations;
@@ -203,14 +204,14 @@ class StandardHandler : public EntityHandler {
   EntityContext* context_;
 };
 
-constexpr int64_t kMaxIdleMs = 5'000;
+constexpr int64_t kMaxIdleMs = 1'000;
 
 EntityDefinition StateDefinition() {
   EntityOptions options;
   options.max_idle_time_ms = kMaxIdleMs;
   EntityDefinition definition(kState, options);
-  definition.Add(testing::Rpc("Increment", /*persisted=*/false))
-      .Add(testing::Rpc("Ordered", /*persisted=*/false));
+  definition.Add(testing::Rpc("Increment", /*persisted=*/true))
+      .Add(testing::Rpc("Ordered", /*persisted=*/true));
   return definition;
 }
 
@@ -719,6 +720,106 @@ TEST_F(ShardingIntegrationTest, StaysAtTheEntityCapAndKeepsResidentsMoving) {
   for (const CallResult& result : held) EXPECT_EQ(SuccessValue(result), "");
   EXPECT_EQ(Unprocessed(), 0);
   EXPECT_LE(most, 3);
+}
+
+// Effect: "resumes a persisted stream after its runner is killed". The only
+// runner dies with the stream half sent; a new runner resumes it after the
+// last stored chunk and the caller gets every value once.
+TEST_F(ShardingIntegrationTest, ResumesAPersistedStreamAfterItsRunnerIsKilled) {
+  TestNode& owner = StartRunner(1);
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  std::vector<std::string> received;
+  CallResult stream;
+  client.scope().Spawn(StreamInto(&client.sharding, "stream-restart",
+                                  "StreamWithKey", "k", &received, &stream));
+  ex_.RunForMs(100);
+  for (int value : {0, 1}) entities_[1].stream_items.Push(value);
+  ex_.RunForMs(100);
+  ASSERT_EQ(received, (std::vector<std::string>{"0", "1"}));
+
+  owner.Crash();
+  StartRunner(2);
+  ex_.RunForMs(3 * kLeaseMs);
+  ASSERT_EQ(entities_[2].stream_starts.size(), 1u);
+  for (int value : {2, 3, 4}) entities_[2].stream_items.Push(value);
+  entities_[2].stream_items.Push(std::nullopt);
+  ex_.RunForMs(2'000);
+  EXPECT_EQ(SuccessValue(stream), "");
+  EXPECT_EQ(received, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+  EXPECT_EQ(Unprocessed(), 0);
+}
+
+// Effect: "rebalances on runner addition, graceful stop, and abrupt death".
+TEST_F(ShardingIntegrationTest, RebalancesOnAdditionGracefulStopAndDeath) {
+  TestNode& first = StartRunner(1);
+  TestNode& second = StartRunner(2);
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  const auto owner_of = [&](const std::string& id) -> int32_t {
+    for (const auto& [port, node] : nodes_) {
+      if (port != 9 && Owns(*node, id)) return port;
+    }
+    return 0;
+  };
+  std::map<std::string, int32_t> before;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = absl::StrCat("moving-", i);
+    before[id] = owner_of(id);
+  }
+  const auto increment = [&](const std::string& id) {
+    CallResult result;
+    client.scope().Spawn(
+        CallInto(&client.sharding, kState, id, "Increment", "", &result));
+    ex_.RunForMs(1'000);
+    return SuccessValue(result);
+  };
+
+  // Addition: some entity moves to the new runner and is served there.
+  TestNode& added = StartRunner(3);
+  ex_.RunForMs(3 * kLeaseMs);
+  std::string moved_id;
+  for (const auto& [id, old] : before) {
+    if (old != 3 && owner_of(id) == 3) {
+      moved_id = id;
+      break;
+    }
+  }
+  ASSERT_FALSE(moved_id.empty());
+  EXPECT_EQ(increment(moved_id),
+            absl::StrCat(added.sharding.runner_address().Key(), " 1 1"));
+
+  // Graceful stop: a request in flight on the stopping runner is handed to
+  // the next owner, which answers it.
+  const std::string stop_id = IdOwnedBy(first);
+  ASSERT_FALSE(stop_id.empty());
+  CallResult handed_over;
+  client.scope().Spawn(CallInto(&client.sharding, kState, stop_id, "Ordered",
+                                "1", &handed_over));
+  ex_.RunForMs(100);
+  ASSERT_EQ(standard_.ordered_entered, 1);
+  bool stopped = false;
+  first.scope().Spawn(testing::ShutdownInto(&first.sharding, &stopped));
+  ex_.RunForMs(3 * kLeaseMs);
+  EXPECT_TRUE(stopped);
+  const int32_t next_owner = owner_of(stop_id);
+  EXPECT_TRUE(next_owner == 2 || next_owner == 3) << next_owner;
+  standard_.order_gate.Open();
+  ex_.RunForMs(1'000);
+  EXPECT_EQ(standard_.ordered_entered, 2);  // run again by the next owner
+  EXPECT_EQ(SuccessValue(handed_over), "1");
+
+  // Abrupt death: the dead runner's entity is served elsewhere.
+  const std::string kill_id = IdOwnedBy(second);
+  ASSERT_FALSE(kill_id.empty());
+  second.Crash();
+  CallResult after_death;
+  client.scope().Spawn(CallInto(&client.sharding, kState, kill_id, "Increment",
+                                "", &after_death));
+  ex_.RunForMs(4 * kLeaseMs);
+  EXPECT_EQ(SuccessValue(after_death),
+            absl::StrCat(added.sharding.runner_address().Key(), " 1 1"));
+  EXPECT_EQ(Unprocessed(), 0);
 }
 
 }  // namespace
