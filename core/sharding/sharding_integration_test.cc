@@ -822,5 +822,58 @@ TEST_F(ShardingIntegrationTest, RebalancesOnAdditionGracefulStopAndDeath) {
   EXPECT_EQ(Unprocessed(), 0);
 }
 
+// Effect's Locks tests "rebuilds a blackholed reserved lock connection and
+// rejoins without split brain" (every lock operation of the runner hangs)
+// and "keeps peers progressing when a lock query is permanently stuck" (its
+// refresh hangs): the faulted runner drops its shards, a peer takes them
+// over, no shard ever has two holders, and once the fault clears the faulted
+// runner rejoins. (Effect's reserved-connection rebuild has no counterpart:
+// there are no connections here.)
+class LockFaultTest : public ShardingIntegrationTest,
+                      public ::testing::WithParamInterface<bool> {
+ protected:
+  std::vector<StorageOp> FaultedOps() const {
+    if (GetParam()) return {StorageOp::kRefresh};
+    return {StorageOp::kAcquire, StorageOp::kRefresh, StorageOp::kRelease,
+            StorageOp::kReleaseAll};
+  }
+  // Runs `ms`, failing if a shard is ever held by both runners.
+  void RunWithoutSplitBrain(TestNode& a, TestNode& b, int64_t ms) {
+    for (int64_t elapsed_ms = 0; elapsed_ms < ms; elapsed_ms += 50) {
+      ex_.RunForMs(50);
+      for (const ShardId& shard : a.sharding.acquired_shards()) {
+        ASSERT_FALSE(b.sharding.acquired_shards().contains(shard))
+            << shard << " held twice";
+      }
+    }
+  }
+};
+
+TEST_P(LockFaultTest, PeersTakeOverWithoutSplitBrainAndTheRunnerRejoins) {
+  ShardingConfig faulted_config = Config(1);
+  faulted_config.shards_per_group = 4;
+  TestNode& faulted = StartRunner(1, faulted_config);
+  ex_.RunForMs(2'000);
+  ASSERT_EQ(faulted.sharding.acquired_shards().size(), 4u);
+
+  for (StorageOp op : FaultedOps()) faulted.storage.SetBlackhole(op, true);
+  ShardingConfig peer_config = Config(2);
+  peer_config.shards_per_group = 4;
+  TestNode& peer = StartRunner(2, peer_config);
+  RunWithoutSplitBrain(faulted, peer, 4 * kLeaseMs);
+  EXPECT_TRUE(faulted.sharding.acquired_shards().empty());
+  EXPECT_FALSE(peer.sharding.acquired_shards().empty());
+
+  for (StorageOp op : FaultedOps()) faulted.storage.SetBlackhole(op, false);
+  RunWithoutSplitBrain(faulted, peer, 4 * kLeaseMs);
+  EXPECT_FALSE(faulted.sharding.acquired_shards().empty());
+  EXPECT_EQ(faulted.sharding.acquired_shards().size() +
+                peer.sharding.acquired_shards().size(),
+            4u);
+}
+
+INSTANTIATE_TEST_SUITE_P(BlackholedOrStuckRefresh, LockFaultTest,
+                         ::testing::Bool());
+
 }  // namespace
 }  // namespace clustersim::sharding
