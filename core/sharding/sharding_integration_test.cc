@@ -875,5 +875,28 @@ TEST_P(LockFaultTest, PeersTakeOverWithoutSplitBrainAndTheRunnerRejoins) {
 INSTANTIATE_TEST_SUITE_P(BlackholedOrStuckRefresh, LockFaultTest,
                          ::testing::Bool());
 
+// Effect's Runners test "persisted notification transport failures are
+// ignored": a persisted discard whose notification cannot reach the runner
+// (the link is cut) succeeds, as the request is stored, and the runner
+// serves it from storage (its poll; nothing was delivered).
+TEST_F(ShardingIntegrationTest,
+       PersistedNotificationTransportFailuresAreIgnored) {
+  TestNode& runner = StartRunner(1);
+  TestNode& client = StartClient(9);
+  ex_.RunForMs(2'000);
+  network_.Partition(client.node(), runner.node());
+  std::optional<absl::Status> sent;
+  client.scope().Spawn(
+      DiscardInto(&client.sharding, "notified", "GetUser", "n", &sent));
+  // A cut link drops silently here (Effect's fake protocol fails at once):
+  // the notification ends with its call's timeout.
+  ex_.RunForMs(10'000);
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_TRUE(sent->ok()) << *sent;
+  ASSERT_EQ(entities_[1].handled.size(), 1u);
+  EXPECT_EQ(entities_[1].handled[0].first, "GetUser");
+  EXPECT_EQ(Unprocessed(), 0);
+}
+
 }  // namespace
 }  // namespace clustersim::sharding
