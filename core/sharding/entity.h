@@ -160,10 +160,23 @@ class EntityContext {
   // when the entity stops because this runner gives it up (shard lost or
   // released, shutdown, an aborted spawn; Effect's Abandon) and false when
   // it is reaped for idleness. It runs synchronously and must not reach the
-  // handler or the context; asynchronous work goes to a scope that outlives
-  // the entity.
+  // handler or the context (asynchronous work: AddAsyncActivationFinalizer).
   virtual void AddActivationFinalizer(
       std::function<void(bool abandoned)> finalizer) = 0;
+  // The same for asynchronous work (Effect's finalizer effects, which the
+  // closing scope awaits: a finalizer that sends a message and awaits its
+  // reply). Where the runner ends the activation in an orderly way (shard
+  // release or loss, the runner's shutdown, idle reaping) the entity is only
+  // closed (its residency slot freed, Sharding::Shutdown and the shard's
+  // release completed) after the task ended; like Effect's, it is not bound
+  // by entity_termination_timeout_ms, which bounds the handlers only, nor
+  // cut by a forced release. Where the runner stops the entity without
+  // waiting (an aborted spawn, hardened mode's self-stop) the task is
+  // started in a fiber of the entity manager and not awaited. Synchronous
+  // and asynchronous finalizers share one order, last registered first. The
+  // task must not reach the handler or the context either.
+  virtual void AddAsyncActivationFinalizer(
+      std::function<Task<void>(bool abandoned)> finalizer) = 0;
   // Fibers that belong to the activation rather than to one handler (Effect's
   // forkIn(CurrentActivationScope)): they survive a defect rebuild and are
   // cancelled when the activation ends, before its finalizers run.

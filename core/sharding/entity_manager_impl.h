@@ -180,6 +180,12 @@ class EntityManager::Impl {
 
   enum class Phase { kSpawning, kLive, kRetired };
 
+  // One activation finalizer (EntityContext): exactly one of the two is set.
+  struct Finalizer {
+    std::function<void(bool abandoned)> run;
+    std::function<Task<void>(bool abandoned)> run_async;
+  };
+
   struct Entity final : EntityContext {
     Entity(Impl* impl, EntityAddress address, Scope& parent)
         : impl(impl), address_(std::move(address)), scope(parent) {}
@@ -191,7 +197,11 @@ class EntityManager::Impl {
     int64_t NowMs() const override { return impl->NowMs(); }
     void AddActivationFinalizer(
         std::function<void(bool abandoned)> finalizer) override {
-      finalizers.push_back(std::move(finalizer));
+      finalizers.push_back({std::move(finalizer), nullptr});
+    }
+    void AddAsyncActivationFinalizer(
+        std::function<Task<void>(bool abandoned)> finalizer) override {
+      finalizers.push_back({nullptr, std::move(finalizer)});
     }
     Scope& activation_scope() override { return scope; }
     std::shared_ptr<void>& ActivationSlot(const void* key) override {
@@ -238,7 +248,7 @@ class EntityManager::Impl {
     bool abandoned = false;
     // EntityContext's activation state, in creation order, and finalizers.
     std::vector<std::pair<const void*, std::shared_ptr<void>>> activation_state;
-    std::vector<std::function<void(bool abandoned)>> finalizers;
+    std::vector<Finalizer> finalizers;
     // Opened whenever the server's last fiber ends or drain_stop is set.
     Latch drain_wake;
     // Opened once the entity is fully terminated (Effect's close latch).
@@ -359,8 +369,11 @@ class EntityManager::Impl {
   void Retire(Entity& entity, bool abandoned);
   void Force(Entity& entity);
   Task<void> Terminate(Entity* entity);
-  void FinishTermination(Entity& entity);
+  void CloseActivation(Entity& entity);
   void EndActivation(Entity& entity);
+  static Task<void> RunFinalizers(std::vector<Finalizer> finalizers,
+                                  bool abandoned);
+  void RemoveTerminated(Entity& entity);
   void StopNow(Entity& entity);
   Task<void> DrainTimeout(Entity* entity, int64_t timeout_ms);
   std::vector<Snowflake> CancelInterruptible(Entity& entity, Server& server,

@@ -82,12 +82,19 @@ Task<void> EntityManager::Impl::Terminate(Entity* entity) {
     co_await AwaitFibers(entity, server);
     entity->server.reset();
   }
-  FinishTermination(*entity);
+  CloseActivation(*entity);
+  // Effect closes the handler scope, awaiting its finalizers, before the
+  // entity's close latch opens. (A hardened self-stop may cancel this wait:
+  // StopNow then ends the entity.)
+  co_await RunFinalizers(std::exchange(entity->finalizers, {}),
+                         entity->abandoned);
+  EndActivation(*entity);
+  RemoveTerminated(*entity);
 }
 
-// The end of a retired entity whose server is gone: its scope closes and it
-// leaves the manager.
-void EntityManager::Impl::FinishTermination(Entity& entity) {
+// A retired entity whose server is gone: its requests are settled and its
+// scope closes (idempotent).
+void EntityManager::Impl::CloseActivation(Entity& entity) {
   CHECK(entity.phase == Phase::kRetired && entity.server == nullptr);
   // Requests that never reached (or never finished on) a handler: durable
   // ones are redelivered from storage; volatile callers are interrupted.
@@ -103,7 +110,10 @@ void EntityManager::Impl::FinishTermination(Entity& entity) {
     }
   }
   entity.scope.Close();
-  EndActivation(entity);
+}
+
+// The end of a retired entity whose activation ended: it leaves the manager.
+void EntityManager::Impl::RemoveTerminated(Entity& entity) {
   Trace("entity.stop", Describe(entity));
   std::shared_ptr<Latch> closed = entity.closed;
   draining_.erase(entity.address_);  // destroys `entity`
@@ -111,15 +121,37 @@ void EntityManager::Impl::FinishTermination(Entity& entity) {
   host_.ReleaseResident();
 }
 
-// The activation's end (Effect's activation scope closing): its finalizers,
-// last registered first, then its state, newest first.
+// The activation's end (Effect's activation scope closing) where nothing
+// awaits it: its finalizers, last registered first, except the asynchronous
+// ones, which are started in one fiber of the manager (in the same order)
+// and not awaited; then its state, newest first. Terminate has awaited every
+// finalizer before calling this.
 void EntityManager::Impl::EndActivation(Entity& entity) {
-  std::vector<std::function<void(bool)>> finalizers =
-      std::move(entity.finalizers);
+  std::vector<Finalizer> finalizers = std::move(entity.finalizers);
+  std::vector<Finalizer> later;
+  for (Finalizer& finalizer : finalizers) {
+    if (finalizer.run_async) later.push_back(std::move(finalizer));
+  }
   for (auto it = finalizers.rbegin(); it != finalizers.rend(); ++it) {
-    (*it)(entity.abandoned);
+    if (it->run) it->run(entity.abandoned);
+  }
+  if (!later.empty()) {
+    scope_.Spawn(RunFinalizers(std::move(later), entity.abandoned),
+                 "entity-finalizers");
   }
   while (!entity.activation_state.empty()) entity.activation_state.pop_back();
+}
+
+// Runs `finalizers`, last first, awaiting the asynchronous ones.
+Task<void> EntityManager::Impl::RunFinalizers(std::vector<Finalizer> finalizers,
+                                              bool abandoned) {
+  for (auto it = finalizers.rbegin(); it != finalizers.rend(); ++it) {
+    if (it->run) {
+      it->run(abandoned);
+    } else {
+      co_await it->run_async(abandoned);
+    }
+  }
 }
 
 // Hardened mode's self-stop (see EntityManager::StopShardNow): no drain, no
@@ -139,7 +171,9 @@ void EntityManager::Impl::StopNow(Entity& entity) {
     server->scope.CancelAll();
     entity.server.reset();
   }
-  FinishTermination(entity);
+  CloseActivation(entity);
+  EndActivation(entity);
+  RemoveTerminated(entity);
 }
 
 Task<void> EntityManager::Impl::DrainTimeout(Entity* entity,

@@ -133,6 +133,13 @@ struct World {
   int activation_builds = 0;
   // The `abandoned` flag of each activation finalizer run.
   std::vector<bool> activation_ends;
+  // Set: each activation also gets an asynchronous finalizer (registered
+  // after the synchronous one) that sleeps this long; what it saw.
+  std::optional<int64_t> async_finalizer_ms;
+  bool async_finalizer_started = false;
+  bool async_finalizer_ended = false;
+  // activation_ends when the asynchronous finalizer ended.
+  size_t sync_finalizers_before_async_end = 0;
   // Why each cancelled handler was cancelled, read in its guard's destructor.
   std::vector<InterruptReason> interrupt_reasons;
   Latch never;    // never opened
@@ -315,6 +322,13 @@ EntityDefinition UserDefinition(EntityOptions options) {
   return definition;
 }
 
+Task<void> AsyncFinalizer(World* world, int64_t sleep_ms) {
+  world->async_finalizer_started = true;
+  co_await SleepMs(sleep_ms);
+  world->async_finalizer_ended = true;
+  world->sync_finalizers_before_async_end = world->activation_ends.size();
+}
+
 absl::StatusOr<std::unique_ptr<EntityHandler>> Build(World* world,
                                                      EntityContext& context) {
   if (world->build_failures > 0) {
@@ -328,6 +342,11 @@ absl::StatusOr<std::unique_ptr<EntityHandler>> Build(World* world,
     context.AddActivationFinalizer([world](bool abandoned) {
       world->activation_ends.push_back(abandoned);
     });
+    if (world->async_finalizer_ms.has_value()) {
+      context.AddAsyncActivationFinalizer([world](bool) {
+        return AsyncFinalizer(world, *world->async_finalizer_ms);
+      });
+    }
   }
   world->activation_builds = builds.count;
   return std::make_unique<TestHandler>(world, &context);
@@ -1282,6 +1301,45 @@ TEST_F(EntityManagerTest, ActivationFinalizerRunsAbandonedOnClose) {
   RunMs(0);
   ASSERT_TRUE(done);
   EXPECT_EQ(world_.activation_ends, std::vector<bool>{true});
+}
+
+// Effect awaits the handler scope's finalizer effects before the entity's
+// close latch opens, so a shard release waits for them (forced or not: the
+// force only cuts the drain of the handlers).
+TEST_F(EntityManagerTest, AsyncActivationFinalizerIsAwaitedByTheRelease) {
+  world_.async_finalizer_ms = 1'000;
+  Start();
+  ASSERT_TRUE(SendVolatile(Request(1, "GetUser")).ok());
+  RunMs(0);
+  bool done = false;
+  root_.Spawn(
+      AwaitInto(manager_->InterruptShard(ShardId("default", 1), true), &done));
+  RunMs(999);
+  EXPECT_TRUE(world_.async_finalizer_started);
+  EXPECT_FALSE(done);
+  EXPECT_TRUE(manager_->HasServers(ShardId("default", 1)));
+  RunMs(1);
+  ASSERT_TRUE(done);
+  EXPECT_TRUE(world_.async_finalizer_ended);
+  // Last registered first: the synchronous finalizer ran after it.
+  EXPECT_EQ(world_.sync_finalizers_before_async_end, 0u);
+  EXPECT_EQ(world_.activation_ends, std::vector<bool>{true});
+}
+
+// Hardened mode's self-stop does not wait: the entity is gone at once, the
+// synchronous finalizer has run, the asynchronous one runs on its own.
+TEST_F(EntityManagerTest, AsyncActivationFinalizerIsNotAwaitedByASelfStop) {
+  world_.async_finalizer_ms = 1'000;
+  Start();
+  ASSERT_TRUE(SendVolatile(Request(1, "GetUser")).ok());
+  RunMs(0);
+  manager_->StopShardNow(ShardId("default", 1));
+  EXPECT_FALSE(manager_->HasServers(ShardId("default", 1)));
+  EXPECT_EQ(world_.activation_ends, std::vector<bool>{true});
+  RunMs(0);
+  EXPECT_TRUE(world_.async_finalizer_started);
+  RunMs(1'000);
+  EXPECT_TRUE(world_.async_finalizer_ended);
 }
 
 TEST_F(EntityManagerTest, ActivationScopeFibersSurviveARebuild) {

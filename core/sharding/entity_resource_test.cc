@@ -88,9 +88,10 @@ EntityDefinition PodOwnerDefinition() {
 class EntityResourceTest : public ::testing::Test {
  protected:
   TestNode& StartNode(int32_t port) {
-    nodes_.push_back(std::make_unique<TestNode>(
-        ex_, state_, TestConfig(port), NodeId{static_cast<uint32_t>(port)},
-        nullptr, resolver_));
+    const NodeId id{static_cast<uint32_t>(port)};
+    resolver_.Add(*TestConfig(port).runner_address, id);
+    nodes_.push_back(std::make_unique<TestNode>(ex_, state_, TestConfig(port),
+                                                id, &network_, resolver_));
     TestNode& node = *nodes_.back();
     EXPECT_TRUE(node.sharding
                     .RegisterEntity(
@@ -112,7 +113,14 @@ class EntityResourceTest : public ::testing::Test {
     return SuccessValue(result);
   }
 
+  // Whether `node` holds the entity's shard.
+  static bool Owns(TestNode& node) {
+    return node.sharding.HasShardId(
+        *node.sharding.ShardFor(EntityId("1"), "default"));
+  }
+
   ManualExecutor ex_{kStartMs};
+  testing::TestNetwork network_{ex_, /*latency_us=*/1'000};
   storage::StorageState state_{storage::StorageState::Options{}};
   StaticRunnerResolver resolver_;
   World world_;
@@ -174,6 +182,30 @@ TEST_F(EntityResourceTest, SurvivesShutdownAndIsReacquiredByTheNextOwner) {
   ex_.RunForMs(30'000);
   EXPECT_EQ(world_.acquisitions, 2);
   EXPECT_EQ(world_.closes, 0);
+}
+
+// Effect's integration test "keeps EntityResource alive during movement and
+// releases it explicitly": two runners; the owner stops, the entity moves to
+// the other runner, which acquires the resource again (the first acquisition
+// is not released: only Close releases), and Close releases it.
+TEST_F(EntityResourceTest, KeptAliveDuringMovementAndReleasedByClose) {
+  TestNode& a = StartNode(34431);
+  TestNode& b = StartNode(34432);
+  ex_.RunForMs(1'000);
+  ASSERT_NE(Owns(a), Owns(b));
+  TestNode& owner = Owns(a) ? a : b;
+  TestNode& other = Owns(a) ? b : a;
+  EXPECT_EQ(Call(other, "Use"), "pod 1");
+  bool stopped = false;
+  owner.scope().Spawn(ShutdownInto(&owner.sharding, &stopped));
+  ex_.RunForMs(1'000);
+  ASSERT_TRUE(stopped);
+  ASSERT_TRUE(Owns(other));
+  EXPECT_EQ(world_.closes, 0);
+  EXPECT_EQ(Call(other, "Use"), "pod 2");
+  EXPECT_EQ(Call(other, "Close"), "closed");
+  EXPECT_EQ(world_.acquisitions, 2);
+  EXPECT_EQ(world_.closes, 1);
 }
 
 }  // namespace

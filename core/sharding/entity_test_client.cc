@@ -56,6 +56,10 @@ class EntityTestClient::Activation final : public EntityContext {
       std::function<void(bool abandoned)> finalizer) override {
     finalizers_.push_back(std::move(finalizer));
   }
+  // Never run: the activation ends in the client's destructor, which cannot
+  // await a task (see entity_test_client.h).
+  void AddAsyncActivationFinalizer(
+      std::function<Task<void>(bool abandoned)>) override {}
   Scope& activation_scope() override { return scope_; }
   // The handlers' fibers.
   Scope& requests() { return requests_; }

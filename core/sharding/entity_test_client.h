@@ -4,7 +4,8 @@
 //
 // As in Effect, each entity id gets one activation, built on its first
 // request and kept until the client goes, when its activation finalizers
-// run (no idle reaping, no keep-alive, no persistence: Persisted RPCs run
+// run (asynchronous ones do not: the destructor cannot await them; no idle
+// reaping, no keep-alive, no persistence: Persisted RPCs run
 // like volatile ones). Its address has the shard Effect's test client
 // computes (|hash(id) % shards_per_group| + 1 in the id's shard group) and
 // its runner is localhost:3000. Requests run with the definition's

@@ -133,6 +133,21 @@ TEST(SerializeOrDefectTest, ARefusedFailureIsTheDefect) {
             "declared error");
 }
 
+// Calls Meter `id`, collecting a stream's chunks in `chunks` (if not null).
+Task<void> CallMeter(Sharding* sharding, std::string id, std::string tag,
+                     std::string payload, std::vector<std::string>* chunks,
+                     CallResult* out) {
+  Sharding::CallOptions options;
+  options.on_chunk = [chunks](const std::vector<std::string>& values) {
+    if (chunks != nullptr) {
+      chunks->insert(chunks->end(), values.begin(), values.end());
+    }
+  };
+  *out =
+      co_await sharding->Send(kMeter, EntityId(std::move(id)), std::move(tag),
+                              std::move(payload), std::move(options));
+}
+
 class SerializeOrDefectShardingTest : public ::testing::Test {
  protected:
   SerializeOrDefectShardingTest() {
@@ -157,23 +172,10 @@ class SerializeOrDefectShardingTest : public ::testing::Test {
   std::string Call(const TypedRpc<int64_t, int64_t>& rpc, int64_t value,
                    std::vector<std::string>* chunks = nullptr) {
     CallResult result;
-    node_.scope().Spawn(CallInto(&node_.sharding, rpc.tag(),
-                                 rpc.EncodeRequest(value), chunks, &result));
+    node_.scope().Spawn(CallMeter(&node_.sharding, "m", rpc.tag(),
+                                  rpc.EncodeRequest(value), chunks, &result));
     ex_.RunForMs(100);
     return SuccessValue(result);
-  }
-  static Task<void> CallInto(Sharding* sharding, std::string tag,
-                             std::string payload,
-                             std::vector<std::string>* chunks,
-                             CallResult* out) {
-    Sharding::CallOptions options;
-    options.on_chunk = [chunks](const std::vector<std::string>& values) {
-      if (chunks != nullptr) {
-        chunks->insert(chunks->end(), values.begin(), values.end());
-      }
-    };
-    *out = co_await sharding->Send(kMeter, EntityId("m"), std::move(tag),
-                                   std::move(payload), std::move(options));
   }
 
   ManualExecutor ex_{kStartMs};
@@ -205,6 +207,93 @@ TEST_F(SerializeOrDefectShardingTest, AnUnencodableChunkEndsOnlyItsStream) {
   EXPECT_EQ(Call(ReadingsRpc(), 2, &chunks), "");
   EXPECT_EQ(chunks.size(), 2u);
   EXPECT_EQ(builds_, 1);
+}
+
+// Effect's Runners.test.ts "a reply that fails to serialize fails only its
+// own request" and "a stream reply that fails to serialize ends the stream
+// with the defect", with the integration test "isolates a reply-encoding
+// failure so a sibling request on the same connection succeeds": volatile
+// requests (as Effect's BadReplyEntity) from a client-only node to the
+// runner serving the Meter, through its RunnerServer.
+class SerializeOrDefectRemoteTest : public ::testing::Test {
+ protected:
+  SerializeOrDefectRemoteTest() {
+    resolver_.Add(*TestConfig().runner_address, NodeId{1});
+    EXPECT_TRUE(runner_.sharding
+                    .RegisterEntity(
+                        VolatileMeter(),
+                        [this](EntityContext&)
+                            -> absl::StatusOr<std::unique_ptr<EntityHandler>> {
+                          ++builds_;
+                          return std::make_unique<MeterHandler>();
+                        })
+                    .ok());
+    client_.sharding.DefineEntity(VolatileMeter());
+    runner_.sharding.Start();
+    client_.sharding.Start();
+    ex_.RunForMs(10);
+  }
+
+  static EntityDefinition VolatileMeter() {
+    EntityDefinition definition(kMeter);
+    RpcSpec read = ReadRpc().Spec();
+    read.persisted = false;
+    definition.Add(std::move(read));
+    RpcSpec readings = ReadingsRpc().Spec();
+    readings.persisted = false;
+    readings.stream = true;
+    definition.Add(std::move(readings));
+    return definition;
+  }
+  static ShardingConfig ClientConfig() {
+    ShardingConfig config = TestConfig();
+    config.runner_address = std::nullopt;
+    return config;
+  }
+
+  ManualExecutor ex_{kStartMs};
+  testing::TestNetwork network_{ex_, /*latency_us=*/1'000};
+  storage::StorageState state_{storage::StorageState::Options{}};
+  StaticRunnerResolver resolver_;
+  int builds_ = 0;
+  TestNode runner_{ex_, state_, TestConfig(), NodeId{1}, &network_, resolver_};
+  TestNode client_{ex_,       state_,    ClientConfig(),
+                   NodeId{2}, &network_, resolver_};
+};
+
+TEST_F(SerializeOrDefectRemoteTest, AnUnencodableReplyFailsOnlyItsRequest) {
+  CallResult bad, sibling;
+  client_.scope().Spawn(CallMeter(&client_.sharding, "m", ReadRpc().tag(),
+                                  ReadRpc().EncodeRequest(-1), nullptr, &bad));
+  client_.scope().Spawn(CallMeter(&client_.sharding, "n", ReadRpc().tag(),
+                                  ReadRpc().EncodeRequest(7), nullptr,
+                                  &sibling));
+  ex_.RunForMs(100);
+  EXPECT_EQ(SuccessValue(bad),
+            "<failure: MalformedMessage: reply of 'Read' does not encode: "
+            "negative reading -1>");
+  EXPECT_EQ(SuccessValue(sibling), ReadRpc().EncodeResponse(7));
+  // The same entity serves the next request: no defect, no rebuild.
+  CallResult next;
+  client_.scope().Spawn(CallMeter(&client_.sharding, "m", ReadRpc().tag(),
+                                  ReadRpc().EncodeRequest(3), nullptr, &next));
+  ex_.RunForMs(100);
+  EXPECT_EQ(SuccessValue(next), ReadRpc().EncodeResponse(3));
+  EXPECT_EQ(builds_, 2);  // "m" and "n", once each
+  EXPECT_EQ(state_.messages().message_count(), 0);
+}
+
+TEST_F(SerializeOrDefectRemoteTest, AnUnencodableChunkEndsTheStream) {
+  std::vector<std::string> chunks;
+  CallResult result;
+  client_.scope().Spawn(CallMeter(&client_.sharding, "m", ReadingsRpc().tag(),
+                                  ReadingsRpc().EncodeRequest(-2), &chunks,
+                                  &result));
+  ex_.RunForMs(100);
+  EXPECT_EQ(SuccessValue(result),
+            "<failure: MalformedMessage: reply of 'Readings' does not encode: "
+            "negative reading -2>");
+  EXPECT_EQ(chunks.size(), 1u);  // the first reading got through
 }
 
 }  // namespace
