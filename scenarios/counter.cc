@@ -54,6 +54,7 @@
 #include "sim/checkers/unique_ids.h"
 #include "sim/faults.h"
 #include "sim/nemesis.h"
+#include "sim/network.h"
 #include "sim/trace.h"
 #include "sim/world.h"
 
@@ -81,6 +82,10 @@ constexpr std::string_view kResendNewKey = "counter-resend-new-key";
 // The rolling restart (rolling_restart.h): each of the first
 // kRollingRestarts runners in turn.
 constexpr uint32_t kRollingRestarts = 3;
+
+// The runner whose storage links CounterWorkload::slow_storage_on_shutdown
+// slows during its shutdown.
+constexpr uint32_t kSlowStorageRunner = 2;
 
 // --- The Counter entity's contract -----------------------------------------
 
@@ -126,7 +131,7 @@ class Oracle : public sim::TraceListener {
         delivery_(delivery_bound_us_.value_or(0),
                   delivery_bound_us_.has_value() ? harness.quiet_time_us()
                                                  : INT64_MAX,
-                  Sink()),
+                  run.storage_node, Sink()),
         liveness_(ledger::kLivenessBoundUs + harness.liveness_slack_us(),
                   Sink()),
         ledger_(Sink()),
@@ -156,6 +161,9 @@ class Oracle : public sim::TraceListener {
     watch_.OnTraceEvent(time_us, node, kind, detail);
     if (kind == "shard.self_stop") ++self_stops_;
   }
+
+  // --- From the rolling restart ---
+  void ShutdownBegan(NodeId node) { delivery_.ShutdownBegan(node.value); }
 
   // --- From the clients ---
   bool Issuing() const { return h_.world().now_us() < run_.stop_issuing_us; }
@@ -249,6 +257,7 @@ class Oracle : public sim::TraceListener {
         {"exits_saved", exactly_once_.exits_saved()},
         {"handler_starts", exactly_once_.handler_starts()},
         {"reply_deliveries_judged", delivery_.judged()},
+        {"reply_deliveries_excused", delivery_.excused()},
         {"max_reply_delivery_ms", delivery_.max_delivery_us() / 1000},
         {"failure_exits", failure_exits_},
         {"ledger_total", total},
@@ -419,6 +428,49 @@ class CounterNode : public Process, public GracefulShutdown {
   sharding::RunnerProcess runner_;
 };
 
+// CounterWorkload::slow_storage_on_shutdown: slows the links between one
+// runner and the storage node, both ways, for as long as it is told to.
+class SlowStorageLinks {
+ public:
+  SlowStorageLinks(SimHarness& harness, NodeId runner, NodeId storage)
+      : network_(harness.network()), runner_(runner), storage_(storage) {
+    Random& rng = harness.world().Stream("slow-storage");
+    const int64_t min_us =
+        UniformInt(rng, kSlowStorageMinMs, kSlowStorageMaxMs) * 1000;
+    latency_ = sim::LatencyModel{
+        .min_us = min_us, .tail_mean_us = min_us / 4, .max_us = 2 * min_us};
+  }
+
+  NodeId runner() const { return runner_; }
+  int64_t min_latency_us() const { return latency_.min_us; }
+
+  void Slow(bool slow) {
+    if (slow == saved_.has_value()) return;
+    if (slow) {
+      saved_ = {network_.link(runner_, storage_),
+                network_.link(storage_, runner_)};
+      sim::LinkConfig to_storage = saved_->first;
+      sim::LinkConfig from_storage = saved_->second;
+      to_storage.latency = latency_;
+      from_storage.latency = latency_;
+      network_.SetLink(runner_, storage_, to_storage);
+      network_.SetLink(storage_, runner_, from_storage);
+      return;
+    }
+    network_.SetLink(runner_, storage_, saved_->first);
+    network_.SetLink(storage_, runner_, saved_->second);
+    saved_.reset();
+  }
+
+ private:
+  sim::Network& network_;
+  const NodeId runner_;
+  const NodeId storage_;
+  sim::LatencyModel latency_;
+  // The links' configurations before they were slowed (to and from storage).
+  std::optional<std::pair<sim::LinkConfig, sim::LinkConfig>> saved_;
+};
+
 StorageBug BugOf(const std::string& name) {
   if (name == kRedeliverAnswered) return StorageBug::kRedeliverAnswered;
   if (name == kAcquireTakesHeldShards) {
@@ -430,6 +482,11 @@ StorageBug BugOf(const std::string& name) {
 }  // namespace
 
 absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
+  return RunCounterWorkload(options, CounterWorkload{});
+}
+
+absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options,
+                                             const CounterWorkload& workload) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
   SimHarness harness(options, sim::LinkConfig{},
@@ -486,11 +543,24 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
                           env, runner, oracle_ptr, resend_new_key);
                     });
   }
+  std::optional<SlowStorageLinks> slow;
+  if (workload.slow_storage_on_shutdown && runners >= kSlowStorageRunner) {
+    slow.emplace(harness, NodeId{kSlowStorageRunner}, NodeId{run.storage_node});
+  }
+  // Reply delivery is scoped by each shutdown, and the slow links last
+  // exactly as long as theirs.
+  const RollingRestart::Observer observe =
+      [&oracle, &slow](NodeId node, bool shutting_down) {
+        if (shutting_down) oracle.ShutdownBegan(node);
+        if (slow.has_value() && node == slow->runner())
+          slow->Slow(shutting_down);
+      };
   // Runners 1..3 restart one at a time, at 1/4, 5/16 and 3/8 of the run.
   std::deque<RollingRestart> rolling;
   for (uint32_t i = 1; i <= std::min<uint32_t>(runners, kRollingRestarts);
        ++i) {
-    rolling.emplace_back(harness.world(), NodeId{i}, end_us * (3 + i) / 16);
+    rolling.emplace_back(harness.world(), NodeId{i}, end_us * (3 + i) / 16,
+                         observe);
   }
   const absl::Status ran =
       RunWithStorage(harness, backend, oracle, ledger::kSettleUs);
@@ -499,6 +569,9 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   int64_t restarts = 0;
   for (const RollingRestart& r : rolling) restarts += r.restarts();
   harness.AddStat("rolling_restarts", restarts);
+  if (slow.has_value()) {
+    harness.AddStat("slow_storage_ms", slow->min_latency_us() / 1000);
+  }
   harness.world().trace().set_listener(nullptr);
   return harness.Finish();
 }

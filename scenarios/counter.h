@@ -15,8 +15,9 @@
 // of amount and replies with what it applied and the value it left ({op,
 // key, amount, value}; counter_entity.h); the value lives in the Counters'
 // own database beside the cluster (counter_database.h), cached per
-// activation. The stored WithExit replies are the counters' ledger. Clients stop starting operations 15 s before the end,
-// so that every accepted one can finish.
+// activation. The stored WithExit replies are the counters' ledger. Clients
+// stop starting operations 15 s before the end, so that every accepted one can
+// finish.
 //
 // Timings (short, so a 60 s run sees failovers): shard lock expiration 3 s,
 // refresh every 1 s, assignments every 500 ms, storage polled for messages
@@ -72,6 +73,8 @@
 #ifndef CLUSTERSIM_SCENARIOS_COUNTER_H_
 #define CLUSTERSIM_SCENARIOS_COUNTER_H_
 
+#include <cstdint>
+
 #include "absl/status/statusor.h"
 #include "scenarios/scenario.h"
 
@@ -79,9 +82,26 @@ namespace clustersim::scenarios {
 
 Scenario CounterScenario();
 
+// What a scenario that reuses counter's workload changes in it (the
+// defaults are counter's own).
+struct CounterWorkload {
+  // Runner 2's links to and from the storage node are slow from the start
+  // of its rolling-restart shutdown until its node stops: a one-way latency
+  // drawn per run (from the seed's "slow-storage" stream) between
+  // kSlowStorageMinMs and kSlowStorageMaxMs, so that lock calls (1 s) and
+  // storage calls (2 s) of the shutdown's unregister, handoff and releases
+  // time out on some seeds and not on others (handoff.h).
+  bool slow_storage_on_shutdown = false;
+};
+inline constexpr int64_t kSlowStorageMinMs = 250;
+inline constexpr int64_t kSlowStorageMaxMs = 1'250;
+
 // One run of counter's workload, oracle and checkers under `options`, for
-// scenarios that reuse them with other fault plans (lease).
+// scenarios that reuse them with other fault plans (lease) or workload
+// events (handoff).
 absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options);
+absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options,
+                                             const CounterWorkload& workload);
 
 }  // namespace clustersim::scenarios
 

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "scenarios/bank.h"
 #include "scenarios/counter.h"
+#include "scenarios/handoff.h"
 #include "scenarios/lease.h"
 #include "scenarios/mailbox.h"
 #include "scenarios/pingpong.h"
@@ -19,14 +20,9 @@ namespace {
 
 std::vector<Scenario> Build() {
   std::vector<Scenario> all = {
-      PingPongScenario(),
-      CounterScenario(),
-      BankScenario(),
-      SnowflakeScenario(),
-      RebalanceScenario(),
-      MailboxScenario(),
-      LeaseScenario(),
-      SingletonScenario(),
+      PingPongScenario(),  CounterScenario(),   BankScenario(),
+      SnowflakeScenario(), RebalanceScenario(), MailboxScenario(),
+      LeaseScenario(),     HandoffScenario(),   SingletonScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;
