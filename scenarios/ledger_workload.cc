@@ -340,9 +340,10 @@ absl::Status LedgerRun::Run() {
   return RunWithStorage(harness_, backend_, oracle_, settle_us_);
 }
 
-Task<void> SendUntilAnswered(Scope& scope, sharding::Sharding& sharding,
-                             LedgerOracle& oracle, Increment op,
-                             int64_t timeout_ms, int64_t resend_delay_ms) {
+Task<void> SendUntilAnswered(
+    Scope& scope, sharding::Sharding& sharding, LedgerOracle& oracle,
+    Increment op, int64_t timeout_ms, int64_t resend_delay_ms,
+    std::function<void(const storage::Exit& exit)> on_answered) {
   oracle.Issued(op);
   for (;;) {
     std::optional<absl::StatusOr<storage::Exit>> exit =
@@ -354,6 +355,7 @@ Task<void> SendUntilAnswered(Scope& scope, sharding::Sharding& sharding,
             timeout_ms);
     if (exit.has_value() && exit->ok()) {
       oracle.Answered(op, **exit);
+      if (on_answered) on_answered(**exit);
       co_return;
     }
     oracle.Resent();
