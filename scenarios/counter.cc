@@ -41,6 +41,7 @@
 #include "scenarios/harness.h"
 #include "scenarios/ledger_workload.h"
 #include "scenarios/rolling_restart.h"
+#include "sim/checkers/assignment_convergence.h"
 #include "sim/checkers/entity_state.h"
 #include "sim/checkers/exactly_once_reply.h"
 #include "sim/checkers/finding.h"
@@ -61,6 +62,7 @@
 namespace clustersim::scenarios {
 namespace {
 
+using sim::checkers::AssignmentConvergenceChecker;
 using sim::checkers::Finding;
 
 // The check that the workload made progress at all.
@@ -108,6 +110,8 @@ struct CounterRun {
   uint32_t storage_node;
   // When clients stop starting operations (global virtual time).
   int64_t stop_issuing_us;
+  // The assignment-convergence bound of the runners' configuration.
+  int64_t convergence_bound_us;
 };
 
 // Sees the trace (entities, storage), the clients and the handlers from
@@ -137,6 +141,14 @@ class Oracle : public sim::TraceListener {
         ledger_(Sink()),
         state_(Sink()),
         ids_(Sink()),
+        convergence_(
+            {.shards = kShards,
+             .bound_us = run.convergence_bound_us,
+             .judge_from_us = ConvergenceJudgeable(harness.options().faults)
+                                  ? harness.quiet_time_us()
+                                  : INT64_MAX,
+             .storage_node = run.storage_node},
+            Sink()),
         watch_(run.storage_node, backend,
                sim::checkers::StorageWatch::Callbacks{
                    .request_saved =
@@ -158,8 +170,14 @@ class Oracle : public sim::TraceListener {
     activation_.OnTraceEvent(time_us, node, kind, detail);
     lock_belief_.OnTraceEvent(time_us, node, kind, detail);
     delivery_.OnTraceEvent(time_us, node, kind, detail);
+    convergence_.OnTraceEvent(time_us, node, kind, detail);
     watch_.OnTraceEvent(time_us, node, kind, detail);
     if (kind == "shard.self_stop") ++self_stops_;
+  }
+
+  // Trace node `node` runs the runner at `address`.
+  void AddRunner(NodeId node, const RunnerAddress& address) {
+    convergence_.AddRunner(node.value, address);
   }
 
   // --- From the rolling restart ---
@@ -215,6 +233,7 @@ class Oracle : public sim::TraceListener {
     const bool cluster_up = h_.ClusterUpAtEnd(storage);
     const bool can_progress = h_.LivenessJudgedAtEnd(storage);
     if (can_progress) liveness_.Check(h_.quiet_time_us(), now_us);
+    convergence_.Finish(now_us);
     // Every saved request was due by the end.
     const bool complete = can_progress && liveness_.unjudged() == 0;
     // The model: each operation storage accepted takes effect once. Until
@@ -266,6 +285,9 @@ class Oracle : public sim::TraceListener {
         {"activations", activation_.activations()},
         {"activation_overlaps_paused", activation_.overlaps_with_paused()},
         {"lock_belief_checks", lock_belief_.checked()},
+        {"membership_changes", convergence_.changes()},
+        {"judged_windows", convergence_.judged()},
+        {"max_convergence_ms", convergence_.max_latency_us() / 1000},
         {"lease_self_stops", self_stops_},
         {"single_writer_violations", writer_.violations()},
         {"liveness_judged", can_progress ? 1 : 0},
@@ -340,6 +362,7 @@ class Oracle : public sim::TraceListener {
   sim::checkers::LedgerChecker ledger_;
   sim::checkers::EntityStateChecker state_;
   sim::checkers::UniqueIdChecker ids_;
+  sim::checkers::AssignmentConvergenceChecker convergence_;
   sim::checkers::StorageWatch watch_;
   // Every operation a client started: op -> (key, amount).
   absl::btree_map<std::string, std::pair<std::string, int64_t>> issued_;
@@ -493,8 +516,14 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options,
                      ledger::kStorageCallsPerAnswer);
   const int64_t end_us = harness.end_us(ledger::kSettleUs);
   const storage::StorageMode storage_mode = ScenarioStorageMode(options.mode);
-  const CounterRun run{storage_mode, runners + 1,
-                       StopIssuingUs(end_us, ledger::kLivenessBoundUs)};
+  const CounterRun run{
+      storage_mode, runners + 1,
+      StopIssuingUs(end_us, ledger::kLivenessBoundUs),
+      AssignmentConvergenceChecker::BoundMs(
+          ScenarioRunnerConfig(NumberedRunnerAddress(1, kFirstPort),
+                               options.mode, options.bug, kShards),
+          kScenarioStorageCallTimeoutMs) *
+          1000};
   // The database outlives every incarnation of the storage node.
   storage::StorageBackend backend(
       ScenarioStorageOptions(storage_mode, options.bug));
@@ -513,6 +542,7 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options,
   for (uint32_t i = 1; i <= runners; ++i) {
     const RunnerAddress address = NumberedRunnerAddress(i, kFirstPort);
     resolver.Add(address, NodeId{i});
+    oracle.AddRunner(NodeId{i}, address);
     sharding::RunnerProcessOptions runner = ScenarioRunnerOptions(
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
         NodeId{run.storage_node}, &resolver);
