@@ -466,10 +466,13 @@ class SlowStorageLinks {
 
   NodeId runner() const { return runner_; }
   int64_t min_latency_us() const { return latency_.min_us; }
+  // How many times the links were slowed.
+  int64_t windows() const { return windows_; }
 
   void Slow(bool slow) {
     if (slow == saved_.has_value()) return;
     if (slow) {
+      ++windows_;
       saved_ = {network_.link(runner_, storage_),
                 network_.link(storage_, runner_)};
       sim::LinkConfig to_storage = saved_->first;
@@ -492,6 +495,7 @@ class SlowStorageLinks {
   sim::LatencyModel latency_;
   // The links' configurations before they were slowed (to and from storage).
   std::optional<std::pair<sim::LinkConfig, sim::LinkConfig>> saved_;
+  int64_t windows_ = 0;
 };
 
 StorageBug BugOf(const std::string& name) {
@@ -601,6 +605,7 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options,
   harness.AddStat("rolling_restarts", restarts);
   if (slow.has_value()) {
     harness.AddStat("slow_storage_ms", slow->min_latency_us() / 1000);
+    harness.AddStat("slow_storage_windows", slow->windows());
   }
   harness.world().trace().set_listener(nullptr);
   return harness.Finish();
@@ -615,8 +620,8 @@ Scenario CounterScenario() {
           "1-3 restart in turn; storage is a node; checks single-activation, "
           "lock belief, single-writer, exactly-once replies, the ledger "
           "against the accepted operations, each reply's and each write's "
-          "counter value against the history (entity-state), liveness and "
-          "unique ids (leases 3 s, "
+          "counter value against the history (entity-state), liveness, "
+          "unique ids and assignment convergence (leases 3 s, "
           "refresh 1 s, polls 200-500 ms)",
       .default_runners = 3,
       .min_runners = 1,

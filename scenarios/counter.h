@@ -44,6 +44,12 @@
 //                       SimHarness::liveness_slack_us) of the later of its
 //                       save and the last fault's end
 //   unique-ids          request and reply snowflakes are never reused
+//   assignment-         after each membership change (the rolling
+//   convergence         restart's leaves and rejoins, crashes) every shard
+//                       is held by its ring owner alone within the bound the
+//                       config implies (sim/checkers/assignment_convergence.h;
+//                       judged after the last fault, on plans without
+//                       whole-run loss, corruption or storage faults)
 //   progress            at least one operation was answered (a run that
 //                       completed nothing checked nothing); judged unless
 //                       the storage node is down at the end

@@ -41,6 +41,7 @@ TEST(HandoffTest, SlowStorageDuringAShutdownBreaksOnlyReferenceMode) {
     EXPECT_EQ(Invariants(hardened), kNone) << Violations(hardened);
     // The slow window happened and the run did not hold vacuously.
     EXPECT_EQ(Stat(hardened, "rolling_restarts"), 3);
+    EXPECT_EQ(Stat(hardened, "slow_storage_windows"), 1);
     EXPECT_GE(Stat(hardened, "slow_storage_ms"), 250);
     EXPECT_LE(Stat(hardened, "slow_storage_ms"), 1250);
     EXPECT_GT(Stat(hardened, "reply_deliveries_judged"), 1000);

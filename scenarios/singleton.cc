@@ -209,7 +209,7 @@ Scenario SingletonScenario() {
           "cron-exactly-once (every tick from the first one fired to the "
           "last one due took effect once), liveness (requests and ticks "
           "within 15 s of the last fault, every singleton running in the "
-          "last 10 s) "
+          "last 10 s), assignment convergence "
           "and progress (leases 3 s, refresh 1 s, polls 200-500 ms)",
       .default_runners = 3,
       .min_runners = 1,
