@@ -136,6 +136,11 @@ std::optional<int64_t> ReplyDeliveryBoundUs(const sim::FaultPlan& plan,
   return 2 * (kReplyPollIntervalMs * 1000 + read_us) + 500'000;
 }
 
+bool ConvergenceJudgeable(const sim::FaultPlan& plan) {
+  return plan.loss == 0 && plan.corrupt == 0 && plan.storage.error_rate == 0 &&
+         plan.storage.drop_rate == 0 && plan.storage.spike_rate == 0;
+}
+
 void BackendFaultSink::SetStorageFaults(const sim::StorageFaultPlan& plan) {
   const storage::StorageFaults faults{.error_rate = plan.error_rate,
                                       .latency_spike_rate = plan.spike_rate,

@@ -91,6 +91,11 @@ std::string ExitText(const storage::Exit& exit);
 std::optional<int64_t> ReplyDeliveryBoundUs(const sim::FaultPlan& plan,
                                             const sim::LinkConfig& link);
 
+// Whether `plan` keeps storage calls and messages within the assumptions of
+// the assignment-convergence bound for the whole run (no whole-run loss,
+// corruption or storage faults; sim/checkers/assignment_convergence.h).
+bool ConvergenceJudgeable(const sim::FaultPlan& plan);
+
 // The nemesis's storage faults, applied to the storage node's backend.
 class BackendFaultSink : public sim::StorageFaultSink {
  public:

@@ -41,6 +41,7 @@
 #include "scenarios/harness.h"
 #include "scenarios/ledger_workload.h"
 #include "scenarios/rolling_restart.h"
+#include "sim/checkers/assignment_convergence.h"
 #include "sim/checkers/entity_state.h"
 #include "sim/checkers/exactly_once_reply.h"
 #include "sim/checkers/finding.h"
@@ -54,12 +55,14 @@
 #include "sim/checkers/unique_ids.h"
 #include "sim/faults.h"
 #include "sim/nemesis.h"
+#include "sim/network.h"
 #include "sim/trace.h"
 #include "sim/world.h"
 
 namespace clustersim::scenarios {
 namespace {
 
+using sim::checkers::AssignmentConvergenceChecker;
 using sim::checkers::Finding;
 
 // The check that the workload made progress at all.
@@ -82,6 +85,10 @@ constexpr std::string_view kResendNewKey = "counter-resend-new-key";
 // kRollingRestarts runners in turn.
 constexpr uint32_t kRollingRestarts = 3;
 
+// The runner whose storage links CounterWorkload::slow_storage_on_shutdown
+// slows during its shutdown.
+constexpr uint32_t kSlowStorageRunner = 2;
+
 // --- The Counter entity's contract -----------------------------------------
 
 // The ledger workload's Increment request (scenarios/ledger_workload.h),
@@ -103,6 +110,8 @@ struct CounterRun {
   uint32_t storage_node;
   // When clients stop starting operations (global virtual time).
   int64_t stop_issuing_us;
+  // The assignment-convergence bound of the runners' configuration.
+  int64_t convergence_bound_us;
 };
 
 // Sees the trace (entities, storage), the clients and the handlers from
@@ -126,12 +135,20 @@ class Oracle : public sim::TraceListener {
         delivery_(delivery_bound_us_.value_or(0),
                   delivery_bound_us_.has_value() ? harness.quiet_time_us()
                                                  : INT64_MAX,
-                  Sink()),
+                  run.storage_node, Sink()),
         liveness_(ledger::kLivenessBoundUs + harness.liveness_slack_us(),
                   Sink()),
         ledger_(Sink()),
         state_(Sink()),
         ids_(Sink()),
+        convergence_(
+            {.shards = kShards,
+             .bound_us = run.convergence_bound_us,
+             .judge_from_us = ConvergenceJudgeable(harness.options().faults)
+                                  ? harness.quiet_time_us()
+                                  : INT64_MAX,
+             .storage_node = run.storage_node},
+            Sink()),
         watch_(run.storage_node, backend,
                sim::checkers::StorageWatch::Callbacks{
                    .request_saved =
@@ -153,9 +170,18 @@ class Oracle : public sim::TraceListener {
     activation_.OnTraceEvent(time_us, node, kind, detail);
     lock_belief_.OnTraceEvent(time_us, node, kind, detail);
     delivery_.OnTraceEvent(time_us, node, kind, detail);
+    convergence_.OnTraceEvent(time_us, node, kind, detail);
     watch_.OnTraceEvent(time_us, node, kind, detail);
     if (kind == "shard.self_stop") ++self_stops_;
   }
+
+  // Trace node `node` runs the runner at `address`.
+  void AddRunner(NodeId node, const RunnerAddress& address) {
+    convergence_.AddRunner(node.value, address);
+  }
+
+  // --- From the rolling restart ---
+  void ShutdownBegan(NodeId node) { delivery_.ShutdownBegan(node.value); }
 
   // --- From the clients ---
   bool Issuing() const { return h_.world().now_us() < run_.stop_issuing_us; }
@@ -207,6 +233,7 @@ class Oracle : public sim::TraceListener {
     const bool cluster_up = h_.ClusterUpAtEnd(storage);
     const bool can_progress = h_.LivenessJudgedAtEnd(storage);
     if (can_progress) liveness_.Check(h_.quiet_time_us(), now_us);
+    convergence_.Finish(now_us);
     // Every saved request was due by the end.
     const bool complete = can_progress && liveness_.unjudged() == 0;
     // The model: each operation storage accepted takes effect once. Until
@@ -249,6 +276,7 @@ class Oracle : public sim::TraceListener {
         {"exits_saved", exactly_once_.exits_saved()},
         {"handler_starts", exactly_once_.handler_starts()},
         {"reply_deliveries_judged", delivery_.judged()},
+        {"reply_deliveries_excused", delivery_.excused()},
         {"max_reply_delivery_ms", delivery_.max_delivery_us() / 1000},
         {"failure_exits", failure_exits_},
         {"ledger_total", total},
@@ -257,6 +285,9 @@ class Oracle : public sim::TraceListener {
         {"activations", activation_.activations()},
         {"activation_overlaps_paused", activation_.overlaps_with_paused()},
         {"lock_belief_checks", lock_belief_.checked()},
+        {"membership_changes", convergence_.changes()},
+        {"judged_windows", convergence_.judged()},
+        {"max_convergence_ms", convergence_.max_latency_us() / 1000},
         {"lease_self_stops", self_stops_},
         {"single_writer_violations", writer_.violations()},
         {"liveness_judged", can_progress ? 1 : 0},
@@ -331,6 +362,7 @@ class Oracle : public sim::TraceListener {
   sim::checkers::LedgerChecker ledger_;
   sim::checkers::EntityStateChecker state_;
   sim::checkers::UniqueIdChecker ids_;
+  sim::checkers::AssignmentConvergenceChecker convergence_;
   sim::checkers::StorageWatch watch_;
   // Every operation a client started: op -> (key, amount).
   absl::btree_map<std::string, std::pair<std::string, int64_t>> issued_;
@@ -420,6 +452,53 @@ class CounterNode : public Process, public GracefulShutdown {
   sharding::RunnerProcess runner_;
 };
 
+// CounterWorkload::slow_storage_on_shutdown: slows the links between one
+// runner and the storage node, both ways, for as long as it is told to.
+class SlowStorageLinks {
+ public:
+  SlowStorageLinks(SimHarness& harness, NodeId runner, NodeId storage)
+      : network_(harness.network()), runner_(runner), storage_(storage) {
+    Random& rng = harness.world().Stream("slow-storage");
+    const int64_t min_us =
+        UniformInt(rng, kSlowStorageMinMs, kSlowStorageMaxMs) * 1000;
+    latency_ = sim::LatencyModel{
+        .min_us = min_us, .tail_mean_us = min_us / 4, .max_us = 2 * min_us};
+  }
+
+  NodeId runner() const { return runner_; }
+  int64_t min_latency_us() const { return latency_.min_us; }
+  // How many times the links were slowed.
+  int64_t windows() const { return windows_; }
+
+  void Slow(bool slow) {
+    if (slow == saved_.has_value()) return;
+    if (slow) {
+      ++windows_;
+      saved_ = {network_.link(runner_, storage_),
+                network_.link(storage_, runner_)};
+      sim::LinkConfig to_storage = saved_->first;
+      sim::LinkConfig from_storage = saved_->second;
+      to_storage.latency = latency_;
+      from_storage.latency = latency_;
+      network_.SetLink(runner_, storage_, to_storage);
+      network_.SetLink(storage_, runner_, from_storage);
+      return;
+    }
+    network_.SetLink(runner_, storage_, saved_->first);
+    network_.SetLink(storage_, runner_, saved_->second);
+    saved_.reset();
+  }
+
+ private:
+  sim::Network& network_;
+  const NodeId runner_;
+  const NodeId storage_;
+  sim::LatencyModel latency_;
+  // The links' configurations before they were slowed (to and from storage).
+  std::optional<std::pair<sim::LinkConfig, sim::LinkConfig>> saved_;
+  int64_t windows_ = 0;
+};
+
 StorageBug BugOf(const std::string& name) {
   if (name == kRedeliverAnswered) return StorageBug::kRedeliverAnswered;
   if (name == kAcquireTakesHeldShards) {
@@ -431,14 +510,25 @@ StorageBug BugOf(const std::string& name) {
 }  // namespace
 
 absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
+  return RunCounterWorkload(options, CounterWorkload{});
+}
+
+absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options,
+                                             const CounterWorkload& workload) {
   CHECK(options.runners >= 1);
   const uint32_t runners = static_cast<uint32_t>(options.runners);
   SimHarness harness(options, sim::LinkConfig{},
                      ledger::kStorageCallsPerAnswer);
   const int64_t end_us = harness.end_us(ledger::kSettleUs);
   const storage::StorageMode storage_mode = ScenarioStorageMode(options.mode);
-  const CounterRun run{storage_mode, runners + 1,
-                       StopIssuingUs(end_us, ledger::kLivenessBoundUs)};
+  const CounterRun run{
+      storage_mode, runners + 1,
+      StopIssuingUs(end_us, ledger::kLivenessBoundUs),
+      AssignmentConvergenceChecker::BoundMs(
+          ScenarioRunnerConfig(NumberedRunnerAddress(1, kFirstPort),
+                               options.mode, options.bug, kShards),
+          kScenarioStorageCallTimeoutMs) *
+          1000};
   // The database outlives every incarnation of the storage node.
   storage::StorageBackend backend(
       ScenarioStorageOptions(storage_mode, options.bug));
@@ -457,6 +547,7 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   for (uint32_t i = 1; i <= runners; ++i) {
     const RunnerAddress address = NumberedRunnerAddress(i, kFirstPort);
     resolver.Add(address, NodeId{i});
+    oracle.AddRunner(NodeId{i}, address);
     sharding::RunnerProcessOptions runner = ScenarioRunnerOptions(
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
         NodeId{run.storage_node}, &resolver);
@@ -488,11 +579,24 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
                           env, runner, oracle_ptr, resend_new_key, load);
                     });
   }
+  std::optional<SlowStorageLinks> slow;
+  if (workload.slow_storage_on_shutdown && runners >= kSlowStorageRunner) {
+    slow.emplace(harness, NodeId{kSlowStorageRunner}, NodeId{run.storage_node});
+  }
+  // Reply delivery is scoped by each shutdown, and the slow links last
+  // exactly as long as theirs.
+  const RollingRestart::Observer observe =
+      [&oracle, &slow](NodeId node, bool shutting_down) {
+        if (shutting_down) oracle.ShutdownBegan(node);
+        if (slow.has_value() && node == slow->runner())
+          slow->Slow(shutting_down);
+      };
   // Runners 1..3 restart one at a time, at 1/4, 5/16 and 3/8 of the run.
   std::deque<RollingRestart> rolling;
   for (uint32_t i = 1; i <= std::min<uint32_t>(runners, kRollingRestarts);
        ++i) {
-    rolling.emplace_back(harness.world(), NodeId{i}, end_us * (3 + i) / 16);
+    rolling.emplace_back(harness.world(), NodeId{i}, end_us * (3 + i) / 16,
+                         observe);
   }
   const absl::Status ran =
       RunWithStorage(harness, backend, oracle, ledger::kSettleUs);
@@ -501,6 +605,10 @@ absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options) {
   int64_t restarts = 0;
   for (const RollingRestart& r : rolling) restarts += r.restarts();
   harness.AddStat("rolling_restarts", restarts);
+  if (slow.has_value()) {
+    harness.AddStat("slow_storage_ms", slow->min_latency_us() / 1000);
+    harness.AddStat("slow_storage_windows", slow->windows());
+  }
   harness.world().trace().set_listener(nullptr);
   return harness.Finish();
 }
@@ -514,8 +622,8 @@ Scenario CounterScenario() {
           "1-3 restart in turn; storage is a node; checks single-activation, "
           "lock belief, single-writer, exactly-once replies, the ledger "
           "against the accepted operations, each reply's and each write's "
-          "counter value against the history (entity-state), liveness and "
-          "unique ids (leases 3 s, "
+          "counter value against the history (entity-state), liveness, "
+          "unique ids and assignment convergence (leases 3 s, "
           "refresh 1 s, polls 200-500 ms)",
       .default_runners = 3,
       .min_runners = 1,

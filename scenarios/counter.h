@@ -44,6 +44,12 @@
 //                       SimHarness::liveness_slack_us) of the later of its
 //                       save and the last fault's end
 //   unique-ids          request and reply snowflakes are never reused
+//   assignment-         after each membership change (the rolling
+//   convergence         restart's leaves and rejoins, crashes) every shard
+//                       is held by its ring owner alone within the bound the
+//                       config implies (sim/checkers/assignment_convergence.h;
+//                       judged after the last fault, on plans without
+//                       whole-run loss, corruption or storage faults)
 //   progress            at least one operation was answered (a run that
 //                       completed nothing checked nothing); judged unless
 //                       the storage node is down at the end
@@ -73,6 +79,8 @@
 #ifndef CLUSTERSIM_SCENARIOS_COUNTER_H_
 #define CLUSTERSIM_SCENARIOS_COUNTER_H_
 
+#include <cstdint>
+
 #include "absl/status/statusor.h"
 #include "scenarios/scenario.h"
 
@@ -80,9 +88,26 @@ namespace clustersim::scenarios {
 
 Scenario CounterScenario();
 
+// What a scenario that reuses counter's workload changes in it (the
+// defaults are counter's own).
+struct CounterWorkload {
+  // Runner 2's links to and from the storage node are slow from the start
+  // of its rolling-restart shutdown until its node stops: a one-way latency
+  // drawn per run (from the seed's "slow-storage" stream) between
+  // kSlowStorageMinMs and kSlowStorageMaxMs, so that lock calls (1 s) and
+  // storage calls (2 s) of the shutdown's unregister, handoff and releases
+  // time out on some seeds and not on others (handoff.h).
+  bool slow_storage_on_shutdown = false;
+};
+inline constexpr int64_t kSlowStorageMinMs = 250;
+inline constexpr int64_t kSlowStorageMaxMs = 1'250;
+
 // One run of counter's workload, oracle and checkers under `options`, for
-// scenarios that reuse them with other fault plans (lease).
+// scenarios that reuse them with other fault plans (lease) or workload
+// events (handoff).
 absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options);
+absl::StatusOr<RunResult> RunCounterWorkload(const RunOptions& options,
+                                             const CounterWorkload& workload);
 
 }  // namespace clustersim::scenarios
 

@@ -42,10 +42,19 @@ TEST(CounterTest, FaultFreeRunsHoldEveryInvariantInBothModes) {
       EXPECT_EQ(Stat(r, "handler_starts"), Stat(r, "requests_saved"));
       EXPECT_EQ(Stat(r, "rolling_restarts"), 3);
       EXPECT_EQ(Stat(r, "complete"), 1);
+      // Each leave and rejoin of the rolling restart moved shards, and each
+      // move converged on the ring owners within the bound
+      // (assignment-convergence).
+      EXPECT_GE(Stat(r, "judged_windows"), 5);
       // The lock-belief and reply-delivery checks were not vacuous: every
-      // step was audited against storage, every answer's delivery timed.
+      // step was audited against storage, every answer's delivery timed
+      // (judged, or excused: answered to a runner's client during its
+      // runner's graceful shutdown).
       EXPECT_GT(Stat(r, "lock_belief_checks"), 2 * Stat(r, "ops_answered"));
-      EXPECT_EQ(Stat(r, "reply_deliveries_judged"), Stat(r, "ops_answered"));
+      EXPECT_EQ(Stat(r, "reply_deliveries_judged") +
+                    Stat(r, "reply_deliveries_excused"),
+                Stat(r, "ops_answered"));
+      EXPECT_LE(Stat(r, "reply_deliveries_excused"), 3);
       // Every new operation wrote the Counter's value, every answer's value
       // was compared with the history's; entities moved (the rolling
       // restart), so activations loaded values others had written.
@@ -223,7 +232,10 @@ TEST(CounterTest, CoreMutantsAreCaughtInHardenedMode) {
       // Lock belief sees a runner act without its lease before any second
       // runner takes the shard.
       {"no-lock-check", "partition@20s..25s=1|4", "lock-belief", 6},
-      {"early-release", "storage-spike=0.2:100ms..1500ms", "lock-belief", 3},
+      // 2 of seeds 1..10 (5 of 1..20); 3 before hardened mode stopped
+      // sending a request straight to an owner that left while the request
+      // was saved (Runners::Notify), a path some catches went through.
+      {"early-release", "storage-spike=0.2:100ms..1500ms", "lock-belief", 2},
       {"no-dedupe", "storage-spike=0.2:100ms..1500ms", "effectively-once", 3},
       {"late-stop", "pause@40s..45s=2", "single-activation", 2},
   };

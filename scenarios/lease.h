@@ -5,9 +5,10 @@
 // horizon, lock expiration), on runners and on the storage node that judges
 // the leases.
 //
-// It runs counter's oracle and checkers unchanged (single-activation,
-// single-writer, exactly-once-reply, effectively-once, liveness, unique ids,
-// progress); what differs is the --swarm plan (LeaseSwarmFaultPlan): on top
+// It runs counter's oracle and checkers unchanged (single-activation, lock
+// belief, single-writer, exactly-once-reply, reply delivery,
+// effectively-once, entity state, liveness, unique ids, assignment
+// convergence, progress); what differs is the --swarm plan (LeaseSwarmFaultPlan): on top
 // of the general swarm draw it adds 1-3 pauses and 1-2 clock steps, each
 // sized as one of the bounds plus or minus up to 250 ms, so that some land
 // just short of a bound and some just past it. Reference mode shows Effect's

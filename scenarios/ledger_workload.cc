@@ -347,9 +347,10 @@ Task<void> Think(Random& random, int load_percent) {
                                  load_percent));
 }
 
-Task<void> SendUntilAnswered(Scope& scope, sharding::Sharding& sharding,
-                             LedgerOracle& oracle, Increment op,
-                             int64_t timeout_ms, int64_t resend_delay_ms) {
+Task<void> SendUntilAnswered(
+    Scope& scope, sharding::Sharding& sharding, LedgerOracle& oracle,
+    Increment op, int64_t timeout_ms, int64_t resend_delay_ms,
+    std::function<void(const storage::Exit& exit)> on_answered) {
   oracle.Issued(op);
   for (;;) {
     std::optional<absl::StatusOr<storage::Exit>> exit =
@@ -361,6 +362,7 @@ Task<void> SendUntilAnswered(Scope& scope, sharding::Sharding& sharding,
             timeout_ms);
     if (exit.has_value() && exit->ok()) {
       oracle.Answered(op, **exit);
+      if (on_answered) on_answered(**exit);
       co_return;
     }
     oracle.Resent();

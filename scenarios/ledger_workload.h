@@ -267,10 +267,12 @@ class LedgerRun {
 Task<void> Think(Random& random, int load_percent);
 
 // Sends `op` (persisted) until a reply comes, waiting up to `timeout_ms` for
-// each attempt and `resend_delay_ms` between attempts; tells the oracle.
-Task<void> SendUntilAnswered(Scope& scope, sharding::Sharding& sharding,
-                             LedgerOracle& oracle, Increment op,
-                             int64_t timeout_ms, int64_t resend_delay_ms);
+// each attempt and `resend_delay_ms` between attempts; tells the oracle, and
+// `on_answered` (if set) the reply.
+Task<void> SendUntilAnswered(
+    Scope& scope, sharding::Sharding& sharding, LedgerOracle& oracle,
+    Increment op, int64_t timeout_ms, int64_t resend_delay_ms,
+    std::function<void(const storage::Exit& exit)> on_answered = nullptr);
 
 }  // namespace clustersim::scenarios::ledger
 

@@ -240,13 +240,6 @@ class Churn {
   int64_t crashes_ = 0;
 };
 
-// Whether the plan keeps storage calls and messages within the bound's
-// assumptions for the whole run (see assignment_convergence.h).
-bool ConvergenceJudgeable(const sim::FaultPlan& plan) {
-  return plan.loss == 0 && plan.corrupt == 0 && plan.storage.error_rate == 0 &&
-         plan.storage.drop_rate == 0 && plan.storage.spike_rate == 0;
-}
-
 absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
   CHECK(options.runners >= 3);
   ledger::LedgerRun run(options, kLedgerType, kShards, ledger::kLivenessBoundUs,

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "scenarios/bank.h"
 #include "scenarios/counter.h"
+#include "scenarios/handoff.h"
 #include "scenarios/lease.h"
 #include "scenarios/mailbox.h"
 #include "scenarios/pingpong.h"
@@ -21,7 +22,7 @@ std::vector<Scenario> Build() {
   std::vector<Scenario> all = {
       PingPongScenario(),  CounterScenario(),   BankScenario(),
       SnowflakeScenario(), RebalanceScenario(), MailboxScenario(),
-      LeaseScenario(),     SingletonScenario(),
+      LeaseScenario(),     HandoffScenario(),   SingletonScenario(),
   };
   std::sort(all.begin(), all.end(), [](const Scenario& a, const Scenario& b) {
     return a.name < b.name;

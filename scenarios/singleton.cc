@@ -28,6 +28,7 @@
 #include "scenarios/cluster_setup.h"
 #include "scenarios/harness.h"
 #include "scenarios/singleton_oracle.h"
+#include "sim/checkers/assignment_convergence.h"
 #include "sim/world.h"
 
 namespace clustersim::scenarios {
@@ -155,7 +156,13 @@ absl::StatusOr<RunResult> RunSingleton(const RunOptions& options) {
                      singleton_scenario::kStorageCallsPerAnswer);
   const int64_t end_us = harness.end_us(kSettleUs);
   const storage::StorageMode storage_mode = ScenarioStorageMode(options.mode);
-  const SingletonRun run{storage_mode, runners + 1};
+  const SingletonRun run{
+      storage_mode, runners + 1,
+      sim::checkers::AssignmentConvergenceChecker::BoundMs(
+          ScenarioRunnerConfig(NumberedRunnerAddress(1, kFirstPort),
+                               options.mode, options.bug, kShards),
+          kScenarioStorageCallTimeoutMs) *
+          1000};
   storage::StorageBackend backend(
       ScenarioStorageOptions(storage_mode, options.bug));
   // Crashes after runs end with the run's settling time, as faults do.
@@ -167,6 +174,7 @@ absl::StatusOr<RunResult> RunSingleton(const RunOptions& options) {
   for (uint32_t i = 1; i <= runners; ++i) {
     const RunnerAddress address = NumberedRunnerAddress(i, kFirstPort);
     resolver.Add(address, NodeId{i});
+    oracle.AddRunner(NodeId{i}, address);
     sharding::RunnerProcessOptions runner = ScenarioRunnerOptions(
         ScenarioRunnerConfig(address, options.mode, options.bug, kShards),
         NodeId{run.storage_node}, &resolver);
@@ -201,7 +209,7 @@ Scenario SingletonScenario() {
           "cron-exactly-once (every tick from the first one fired to the "
           "last one due took effect once), liveness (requests and ticks "
           "within 15 s of the last fault, every singleton running in the "
-          "last 10 s) "
+          "last 10 s), assignment convergence "
           "and progress (leases 3 s, refresh 1 s, polls 200-500 ms)",
       .default_runners = 3,
       .min_runners = 1,

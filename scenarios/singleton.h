@@ -57,6 +57,10 @@
 //       "leader" stepped, within the last 10 s of the run (not necessarily
 //       at its last instant: whole-run loss and storage errors never heal,
 //       so a shard may be between owners then);
+//   assignment-convergence  after each membership change (the crashes
+//       after runs and their restarts) every shard is held by its ring owner
+//       alone within the bound the config implies, judged as counter judges
+//       it (sim/checkers/assignment_convergence.h);
 //   progress           at least one tick fired (judged when storage and a
 //       runner are up at the end).
 // Counters also show the job's executions: a run cut short by a crash after

@@ -164,6 +164,14 @@ Oracle::Oracle(SimHarness& harness, const storage::StorageBackend& backend,
       writer_(run.mode, Sink()),
       exactly_once_(Sink()),
       liveness_(kLivenessBoundUs + harness.liveness_slack_us(), Sink()),
+      convergence_(
+          {.shards = kShards,
+           .bound_us = run.convergence_bound_us,
+           .judge_from_us = ConvergenceJudgeable(harness.options().faults)
+                                ? harness.quiet_time_us()
+                                : INT64_MAX,
+           .storage_node = run.storage_node},
+          Sink()),
       watch_(
           run.storage_node, backend,
           sim::checkers::StorageWatch::Callbacks{
@@ -182,9 +190,14 @@ Oracle::Oracle(SimHarness& harness, const storage::StorageBackend& backend,
                     writer_.Poll(time_us, audit);
                   }}) {}
 
+void Oracle::AddRunner(NodeId node, const RunnerAddress& address) {
+  convergence_.AddRunner(node.value, address);
+}
+
 void Oracle::OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,
                           std::string_view detail) {
   activation_.OnTraceEvent(time_us, node, kind, detail);
+  convergence_.OnTraceEvent(time_us, node, kind, detail);
   watch_.OnTraceEvent(time_us, node, kind, detail);
   // Singletons are judged as entities are: their start and stop become
   // entity events of the address "singleton <name> <shard>"; every other
@@ -242,6 +255,7 @@ void Oracle::Finish() {
   const bool cluster_up = h_.ClusterUpAtEnd(storage);
   const bool can_progress = h_.LivenessJudgedAtEnd(storage);
   if (can_progress) liveness_.Check(h_.quiet_time_us(), now_us);
+  convergence_.Finish(now_us);
   const bool complete = can_progress && liveness_.unjudged() == 0;
   if (complete) exactly_once_.CheckAllReplied(now_us);
   int64_t ticks_judged = 0;
@@ -263,6 +277,9 @@ void Oracle::Finish() {
       {"singleton_starts", singleton_starts_},
       {"singleton_overlaps_paused", singletons_.overlaps_with_paused()},
       {"activations", activation_.activations()},
+      {"membership_changes", convergence_.changes()},
+      {"judged_windows", convergence_.judged()},
+      {"max_convergence_ms", convergence_.max_latency_us() / 1000},
       {"lease_self_stops", self_stops_},
       {"requests_saved", exactly_once_.requests_saved()},
       {"exits_saved", exactly_once_.exits_saved()},

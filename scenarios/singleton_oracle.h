@@ -16,12 +16,14 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "core/cluster/cron.h"
+#include "core/cluster/runner_address.h"
 #include "core/cluster/snowflake.h"
 #include "core/runtime/process.h"
 #include "core/sharding/typed_rpc.h"
 #include "core/storage/reply.h"
 #include "core/storage/storage_server.h"
 #include "scenarios/harness.h"
+#include "sim/checkers/assignment_convergence.h"
 #include "sim/checkers/exactly_once_reply.h"
 #include "sim/checkers/finding.h"
 #include "sim/checkers/liveness.h"
@@ -144,6 +146,8 @@ class CrashAfterRun {
 struct SingletonRun {
   storage::StorageMode mode;
   uint32_t storage_node;
+  // The assignment-convergence bound of the runners' configuration.
+  int64_t convergence_bound_us;
 };
 
 // Sees the trace, the jobs, the ledger's handlers and the leader's steps from
@@ -155,6 +159,9 @@ class Oracle : public sim::TraceListener {
 
   void OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,
                     std::string_view detail) override;
+
+  // Trace node `node` runs the runner at `address`.
+  void AddRunner(NodeId node, const RunnerAddress& address);
 
   // --- From the nodes ---
   void LeaderStepped(uint32_t node);
@@ -211,6 +218,7 @@ class Oracle : public sim::TraceListener {
   sim::checkers::SingleWriterChecker writer_;
   sim::checkers::ExactlyOnceReplyChecker exactly_once_;
   sim::checkers::LivenessChecker liveness_;
+  sim::checkers::AssignmentConvergenceChecker convergence_;
   sim::checkers::StorageWatch watch_;
   // Singleton name -> its checker address, and its last start or stop.
   absl::btree_map<std::string, std::string> singleton_address_;

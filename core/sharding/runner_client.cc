@@ -61,6 +61,7 @@ Task<absl::StatusOr<std::string>> RunnerClient::Call(
 }
 
 void RunnerClient::OnRunnerUnavailable(const RunnerAddress& address) {
+  departed_at_.insert_or_assign(address, ++departures_);
   auto it = in_flight_.find(address);
   if (it == in_flight_.end()) return;
   // In call order: the answers' addresses would order them differently on
@@ -70,6 +71,12 @@ void RunnerClient::OnRunnerUnavailable(const RunnerAddress& address) {
   for (const auto& [call, answer] : answers) {
     answer->Set(ToStatus(RunnerUnavailable{address}));
   }
+}
+
+bool RunnerClient::DepartedSince(const RunnerAddress& address,
+                                 uint64_t departures) const {
+  auto it = departed_at_.find(address);
+  return it != departed_at_.end() && it->second > departures;
 }
 
 Task<absl::StatusOr<std::string>> RunnerClient::CallIdempotent(

@@ -57,6 +57,12 @@ class RunnerClient {
   // its connection is dropped and the calls in flight to it fail at once
   // with RunnerUnavailable.
   void OnRunnerUnavailable(const RunnerAddress& address);
+  // How many departures OnRunnerUnavailable has been told of so far. A
+  // caller that chose a runner and then awaited something can tell from
+  // DepartedSince whether that runner left meanwhile (a call begun after
+  // its departure is not failed early: it waits out its timeout).
+  uint64_t departures() const { return departures_; }
+  bool DepartedSince(const RunnerAddress& address, uint64_t departures) const;
 
   // OK, or RunnerUnavailable.
   Task<absl::Status> Ping(RunnerAddress address);
@@ -91,6 +97,9 @@ class RunnerClient {
   // them in call order.
   std::map<RunnerAddress, std::map<uint64_t, Answer>> in_flight_;
   uint64_t next_call_ = 0;
+  // Per runner, the value of departures_ its last departure took.
+  std::map<RunnerAddress, uint64_t> departed_at_;
+  uint64_t departures_ = 0;
   Scope scope_;
 };
 

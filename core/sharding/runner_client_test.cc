@@ -232,6 +232,22 @@ TEST_F(RunnerClientTest, ARunnerLeavingFailsItsCallsInFlight) {
   EXPECT_TRUE(IsClusterError<RunnerUnavailable>(*status)) << *status;
 }
 
+// A caller that chose a runner before an await learns whether it left
+// meanwhile (a call begun after the departure would wait out its timeout).
+TEST_F(RunnerClientTest, DepartedSinceTellsDeparturesAfterASnapshot) {
+  const RunnerAddress other("other", 2);
+  const uint64_t before = client_.departures();
+  EXPECT_FALSE(client_.DepartedSince(kServer, before));
+  client_.OnRunnerUnavailable(kServer);
+  EXPECT_TRUE(client_.DepartedSince(kServer, before));
+  EXPECT_FALSE(client_.DepartedSince(other, before));
+  const uint64_t after = client_.departures();
+  EXPECT_FALSE(client_.DepartedSince(kServer, after));
+  client_.OnRunnerUnavailable(other);
+  EXPECT_FALSE(client_.DepartedSince(kServer, after));
+  EXPECT_TRUE(client_.DepartedSince(other, after));
+}
+
 TEST_F(RunnerClientTest, LostAnswersOfIdempotentCallsAreRetried) {
   // The first Start answer is lost: the client asks again.
   int dropped = 0;

@@ -143,8 +143,18 @@ Task<absl::Status> Runners::NotifyRemote(std::optional<RunnerAddress> address,
 Task<absl::Status> Runners::Notify(std::optional<RunnerAddress> address,
                                    const OutgoingMessage& message,
                                    bool discard) {
+  const uint64_t departures = client_.departures();
   absl::StatusOr<Persisted> persisted = co_await PersistForNotify(message);
   if (!persisted.ok()) co_return persisted.status();
+  // Hardened mode: the owner left while the message was being persisted
+  // (the runner was chosen before the save). A call to it now would wait out
+  // its timeout (5 s, each attempt) before falling back to storage, which
+  // already holds the message for the shard's next owner: read the reply
+  // from storage at once. Effect calls the departed runner.
+  if (config_.mode == Mode::kHardened && address.has_value() &&
+      client_.DepartedSince(*address, departures)) {
+    address.reset();
+  }
   if (persisted->answered) co_return absl::OkStatus();
   const OutgoingMessage& current = persisted->MessageOr(message);
   if (discard || std::holds_alternative<OutgoingEnvelope>(current)) {
