@@ -136,9 +136,12 @@ std::optional<int64_t> ReplyDeliveryBoundUs(const sim::FaultPlan& plan,
   return 2 * (kReplyPollIntervalMs * 1000 + read_us) + 500'000;
 }
 
-bool ConvergenceJudgeable(const sim::FaultPlan& plan) {
-  return plan.loss == 0 && plan.corrupt == 0 && plan.storage.error_rate == 0 &&
-         plan.storage.drop_rate == 0 && plan.storage.spike_rate == 0;
+int64_t ConvergenceJudgedFromUs(const SimHarness& harness) {
+  const sim::FaultPlan& plan = harness.options().faults;
+  const bool judgeable =
+      plan.loss == 0 && plan.corrupt == 0 && plan.storage.error_rate == 0 &&
+      plan.storage.drop_rate == 0 && plan.storage.spike_rate == 0;
+  return judgeable ? harness.quiet_time_us() : INT64_MAX;
 }
 
 void BackendFaultSink::SetStorageFaults(const sim::StorageFaultPlan& plan) {

@@ -91,10 +91,12 @@ std::string ExitText(const storage::Exit& exit);
 std::optional<int64_t> ReplyDeliveryBoundUs(const sim::FaultPlan& plan,
                                             const sim::LinkConfig& link);
 
-// Whether `plan` keeps storage calls and messages within the assumptions of
-// the assignment-convergence bound for the whole run (no whole-run loss,
-// corruption or storage faults; sim/checkers/assignment_convergence.h).
-bool ConvergenceJudgeable(const sim::FaultPlan& plan);
+// When the assignment-convergence checker starts judging a run: after its
+// plan's last fault when the plan keeps storage calls and messages within
+// the assumptions of the bound for the whole run (no whole-run loss,
+// corruption or storage faults; sim/checkers/assignment_convergence.h),
+// never (INT64_MAX) otherwise.
+int64_t ConvergenceJudgedFromUs(const SimHarness& harness);
 
 // The nemesis's storage faults, applied to the storage node's backend.
 class BackendFaultSink : public sim::StorageFaultSink {

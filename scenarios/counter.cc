@@ -141,14 +141,11 @@ class Oracle : public sim::TraceListener {
         ledger_(Sink()),
         state_(Sink()),
         ids_(Sink()),
-        convergence_(
-            {.shards = kShards,
-             .bound_us = run.convergence_bound_us,
-             .judge_from_us = ConvergenceJudgeable(harness.options().faults)
-                                  ? harness.quiet_time_us()
-                                  : INT64_MAX,
-             .storage_node = run.storage_node},
-            Sink()),
+        convergence_({.shards = kShards,
+                      .bound_us = run.convergence_bound_us,
+                      .judge_from_us = ConvergenceJudgedFromUs(harness),
+                      .storage_node = run.storage_node},
+                     Sink()),
         watch_(run.storage_node, backend,
                sim::checkers::StorageWatch::Callbacks{
                    .request_saved =

@@ -8,13 +8,13 @@
 // It runs counter's oracle and checkers unchanged (single-activation, lock
 // belief, single-writer, exactly-once-reply, reply delivery,
 // effectively-once, entity state, liveness, unique ids, assignment
-// convergence, progress); what differs is the --swarm plan (LeaseSwarmFaultPlan): on top
-// of the general swarm draw it adds 1-3 pauses and 1-2 clock steps, each
-// sized as one of the bounds plus or minus up to 250 ms, so that some land
-// just short of a bound and some just past it. Reference mode shows Effect's
-// §14.3 (a runner paused past its lease runs its entities on) and §14.7
-// (storage judges leases on a clock that steps) gaps; hardened mode must
-// hold every invariant.
+// convergence, progress); what differs is the --swarm plan
+// (LeaseSwarmFaultPlan): on top of the general swarm draw it adds 1-3 pauses
+// and 1-2 clock steps, each sized as one of the bounds plus or minus up to 250
+// ms, so that some land just short of a bound and some just past it. Reference
+// mode shows Effect's §14.3 (a runner paused past its lease runs its entities
+// on) and §14.7 (storage judges leases on a clock that steps) gaps; hardened
+// mode must hold every invariant.
 //
 // Stateless; the functions are pure in their arguments.
 #ifndef CLUSTERSIM_SCENARIOS_LEASE_H_

@@ -256,9 +256,7 @@ absl::StatusOr<RunResult> RunRebalance(const RunOptions& options) {
   AssignmentConvergenceChecker convergence(
       {.shards = kShards,
        .bound_us = bound_us,
-       .judge_from_us = ConvergenceJudgeable(options.faults)
-                            ? harness.quiet_time_us()
-                            : INT64_MAX,
+       .judge_from_us = ConvergenceJudgedFromUs(harness),
        .storage_node = runners + 1},
       oracle.Sink());
   oracle.set_trace_hook([&convergence](int64_t time_us, uint32_t node,

@@ -164,14 +164,11 @@ Oracle::Oracle(SimHarness& harness, const storage::StorageBackend& backend,
       writer_(run.mode, Sink()),
       exactly_once_(Sink()),
       liveness_(kLivenessBoundUs + harness.liveness_slack_us(), Sink()),
-      convergence_(
-          {.shards = kShards,
-           .bound_us = run.convergence_bound_us,
-           .judge_from_us = ConvergenceJudgeable(harness.options().faults)
-                                ? harness.quiet_time_us()
-                                : INT64_MAX,
-           .storage_node = run.storage_node},
-          Sink()),
+      convergence_({.shards = kShards,
+                    .bound_us = run.convergence_bound_us,
+                    .judge_from_us = ConvergenceJudgedFromUs(harness),
+                    .storage_node = run.storage_node},
+                   Sink()),
       watch_(
           run.storage_node, backend,
           sim::checkers::StorageWatch::Callbacks{
