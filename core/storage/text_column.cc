@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/cluster/utf16.h"
+#include "core/storage/sha256.h"
 #include "core/storage/storage_errors.h"
 
 namespace clustersim::storage {
@@ -45,6 +46,16 @@ absl::StatusOr<size_t> JavaScriptLength(std::string_view value) {
   absl::StatusOr<std::u16string> utf16 = Utf8ToUtf16(value);
   if (!utf16.ok()) return utf16.status();
   return utf16->size();
+}
+
+absl::StatusOr<std::string> MessageIdColumnValue(std::string_view primary_key) {
+  absl::StatusOr<size_t> length = JavaScriptLength(primary_key);
+  if (!length.ok()) {
+    return ConstraintViolation(
+        absl::StrCat("messages.message_id: ", length.status().message()));
+  }
+  if (*length <= kMessageIdColumnChars) return std::string(primary_key);
+  return Sha256Hex(primary_key);
 }
 
 }  // namespace clustersim::storage

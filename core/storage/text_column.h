@@ -8,6 +8,7 @@
 #define CLUSTERSIM_CORE_STORAGE_TEXT_COLUMN_H_
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -35,6 +36,13 @@ absl::Status CheckUtf8Column(std::string_view column, std::string_view value);
 // what Effect compares with 255 to decide whether to hash a primary key.
 // InvalidArgument (from Utf8ToUtf16) if `value` is not well-formed UTF-8.
 absl::StatusOr<size_t> JavaScriptLength(std::string_view value);
+
+// What the messages.message_id column holds for `primary_key`: the key
+// itself when it fits kMessageIdColumnChars (measured as JavaScript does),
+// else its SHA-256 hex, as SqlMessageStorage stores it. Hex never contains
+// '/', composed keys always do, so the two forms cannot collide. A
+// PersistenceError if the key is not well-formed UTF-8.
+absl::StatusOr<std::string> MessageIdColumnValue(std::string_view primary_key);
 
 }  // namespace clustersim::storage
 
