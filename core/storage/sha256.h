@@ -3,7 +3,7 @@
 // column (as SqlMessageStorage does) and by the workflow layer for execution
 // ids.
 //
-// Pure functions; thread-compatible.
+// Thread-safe: each thread reuses its own digest context.
 #ifndef CLUSTERSIM_CORE_STORAGE_SHA256_H_
 #define CLUSTERSIM_CORE_STORAGE_SHA256_H_
 
