@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,20 @@ absl::Status InvalidAt(size_t offset) {
 }
 
 }  // namespace
+
+bool IsAscii(std::string_view text) {
+  constexpr uint64_t kHighBits = 0x8080808080808080u;
+  size_t i = 0;
+  for (; i + sizeof(uint64_t) <= text.size(); i += sizeof(uint64_t)) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof(word));
+    if ((word & kHighBits) != 0) return false;
+  }
+  for (; i < text.size(); ++i) {
+    if ((static_cast<uint8_t>(text[i]) & 0x80) != 0) return false;
+  }
+  return true;
+}
 
 absl::StatusOr<std::u16string> Utf8ToUtf16(std::string_view utf8) {
   std::u16string out;

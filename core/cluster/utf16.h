@@ -19,6 +19,11 @@ namespace clustersim {
 // with InvalidArgument naming the byte offset.
 absl::StatusOr<std::u16string> Utf8ToUtf16(std::string_view utf8);
 
+// True if every byte of `text` is below 0x80. Such a string is well-formed
+// UTF-8 with one UTF-16 code unit per byte, equal to the byte, so callers on
+// hot paths (shard hashing, column checks) can skip the conversion.
+bool IsAscii(std::string_view text);
+
 }  // namespace clustersim
 
 #endif  // CLUSTERSIM_CORE_CLUSTER_UTF16_H_

@@ -63,5 +63,18 @@ RC_GTEST_PROP(Utf8ToUtf16Test, AgreesWithAnIndependentEncoder, ()) {
   RC_ASSERT(*units == testing::EncodeUtf16(text));
 }
 
+TEST(IsAsciiTest, LooksAtEveryByteInWordsAndTail) {
+  EXPECT_TRUE(IsAscii(""));
+  EXPECT_TRUE(IsAscii("Counter/entity-17"));
+  EXPECT_TRUE(IsAscii(std::string(1, '\x7F')));
+  // A high byte in the first word, the last full word and the tail.
+  for (size_t at : {0, 7, 8, 15, 16, 18}) {
+    std::string text(19, 'a');
+    text[at] = '\x80';
+    EXPECT_FALSE(IsAscii(text)) << at;
+  }
+  EXPECT_FALSE(IsAscii("caf\xC3\xA9"));
+}
+
 }  // namespace
 }  // namespace clustersim

@@ -12,10 +12,10 @@ namespace {
 
 bool IsHighSurrogate(char16_t unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
 
-}  // namespace
-
-absl::Status CheckTextColumn(std::string_view column, std::string_view value,
-                             size_t max_chars) {
+// The number of characters (code points) of well-formed UTF-8 `value`.
+absl::StatusOr<size_t> CharacterCount(std::string_view column,
+                                      std::string_view value) {
+  if (IsAscii(value)) return value.size();
   absl::StatusOr<std::u16string> utf16 = Utf8ToUtf16(value);
   if (!utf16.ok()) {
     return ConstraintViolation(
@@ -25,6 +25,16 @@ absl::Status CheckTextColumn(std::string_view column, std::string_view value,
   for (char16_t unit : *utf16) {
     if (!IsHighSurrogate(unit)) ++chars;
   }
+  return chars;
+}
+
+}  // namespace
+
+absl::Status CheckTextColumn(std::string_view column, std::string_view value,
+                             size_t max_chars) {
+  absl::StatusOr<size_t> counted = CharacterCount(column, value);
+  if (!counted.ok()) return counted.status();
+  const size_t chars = *counted;
   if (chars > max_chars) {
     return ConstraintViolation(
         absl::StrCat("value too long for ", std::string(column), " (", chars,
@@ -34,6 +44,7 @@ absl::Status CheckTextColumn(std::string_view column, std::string_view value,
 }
 
 absl::Status CheckUtf8Column(std::string_view column, std::string_view value) {
+  if (IsAscii(value)) return absl::OkStatus();
   absl::StatusOr<std::u16string> utf16 = Utf8ToUtf16(value);
   if (!utf16.ok()) {
     return ConstraintViolation(
@@ -43,6 +54,7 @@ absl::Status CheckUtf8Column(std::string_view column, std::string_view value) {
 }
 
 absl::StatusOr<size_t> JavaScriptLength(std::string_view value) {
+  if (IsAscii(value)) return value.size();
   absl::StatusOr<std::u16string> utf16 = Utf8ToUtf16(value);
   if (!utf16.ok()) return utf16.status();
   return utf16->size();
