@@ -178,6 +178,8 @@ class MessageStore {
   bool HasExit(Snowflake request_id) const;
   // The id of the request's WithExit, if stored.
   std::optional<Snowflake> ExitReplyId(Snowflake request_id) const;
+  // The request's stored WithExit, or null; valid until the next write.
+  const WithExit* StoredExit(Snowflake request_id) const;
 
  private:
   struct MessageRow {

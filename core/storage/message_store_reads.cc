@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/check.h"
 #include "core/storage/message_store.h"
 #include "core/storage/storage_errors.h"
 #include "core/storage/text_column.h"
@@ -89,11 +90,20 @@ bool MessageStore::HasExit(Snowflake request_id) const {
 }
 
 std::optional<Snowflake> MessageStore::ExitReplyId(Snowflake request_id) const {
+  const WithExit* exit = StoredExit(request_id);
+  if (exit == nullptr) return std::nullopt;
+  return exit->id;
+}
+
+const WithExit* MessageStore::StoredExit(Snowflake request_id) const {
   auto it = replies_by_request_.find(request_id);
   if (it == replies_by_request_.end() || !it->second.exit_rowid.has_value()) {
-    return std::nullopt;
+    return nullptr;
   }
-  return ReplyIdOf(replies_.at(*it->second.exit_rowid).reply);
+  const WithExit* exit =
+      std::get_if<WithExit>(&replies_.at(*it->second.exit_rowid).reply);
+  CHECK(exit != nullptr, "an exit row holds a chunk");
+  return exit;
 }
 
 StoredMessage MessageStore::ToStoredMessage(const MessageRow& row) const {

@@ -64,17 +64,13 @@ void StorageWatch::OnTraceEvent(int64_t time_us, uint32_t node,
 }
 
 void StorageWatch::ExitAccepted(int64_t time_us, Snowflake request_id) {
-  absl::StatusOr<std::vector<storage::Reply>> replies =
-      backend_.state().RepliesForUnfiltered({request_id});
-  if (replies.ok()) {
-    for (const storage::Reply& reply : *replies) {
-      if (const auto* exit = std::get_if<storage::WithExit>(&reply)) {
-        if (callbacks_.exit_accepted) callbacks_.exit_accepted(time_us, *exit);
-        return;
-      }
-    }
+  const storage::WithExit* exit =
+      backend_.state().messages().StoredExit(request_id);
+  if (exit == nullptr) {
+    ++malformed_;
+    return;
   }
-  ++malformed_;
+  if (callbacks_.exit_accepted) callbacks_.exit_accepted(time_us, *exit);
 }
 
 }  // namespace clustersim::sim::checkers
