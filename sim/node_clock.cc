@@ -8,6 +8,14 @@ namespace {
 constexpr int64_t kMillion = 1'000'000;
 
 int64_t FloorDiv(__int128 a, int64_t b) {
+  // Nearly every call fits in 64 bits, where one machine division does
+  // (a 128-bit one is a library call); the result is the same.
+  if (a >= INT64_MIN && a <= INT64_MAX) {
+    const int64_t narrow = static_cast<int64_t>(a);
+    int64_t q = narrow / b;
+    if ((narrow % b != 0) && ((narrow < 0) != (b < 0))) --q;
+    return q;
+  }
   __int128 q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return static_cast<int64_t>(q);
