@@ -29,7 +29,7 @@ TimerId EventQueue::Push(int64_t time_us, uint32_t tag, Action action) {
   s.tag = tag;
   s.in_use = true;
   ++live_;
-  PushHeap(Entry{time_us, next_seq_++, slot, s.generation});
+  Enqueue(Entry{time_us, next_seq_++, slot, s.generation});
   return MakeId(slot, s.generation);
 }
 
@@ -41,17 +41,18 @@ void EventQueue::Cancel(TimerId id) {
 }
 
 std::optional<EventQueue::Entry> EventQueue::PopNext() {
-  while (!heap_.empty()) {
-    Entry top = PopHeap();
+  while (!Empty()) {
+    Entry top = PopFront();
     if (Live(top)) return top;
   }
   return std::nullopt;
 }
 
 std::optional<int64_t> EventQueue::PeekTime() {
-  while (!heap_.empty()) {
-    if (Live(heap_.front())) return heap_.front().time_us;
-    PopHeap();
+  while (!Empty()) {
+    const Entry& front = Front();
+    if (Live(front)) return front.time_us;
+    PopFront();
   }
   return std::nullopt;
 }
@@ -67,7 +68,7 @@ uint32_t EventQueue::Tag(const Entry& entry) const {
 
 void EventQueue::Requeue(const Entry& entry, int64_t time_us) {
   CHECK(Live(entry));
-  PushHeap(Entry{time_us, next_seq_++, entry.slot, entry.generation});
+  Enqueue(Entry{time_us, next_seq_++, entry.slot, entry.generation});
 }
 
 Action EventQueue::Take(const Entry& entry) {
@@ -87,6 +88,44 @@ void EventQueue::FreeSlot(uint32_t slot) {
   s.next_free = free_head_;
   free_head_ = slot;
   --live_;
+}
+
+void EventQueue::Enqueue(const Entry& entry) {
+  // The lane holds one instant's entries; a new entry's seq is the largest
+  // yet, so appending keeps it in (time, seq) order.
+  if (entry.time_us == lane_time_us_) {
+    lane_.push_back(entry);
+  } else {
+    PushHeap(entry);
+  }
+}
+
+bool EventQueue::FrontInLane() const {
+  CHECK(!Empty());
+  if (lane_head_ == lane_.size()) return false;
+  return heap_.empty() || !Later{}(lane_[lane_head_], heap_.front());
+}
+
+const EventQueue::Entry& EventQueue::Front() const {
+  return FrontInLane() ? lane_[lane_head_] : heap_.front();
+}
+
+EventQueue::Entry EventQueue::PopFront() {
+  Entry e;
+  if (FrontInLane()) {
+    e = lane_[lane_head_++];
+    if (lane_head_ == lane_.size()) {
+      lane_.clear();
+      lane_head_ = 0;
+    }
+  } else {
+    e = PopHeap();
+  }
+  // Entries pushed for this instant from now on take the lane (unless the
+  // lane still holds a later instant's entries: one pushed for an earlier
+  // time than the last popped surfaced first).
+  if (lane_head_ == lane_.size()) lane_time_us_ = e.time_us;
+  return e;
 }
 
 void EventQueue::PushHeap(const Entry& entry) {

@@ -6,7 +6,11 @@
 // heap entry is skipped when it surfaces. Each entry carries a caller-defined
 // tag (the simulator uses the node id) so a caller can hold back, requeue or
 // drop the entries of a paused or crashed node without losing their TimerIds.
-// Nothing allocates per event once the slab and heap have grown.
+// Entries due at the instant last popped (a resumed fiber, a message handed
+// on) skip the heap: they go to a FIFO lane, already in (time, seq) order
+// because sequence numbers only grow, and the next pop takes the smaller of
+// the lane's front and the heap's top. The order is exactly the heap's.
+// Nothing allocates per event once the slab, heap and lane have grown.
 // Single-threaded.
 #ifndef CLUSTERSIM_CORE_RUNTIME_EVENT_QUEUE_H_
 #define CLUSTERSIM_CORE_RUNTIME_EVENT_QUEUE_H_
@@ -55,8 +59,11 @@ class EventQueue {
 
   // Live entries (scheduled or popped-but-not-taken).
   size_t live() const { return live_; }
-  // Heap entries, including cancelled ones not yet skipped.
-  size_t heap_size() const { return heap_.size(); }
+  // Queued entries (heap and lane), including cancelled ones not yet
+  // skipped.
+  size_t heap_size() const {
+    return heap_.size() + (lane_.size() - lane_head_);
+  }
 
  private:
   struct Slot {
@@ -74,6 +81,15 @@ class EventQueue {
       return a.time_us != b.time_us ? a.time_us > b.time_us : a.seq > b.seq;
     }
   };
+  // Queues `entry` in the lane if it is due at the instant last popped,
+  // else in the heap.
+  void Enqueue(const Entry& entry);
+  // Whether the earliest queued entry is the lane's; not on an empty queue.
+  bool FrontInLane() const;
+  // The earliest queued entry (live or not); the queue must not be empty.
+  const Entry& Front() const;
+  Entry PopFront();
+  bool Empty() const { return heap_.empty() && lane_head_ == lane_.size(); }
   void PushHeap(const Entry& entry);
   Entry PopHeap();
   void FreeSlot(uint32_t slot);
@@ -83,6 +99,10 @@ class EventQueue {
   }
 
   std::vector<Entry> heap_;
+  // Entries due at `lane_time_us_`, in seq order; [lane_head_, size) queued.
+  std::vector<Entry> lane_;
+  size_t lane_head_ = 0;
+  int64_t lane_time_us_ = INT64_MIN;
   std::vector<Slot> slots_;
   uint32_t free_head_ = kNoSlot;
   uint64_t next_seq_ = 0;
