@@ -44,6 +44,10 @@ absl::StatusOr<bool> ByteReader::GetBool() {
 }
 
 absl::StatusOr<uint64_t> ByteReader::GetVarint() {
+  // Most varints (lengths, counts, small ids) are one byte.
+  if (remaining() >= 1 && static_cast<uint8_t>(data_[offset_]) < 0x80) {
+    return static_cast<uint8_t>(data_[offset_++]);
+  }
   uint64_t value = 0;
   // Every path out of the loop returns: the last allowed byte either ends
   // the varint or is rejected.

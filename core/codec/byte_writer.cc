@@ -18,6 +18,10 @@ void ByteWriter::PutBool(bool value) { PutU8(value ? 1 : 0); }
 // capacity check per value instead of one per byte (PutU8 was about 3.5% of
 // the simulated persisted cluster workload).
 void ByteWriter::PutVarint(uint64_t value) {
+  if (value < 0x80) {
+    data_.push_back(static_cast<char>(value));
+    return;
+  }
   char bytes[10];
   size_t size = 0;
   while (value >= 0x80) {

@@ -31,6 +31,10 @@ class ByteWriter {
  public:
   ByteWriter() = default;
 
+  // Makes room for `bytes` in all, so a writer that knows its size grows
+  // its buffer once.
+  void Reserve(size_t bytes) { data_.reserve(bytes); }
+
   void PutU8(uint8_t value);
   void PutBool(bool value);
   void PutVarint(uint64_t value);

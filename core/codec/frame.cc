@@ -52,6 +52,9 @@ uint32_t FrameChecksum(std::string_view bytes) {
 
 std::string EncodeFrame(FrameKind kind, std::string_view body) {
   ByteWriter writer;
+  // Header (magic, version, kind), the longest length varint, the body and
+  // the checksum.
+  writer.Reserve(4 + 10 + body.size() + 4);
   writer.PutU8(kMagic0);
   writer.PutU8(kMagic1);
   writer.PutU8(kFrameFormatVersion);
