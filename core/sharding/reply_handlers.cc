@@ -1,6 +1,7 @@
 #include "core/sharding/reply_handlers.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -50,7 +51,7 @@ ReplyHandlers::Registration ReplyHandlers::Register(
   auto handler =
       std::make_shared<Handler>(request_id, address, std::move(respond));
   by_request_[request_id].push_back(handler);
-  by_shard_[address.shard_id()].insert(request_id);
+  by_shard_.emplace(address.shard_id(), request_id);
   return Registration(this, std::move(handler));
 }
 
@@ -63,11 +64,7 @@ void ReplyHandlers::Remove(const std::shared_ptr<Handler>& handler) {
                  handlers.end());
   if (!handlers.empty()) return;
   by_request_.erase(it);
-  auto shard = by_shard_.find(handler->address.shard_id());
-  if (shard != by_shard_.end()) {
-    shard->second.erase(handler->request_id);
-    if (shard->second.empty()) by_shard_.erase(shard);
-  }
+  by_shard_.erase({handler->address.shard_id(), handler->request_id});
 }
 
 std::vector<std::shared_ptr<ReplyHandlers::Handler>> ReplyHandlers::Take(
@@ -78,11 +75,7 @@ std::vector<std::shared_ptr<ReplyHandlers::Handler>> ReplyHandlers::Take(
   by_request_.erase(it);
   for (const std::shared_ptr<Handler>& handler : handlers) {
     handler->registered = false;
-    auto shard = by_shard_.find(handler->address.shard_id());
-    if (shard != by_shard_.end()) {
-      shard->second.erase(request_id);
-      if (shard->second.empty()) by_shard_.erase(shard);
-    }
+    by_shard_.erase({handler->address.shard_id(), request_id});
   }
   return handlers;
 }
@@ -114,9 +107,11 @@ void ReplyHandlers::Unregister(Snowflake request_id, bool interrupt) {
 }
 
 void ReplyHandlers::UnregisterShard(const ShardId& shard, bool interrupt) {
-  auto it = by_shard_.find(shard);
-  if (it == by_shard_.end()) return;
-  const absl::btree_set<Snowflake> ids = it->second;
+  std::vector<Snowflake> ids;
+  for (auto it = by_shard_.lower_bound({shard, Snowflake(INT64_MIN)});
+       it != by_shard_.end() && it->first == shard; ++it) {
+    ids.push_back(it->second);
+  }
   for (Snowflake id : ids) Unregister(id, interrupt);
 }
 

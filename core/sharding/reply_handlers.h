@@ -99,9 +99,11 @@ class ReplyHandlers {
   // Takes every handler of the request out of the indexes.
   std::vector<std::shared_ptr<Handler>> Take(Snowflake request_id);
 
-  // Handlers in registration order per request; request ids per shard.
+  // Handlers in registration order per request; (shard, request id) pairs,
+  // one set for all shards so that a request's handlers come and go
+  // without a per-shard set being built and freed each time.
   absl::btree_map<Snowflake, std::vector<std::shared_ptr<Handler>>> by_request_;
-  absl::btree_map<ShardId, absl::btree_set<Snowflake>> by_shard_;
+  absl::btree_set<std::pair<ShardId, Snowflake>> by_shard_;
 };
 
 }  // namespace clustersim::sharding
