@@ -277,17 +277,24 @@ Task<absl::Status> ShardLocks::RefreshWithRetries() {
 void ShardLocks::ReleaseLostShards(
     const std::vector<ShardId>& refreshed,
     const std::vector<storage::FencingToken>& returned, int64_t sent_us) {
-  absl::btree_set<ShardId> held;
+  // Sorted pointers, not a set of copies: most checks refresh one shard.
+  std::vector<const ShardId*> held;
+  held.reserve(returned.size());
   for (const storage::FencingToken& token : returned) {
-    held.insert(token.shard);
+    held.push_back(&token.shard);
     tokens_.insert_or_assign(token.shard, token);
     NoteGrant(token.shard, sent_us);
   }
+  const auto by_shard = [](const ShardId* a, const ShardId* b) {
+    return *a < *b;
+  };
+  std::sort(held.begin(), held.end(), by_shard);
   // Only refreshed shards: one acquired while the refresh was in flight is
   // not in its answer.
   for (const ShardId& shard : refreshed) {
     if (acquired_.contains(shard) &&
-        (!held.contains(shard) || !self_.contains(shard))) {
+        (!std::binary_search(held.begin(), held.end(), &shard, by_shard) ||
+         !self_.contains(shard))) {
       acquired_.erase(shard);
       releasing_.insert(shard);
     }
@@ -710,9 +717,18 @@ Task<void> ShardLocks::ReleaseAll() {
 // ---------------------------------------------------------
 
 void ShardLocks::UpdateGauges() {
-  metrics_.Set(GaugeSeries::Shards(), static_cast<int64_t>(acquired_.size()));
-  metrics_.Set(GaugeSeries::ShardsReleasing(),
-               static_cast<int64_t>(releasing_.size()));
+  // Only on a change: every lock check lands here, and a series lookup
+  // compares names among every entity's mailbox series.
+  const auto acquired = static_cast<int64_t>(acquired_.size());
+  const auto releasing = static_cast<int64_t>(releasing_.size());
+  if (acquired != gauged_acquired_) {
+    metrics_.Set(GaugeSeries::Shards(), acquired);
+    gauged_acquired_ = acquired;
+  }
+  if (releasing != gauged_releasing_) {
+    metrics_.Set(GaugeSeries::ShardsReleasing(), releasing);
+    gauged_releasing_ = releasing;
+  }
 }
 
 void ShardLocks::Trace(std::string_view kind, const ShardId& shard) {

@@ -268,6 +268,9 @@ class ShardLocks {
   // Hardened mode: shards of timed-out acquires, until when to look for a
   // late grant (monotonic us).
   absl::btree_map<ShardId, int64_t> unknown_until_us_;
+  // The shard gauges' last values (-1: never set).
+  int64_t gauged_acquired_ = -1;
+  int64_t gauged_releasing_ = -1;
   uint64_t stall_handler_ = 0;
   bool joins_pending_ = false;
   bool forced_release_running_ = false;
