@@ -1,6 +1,7 @@
 // MessageStore's reads (unprocessed messages, replies, primary keys) and
 // maintenance (resets, clearing an address); message_store.h.
 #include <algorithm>
+#include <functional>
 #include <utility>
 #include <variant>
 
@@ -156,9 +157,19 @@ absl::StatusOr<std::vector<StoredMessage>> MessageStore::UnprocessedMessages(
   // Every shard contributes at most `limit` rows to the first `limit` rows
   // overall, so scanning each shard that far and merging is exact.
   std::vector<int64_t> selected;
-  const absl::btree_set<ShardId> shards(query.shards.begin(),
-                                        query.shards.end());
-  for (const ShardId& shard : shards) {
+  // Readers pass their shards sorted (from their own ordered sets); only
+  // another order is sorted here.
+  std::vector<ShardId> sorted_shards;
+  const std::vector<ShardId>* shards = &query.shards;
+  if (std::adjacent_find(query.shards.begin(), query.shards.end(),
+                         std::greater_equal<ShardId>()) != query.shards.end()) {
+    sorted_shards = query.shards;
+    std::sort(sorted_shards.begin(), sorted_shards.end());
+    sorted_shards.erase(std::unique(sorted_shards.begin(), sorted_shards.end()),
+                        sorted_shards.end());
+    shards = &sorted_shards;
+  }
+  for (const ShardId& shard : *shards) {
     int64_t taken = 0;
     for (auto it = unprocessed_.lower_bound({shard, 0});
          it != unprocessed_.end() && it->first == shard && taken < limit;
