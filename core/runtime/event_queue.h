@@ -59,6 +59,9 @@ class EventQueue {
 
   // Live entries (scheduled or popped-but-not-taken).
   size_t live() const { return live_; }
+  // Entries the lane's buffer holds, consumed ones included: bounded by
+  // compaction even when the lane never drains.
+  size_t lane_footprint() const { return lane_.size(); }
   // Queued entries (heap and lane), including cancelled ones not yet
   // skipped.
   size_t heap_size() const {
@@ -74,6 +77,8 @@ class EventQueue {
     bool in_use = false;
   };
   static constexpr uint32_t kNoSlot = 0xffffffffu;
+  // Consumed lane entries kept before the lane is compacted.
+  static constexpr size_t kLaneCompactEntries = 4096;
 
   // The heap order (a function object, so the heap algorithms inline it).
   struct Later {
