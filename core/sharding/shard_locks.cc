@@ -192,7 +192,7 @@ Task<absl::Status> ShardLocks::AcquisitionPasses() {
         releasing_.insert(token.shard);
         continue;
       }
-      if (acquired_.insert(token.shard).second) {
+      if (acquired_.insert(token.shard)) {
         Trace("shard.acquire", token.shard);
       }
     }
@@ -257,7 +257,7 @@ Task<absl::Status> ShardLocks::RefreshWithRetries() {
   absl::Status last;
   for (int attempt = 0; attempt <= kRefreshRetries; ++attempt) {
     if (attempt > 0) co_await SleepMs(kLockRetryDelayMs);
-    std::vector<ShardId> refreshed = Union(acquired_, releasing_);
+    std::vector<ShardId> refreshed = Union(acquired_.ordered(), releasing_);
     const std::vector<ShardId> unknown = UnknownAcquires();
     std::vector<ShardId> asked = refreshed;
     asked.insert(asked.end(), unknown.begin(), unknown.end());
@@ -319,7 +319,7 @@ Task<void> ShardLocks::ProbeShardLocks() {
 void ShardLocks::MarkUnhealthy(std::string_view cause) {
   if (!healthy_.is_open()) return;
   healthy_.Close();
-  std::vector<ShardId> affected = Union(acquired_, releasing_);
+  std::vector<ShardId> affected = Union(acquired_.ordered(), releasing_);
   self_.clear();
   acquired_.clear();
   for (const ShardId& shard : affected) {
@@ -697,7 +697,7 @@ Task<void> ShardLocks::Handoff() {
     handoff_.Open();
     active_.Open();
   }
-  ForkInterruptShards(Union(acquired_, releasing_));
+  ForkInterruptShards(Union(acquired_.ordered(), releasing_));
   co_await handed_off_.WaitFor(lock_interval_ms_);
 }
 
@@ -707,7 +707,7 @@ void ShardLocks::StopReleases() { releases_.Close(); }
 
 Task<void> ShardLocks::ReleaseAll() {
   const absl::Status status = co_await storage_.ReleaseAll(
-      self_address_, ReleaseEpoch(Union(acquired_, releasing_)));
+      self_address_, ReleaseEpoch(Union(acquired_.ordered(), releasing_)));
   env_.trace->Record("shard.release_all",
                      absl::StrCat("runner=", self_address_.Key(),
                                   status.ok() ? "" : " failed"));

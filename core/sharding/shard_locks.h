@@ -70,6 +70,7 @@
 #include "core/cluster/cluster_metrics.h"
 #include "core/cluster/runner_address.h"
 #include "core/cluster/shard_id.h"
+#include "core/cluster/shard_set.h"
 #include "core/runtime/process.h"
 #include "core/runtime/scope.h"
 #include "core/runtime/sync.h"
@@ -136,8 +137,12 @@ class ShardLocks {
   bool IsReleasing(const ShardId& shard) const {
     return releasing_.contains(shard);
   }
-  const absl::btree_set<ShardId>& self_shards() const { return self_; }
-  const absl::btree_set<ShardId>& acquired() const { return acquired_; }
+  const absl::btree_set<ShardId>& self_shards() const {
+    return self_.ordered();
+  }
+  const absl::btree_set<ShardId>& acquired() const {
+    return acquired_.ordered();
+  }
   const absl::btree_set<ShardId>& releasing() const { return releasing_; }
   const absl::btree_set<ShardId>& force_releasing() const {
     return force_releasing_;
@@ -257,8 +262,8 @@ class ShardLocks {
   const int64_t lock_interval_ms_;
 
   Assignments assignments_;
-  absl::btree_set<ShardId> self_;
-  absl::btree_set<ShardId> acquired_;
+  ShardSet self_;
+  ShardSet acquired_;
   absl::btree_set<ShardId> releasing_;
   absl::btree_set<ShardId> force_releasing_;
   absl::btree_map<ShardId, storage::FencingToken> tokens_;
