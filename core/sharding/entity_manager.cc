@@ -58,7 +58,7 @@ absl::Status EntityManager::Impl::Send(IncomingMessage message) {
   return SendEnvelope(std::get<IncomingEnvelope>(message));
 }
 
-absl::Status EntityManager::Impl::SendRequest(IncomingRequest message) {
+absl::Status EntityManager::Impl::SendRequest(IncomingRequest&& message) {
   const storage::Request& envelope = message.envelope;
   const EntityAddress& address = envelope.address;
   if (address.entity_type() != definition_.type()) {

@@ -123,7 +123,7 @@ class EntityManager::Impl {
  private:
   // One request in an entity's mailbox (Effect's activeRequests entry).
   struct ActiveRequest {
-    explicit ActiveRequest(storage::Request envelope)
+    explicit ActiveRequest(storage::Request&& envelope)
         : envelope(std::move(envelope)) {}
 
     storage::Request envelope;
@@ -324,7 +324,7 @@ class EntityManager::Impl {
                        " exit=", entity_manager_internal::ExitKind(exit)));
   }
 
-  absl::Status SendRequest(IncomingRequest message);
+  absl::Status SendRequest(IncomingRequest&& message);
   absl::Status SendEnvelope(const IncomingEnvelope& message);
   void DeliverEnvelope(Entity& entity, const IncomingEnvelope& message);
   void ReplyMalformed(IncomingRequest message, std::string_view detail);
