@@ -146,7 +146,7 @@ Task<void> MemoryWorkflowEngine::DriveRun(Execution* execution,
         std::move(execution->run_scopes);
     execution->run_scopes.clear();
     for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
-      co_await (*it)->Close(Exit::Success(""));
+      if (!(*it)->CloseIfEmpty()) co_await (*it)->Close(Exit::Success(""));
     }
     if (exit.ok()) execution->done.Open();
   }

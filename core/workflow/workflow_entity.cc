@@ -506,7 +506,7 @@ Task<void> ClusterWorkflowEngine::CloseScopes(
     std::vector<std::shared_ptr<FinalizerScope>> scopes) {
   // Newest first, with success: superseded compensations are skipped.
   for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
-    co_await (*it)->Close(Exit::Success(""));
+    if (!(*it)->CloseIfEmpty()) co_await (*it)->Close(Exit::Success(""));
   }
 }
 
