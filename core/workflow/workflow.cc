@@ -109,6 +109,11 @@ Exit ScopeExit(const Outcome<Result>& result) {
 
 }  // namespace
 
+ActivityBody BindPayload(WorkflowBody body, std::string payload) {
+  return [body = std::move(body), payload = std::move(payload)](
+             WorkflowContext ctx) { return body(std::move(ctx), payload); };
+}
+
 Cause Suspend(WorkflowInstance& instance) {
   instance.suspended = true;
   return Cause::Interrupt();
@@ -120,7 +125,8 @@ Task<Outcome<Result>> IntoResult(WorkflowContext ctx, ActivityBody body,
   WorkflowInstance& instance = *ctx.instance;
   const WorkflowDefinition& workflow = *instance.workflow;
   instance.body_scope = std::make_shared<FinalizerScope>();
-  Outcome<std::string> out = co_await RunBody(ctx, body, control);
+  Outcome<std::string> out =
+      co_await RunBody(ctx, std::move(body), std::move(control));
   if (hook && co_await hook(ctx.instance, out)) {
     // The deposited interrupt joins whatever the body ended with.
     Cause deposited = Cause::Interrupt();

@@ -84,11 +84,6 @@ std::string OutcomeFields(const Outcome<Result>& out) {
          ExitDigest(std::get<Complete>(out.value()).exit);
 }
 
-Task<Outcome<std::string>> CallBody(WorkflowBody body, std::string payload,
-                                    WorkflowContext ctx) {
-  co_return co_await body(std::move(ctx), std::move(payload));
-}
-
 }  // namespace
 
 sharding::EntityDefinition ClusterWorkflowEngine::WorkflowEntity(
@@ -238,11 +233,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
       return engine->RunExitHook(std::move(i), std::move(out), parent, id,
                                  parent_resumed);
     };
-    WorkflowBody body = entry_.body;
-    std::string payload = run->payload;
-    ActivityBody bound = [body, payload](WorkflowContext ctx) {
-      return CallBody(body, payload, std::move(ctx));
-    };
+    ActivityBody bound = BindPayload(entry_.body, std::move(run->payload));
     Outcome<Result> out =
         co_await IntoResult(Ctx(instance), std::move(bound), control, hook);
     if (engine_->hardened()) {
@@ -304,14 +295,14 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
       // once; a later registration resets this reply.
       co_return ToStorageExit(Result(Suspended{}));
     }
-    ActivityDefinition activity = entry->second.activity;
     std::shared_ptr<WorkflowInstance> instance =
         WorkflowInstance::Initial(entry_.workflow, execution_id_);
     if (activation_.current.has_value()) {
       instance->awaited_deferreds = activation_.current->activity_awaits;
     }
     WorkflowContext ctx{engine_, instance, payload->attempt};
-    ActivityBody body = [activity](WorkflowContext c) {
+    // The attempt runs on its own copy: a replay may replace the entry.
+    ActivityBody body = [activity = entry->second.activity](WorkflowContext c) {
       return ExecuteActivityBody(std::move(c), activity);
     };
     ActivityGuard guard{
