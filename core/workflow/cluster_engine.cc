@@ -26,6 +26,15 @@ using internal::kResumeTag;
 using internal::kRunTag;
 using internal::RetryTimes;
 
+namespace {
+
+std::string RunnerNameOf(const sharding::Sharding& sharding) {
+  const std::optional<RunnerAddress>& self = sharding.self();
+  return self.has_value() ? self->ToString() : "client";
+}
+
+}  // namespace
+
 ClusterWorkflowEngine::ClusterWorkflowEngine(sharding::Sharding& sharding,
                                              storage::StorageClient& storage,
                                              const NodeEnv& env, Scope& parent)
@@ -33,6 +42,7 @@ ClusterWorkflowEngine::ClusterWorkflowEngine(sharding::Sharding& sharding,
       storage_(storage),
       env_(env),
       scope_(parent),
+      runner_name_(RunnerNameOf(sharding)),
       protocol_(
           std::make_unique<sharding::EntityDefinition>(PartialEntity("-"))) {
   RegisterClockEntity();
@@ -46,11 +56,6 @@ bool ClusterWorkflowEngine::hardened() const {
 
 void ClusterWorkflowEngine::Trace(std::string_view kind, std::string detail) {
   if (env_.trace != nullptr) env_.trace->Record(kind, detail);
-}
-
-std::string ClusterWorkflowEngine::RunnerName() const {
-  const std::optional<RunnerAddress>& self = sharding_.self();
-  return self.has_value() ? self->ToString() : "client";
 }
 
 absl::Status ClusterWorkflowEngine::Register(WorkflowDefinition workflow,

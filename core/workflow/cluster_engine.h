@@ -164,7 +164,6 @@ class ClusterWorkflowEngine : public WorkflowEngine {
   absl::StatusOr<EntityAddress> WorkflowAddress(const std::string& tag,
                                                 const std::string& id);
   void DefineClient(const WorkflowDefinition& workflow);
-  std::string RunnerName() const;
   Task<absl::StatusOr<std::optional<Snowflake>>> RequestIdFor(
       const std::string& workflow_tag, std::string execution_id,
       std::string rpc_tag, std::string primary_key);
@@ -215,6 +214,9 @@ class ClusterWorkflowEngine : public WorkflowEngine {
   storage::StorageClient& storage_;
   NodeEnv env_;
   Scope scope_;
+  // This runner's address as trace events name it ("client" on a node that
+  // runs no shards); the sharding config fixes it.
+  const std::string runner_name_;
   std::unique_ptr<sharding::EntityDefinition> protocol_;
   std::unique_ptr<sharding::EntityDefinition> clock_definition_;
   std::map<std::string, std::unique_ptr<Registered>> workflows_;

@@ -218,7 +218,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     auto control = std::make_shared<RunControl>();
     engine_->running_[execution_id_] = LiveRun{instance, control};
     const std::string where = absl::StrCat(tag(), "/", execution_id_,
-                                           " runner=", engine_->RunnerName());
+                                           " runner=", engine_->runner_name_);
     RunGuard guard{engine_,  &request,    execution_id_,
                    instance, run->parent, where};
     engine_->Trace("workflow.run.start", where);
@@ -309,7 +309,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
         engine_, &request, activity_id,
         absl::StrCat(tag(), "/", execution_id_, " name=", payload->name,
                      " attempt=", payload->attempt,
-                     " runner=", engine_->RunnerName())};
+                     " runner=", engine_->runner_name_)};
     engine_->Trace("workflow.activity.start", guard.where);
     Outcome<Result> out = co_await IntoResult(ctx, std::move(body));
     guard.finished = true;
