@@ -54,7 +54,8 @@ bool ClusterWorkflowEngine::hardened() const {
   return sharding_.config().mode == sharding::Mode::kHardened;
 }
 
-void ClusterWorkflowEngine::Trace(std::string_view kind, std::string detail) {
+void ClusterWorkflowEngine::Trace(std::string_view kind,
+                                  std::string_view detail) {
   if (env_.trace != nullptr) env_.trace->Record(kind, detail);
 }
 

@@ -208,7 +208,7 @@ class ClusterWorkflowEngine : public WorkflowEngine {
   // the caller up.
   bool RetryHardened(const absl::Status& error) const;
   void PreemptFor(const std::string& execution_id, const std::string& name);
-  void Trace(std::string_view kind, std::string detail);
+  void Trace(std::string_view kind, std::string_view detail);
 
   sharding::Sharding& sharding_;
   storage::StorageClient& storage_;

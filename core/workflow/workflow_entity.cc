@@ -217,11 +217,14 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
         std::make_shared<std::map<std::string, int32_t>>()};
     auto control = std::make_shared<RunControl>();
     engine_->running_[execution_id_] = LiveRun{instance, control};
-    const std::string where = absl::StrCat(tag(), "/", execution_id_,
-                                           " runner=", engine_->runner_name_);
-    RunGuard guard{engine_,  &request,    execution_id_,
-                   instance, run->parent, where};
-    engine_->Trace("workflow.run.start", where);
+    RunGuard guard{engine_,
+                   &request,
+                   execution_id_,
+                   instance,
+                   run->parent,
+                   absl::StrCat(tag(), "/", execution_id_,
+                                " runner=", engine_->runner_name_)};
+    engine_->Trace("workflow.run.start", guard.where);
 
     auto parent_resumed = std::make_shared<bool>(false);
     ClusterWorkflowEngine* engine = engine_;
@@ -234,8 +237,8 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
                                  parent_resumed);
     };
     ActivityBody bound = BindPayload(entry_.body, std::move(run->payload));
-    Outcome<Result> out =
-        co_await IntoResult(Ctx(instance), std::move(bound), control, hook);
+    Outcome<Result> out = co_await IntoResult(
+        Ctx(instance), std::move(bound), std::move(control), std::move(hook));
     if (engine_->hardened()) {
       if (!out.ok() && out.cause().HasInterruptsOnly() &&
           !instance->abandoned) {
@@ -258,7 +261,8 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     guard.finished = true;
     const bool suspended = out.ok() && IsSuspended(out.value());
     if (!suspended) engine_->CloseRuns(activation_, instance->abandoned);
-    engine_->Trace("workflow.run.end", absl::StrCat(where, OutcomeFields(out)));
+    engine_->Trace("workflow.run.end",
+                   absl::StrCat(guard.where, OutcomeFields(out)));
     co_return ToStorageExit(out);
   }
 
