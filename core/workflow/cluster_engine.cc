@@ -383,9 +383,7 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ActivityExecute(
   std::string payload =
       EncodeActivityPayload(ActivityPayload{activity.name, attempt});
   for (int32_t step = 0;; ++step) {
-    if (!activities_.contains(activity_id)) {
-      activities_.emplace(activity_id, PendingActivity{activity, ctx});
-    }
+    activities_.try_emplace(activity_id, activity, ctx);
     absl::StatusOr<storage::Exit> exit = co_await sharding_.Send(
         WorkflowEntityType(tag), EntityId(instance->execution_id), kActivityTag,
         payload);
@@ -586,7 +584,7 @@ bool ClusterWorkflowEngine::InterruptPending(
     const std::string& execution_id) const {
   auto it = activations_.find(execution_id);
   return it != activations_.end() &&
-         it->second->results.contains(std::string(kInterruptSignalName));
+         it->second->results.contains(kInterruptSignalName);
 }
 
 void ClusterWorkflowEngine::PreemptFor(const std::string& execution_id,
