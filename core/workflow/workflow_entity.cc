@@ -75,13 +75,15 @@ void AddSharedRpcs(sharding::EntityDefinition& entity) {
                                .fork = true});
 }
 
-// " result=complete|suspended|none exit=<digest or ->" of a run or an
-// activity attempt, for the workflow checker.
-std::string OutcomeFields(const Outcome<Result>& out) {
-  if (!out.ok()) return " result=none exit=-";
-  if (IsSuspended(out.value())) return " result=suspended exit=-";
-  return " result=complete exit=" +
-         ExitDigest(std::get<Complete>(out.value()).exit);
+// "<where> result=complete|suspended|none exit=<digest or ->": the end of a
+// run or of an activity attempt, for the workflow checker.
+std::string EndDetail(const std::string& where, const Outcome<Result>& out) {
+  if (!out.ok()) return absl::StrCat(where, " result=none exit=-");
+  if (IsSuspended(out.value())) {
+    return absl::StrCat(where, " result=suspended exit=-");
+  }
+  return absl::StrCat(where, " result=complete exit=",
+                      ExitDigest(std::get<Complete>(out.value()).exit));
 }
 
 }  // namespace
@@ -261,8 +263,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     guard.finished = true;
     const bool suspended = out.ok() && IsSuspended(out.value());
     if (!suspended) engine_->CloseRuns(activation_, instance->abandoned);
-    engine_->Trace("workflow.run.end",
-                   absl::StrCat(guard.where, OutcomeFields(out)));
+    engine_->Trace("workflow.run.end", EndDetail(guard.where, out));
     co_return ToStorageExit(out);
   }
 
@@ -317,8 +318,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     engine_->Trace("workflow.activity.start", guard.where);
     Outcome<Result> out = co_await IntoResult(ctx, std::move(body));
     guard.finished = true;
-    engine_->Trace("workflow.activity",
-                   absl::StrCat(guard.where, OutcomeFields(out)));
+    engine_->Trace("workflow.activity", EndDetail(guard.where, out));
     co_return ToStorageExit(out);
   }
 
