@@ -268,9 +268,11 @@ Task<Outcome<std::string>> Execute(WorkflowEngine& engine,
   if (options.detached && !options.discard) {
     co_return Cause::Die(workflow.tag + ".execute: detached requires discard");
   }
-  auto result = std::make_shared<std::optional<Result>>();
+  // The child's result as the parent's run saw it (for its finalizer).
+  std::shared_ptr<std::optional<Result>> result;
   if (parent != nullptr && !options.detached) {
     // Interrupting the parent interrupts a child that has not completed.
+    result = std::make_shared<std::optional<Result>>();
     WorkflowEngine* e = &engine;
     const WorkflowDefinition* w = &workflow;
     std::weak_ptr<WorkflowInstance> weak = parent;
@@ -279,8 +281,8 @@ Task<Outcome<std::string>> Execute(WorkflowEngine& engine,
       return InterruptChildIfParentInterrupted(e, w, id, weak, result);
     });
   }
-  ExecuteRequest request{execution_id, payload, options.discard, parent,
-                         options.detached};
+  ExecuteRequest request{execution_id, std::move(payload), options.discard,
+                         parent, options.detached};
   if (options.discard) {
     // A start that did not land fails (Effect's `yield* run`); the caller
     // may retry it, as the run request is deduplicated.
@@ -301,7 +303,6 @@ Task<Outcome<std::string>> Execute(WorkflowEngine& engine,
   while (true) {
     Outcome<Result> run = co_await engine.ExecuteRun(workflow, request);
     if (!run.ok()) co_return std::move(run).cause();
-    *result = run.value();
     if (const auto* complete = std::get_if<Complete>(&run.value())) {
       co_return FromExit(complete->exit);
     }
