@@ -26,6 +26,15 @@ using internal::kResumeTag;
 using internal::kRunTag;
 using internal::RetryTimes;
 
+namespace {
+
+std::string RunnerNameOf(const sharding::Sharding& sharding) {
+  const std::optional<RunnerAddress>& self = sharding.self();
+  return self.has_value() ? self->ToString() : "client";
+}
+
+}  // namespace
+
 ClusterWorkflowEngine::ClusterWorkflowEngine(sharding::Sharding& sharding,
                                              storage::StorageClient& storage,
                                              const NodeEnv& env, Scope& parent)
@@ -33,6 +42,7 @@ ClusterWorkflowEngine::ClusterWorkflowEngine(sharding::Sharding& sharding,
       storage_(storage),
       env_(env),
       scope_(parent),
+      runner_name_(RunnerNameOf(sharding)),
       protocol_(
           std::make_unique<sharding::EntityDefinition>(PartialEntity("-"))) {
   RegisterClockEntity();
@@ -44,13 +54,9 @@ bool ClusterWorkflowEngine::hardened() const {
   return sharding_.config().mode == sharding::Mode::kHardened;
 }
 
-void ClusterWorkflowEngine::Trace(std::string_view kind, std::string detail) {
+void ClusterWorkflowEngine::Trace(std::string_view kind,
+                                  std::string_view detail) {
   if (env_.trace != nullptr) env_.trace->Record(kind, detail);
-}
-
-std::string ClusterWorkflowEngine::RunnerName() const {
-  const std::optional<RunnerAddress>& self = sharding_.self();
-  return self.has_value() ? self->ToString() : "client";
 }
 
 absl::Status ClusterWorkflowEngine::Register(WorkflowDefinition workflow,
@@ -377,9 +383,7 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ActivityExecute(
   std::string payload =
       EncodeActivityPayload(ActivityPayload{activity.name, attempt});
   for (int32_t step = 0;; ++step) {
-    if (!activities_.contains(activity_id)) {
-      activities_.emplace(activity_id, PendingActivity{activity, ctx});
-    }
+    activities_.try_emplace(activity_id, activity, ctx);
     absl::StatusOr<storage::Exit> exit = co_await sharding_.Send(
         WorkflowEntityType(tag), EntityId(instance->execution_id), kActivityTag,
         payload);
@@ -580,7 +584,7 @@ bool ClusterWorkflowEngine::InterruptPending(
     const std::string& execution_id) const {
   auto it = activations_.find(execution_id);
   return it != activations_.end() &&
-         it->second->results.contains(std::string(kInterruptSignalName));
+         it->second->results.contains(kInterruptSignalName);
 }
 
 void ClusterWorkflowEngine::PreemptFor(const std::string& execution_id,

@@ -164,7 +164,6 @@ class ClusterWorkflowEngine : public WorkflowEngine {
   absl::StatusOr<EntityAddress> WorkflowAddress(const std::string& tag,
                                                 const std::string& id);
   void DefineClient(const WorkflowDefinition& workflow);
-  std::string RunnerName() const;
   Task<absl::StatusOr<std::optional<Snowflake>>> RequestIdFor(
       const std::string& workflow_tag, std::string execution_id,
       std::string rpc_tag, std::string primary_key);
@@ -209,12 +208,15 @@ class ClusterWorkflowEngine : public WorkflowEngine {
   // the caller up.
   bool RetryHardened(const absl::Status& error) const;
   void PreemptFor(const std::string& execution_id, const std::string& name);
-  void Trace(std::string_view kind, std::string detail);
+  void Trace(std::string_view kind, std::string_view detail);
 
   sharding::Sharding& sharding_;
   storage::StorageClient& storage_;
   NodeEnv env_;
   Scope scope_;
+  // This runner's address as trace events name it ("client" on a node that
+  // runs no shards); the sharding config fixes it.
+  const std::string runner_name_;
   std::unique_ptr<sharding::EntityDefinition> protocol_;
   std::unique_ptr<sharding::EntityDefinition> clock_definition_;
   std::map<std::string, std::unique_ptr<Registered>> workflows_;

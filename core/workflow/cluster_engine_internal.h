@@ -22,7 +22,7 @@ namespace clustersim::workflow {
 struct ClusterWorkflowEngine::Activation {
   bool loaded = false;
   // Deferred results this activation has seen (InterruptSignal preloaded).
-  std::map<std::string, Exit> results;
+  std::map<std::string, Exit, std::less<>> results;
   // Every run's instance and scope until the execution finishes.
   std::vector<std::shared_ptr<WorkflowInstance>> instances;
   std::vector<std::shared_ptr<FinalizerScope>> run_scopes;

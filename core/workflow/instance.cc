@@ -11,6 +11,12 @@ void FinalizerScope::Add(Finalizer finalizer) {
   finalizers_.push_back(std::move(finalizer));
 }
 
+bool FinalizerScope::CloseIfEmpty() {
+  if (!finalizers_.empty()) return false;
+  closed_ = true;
+  return true;
+}
+
 Task<void> FinalizerScope::Close(Exit exit) {
   if (closed_) co_return;
   closed_ = true;

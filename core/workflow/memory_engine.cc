@@ -106,15 +106,6 @@ Task<void> MemoryWorkflowEngine::WakeAfterRun(std::string execution_id,
   Wake(execution_id, mode);
 }
 
-namespace {
-
-Task<Outcome<std::string>> CallBody(WorkflowBody body, std::string payload,
-                                    WorkflowContext ctx) {
-  co_return co_await body(std::move(ctx), std::move(payload));
-}
-
-}  // namespace
-
 Task<void> MemoryWorkflowEngine::DriveRun(Execution* execution,
                                           std::shared_ptr<Run> run) {
   std::shared_ptr<WorkflowInstance> instance = run->instance;
@@ -126,11 +117,7 @@ Task<void> MemoryWorkflowEngine::DriveRun(Execution* execution,
                             execution->interrupted_unsafe, suspend_on_failure,
                             std::move(i), std::move(out));
   };
-  WorkflowBody body = execution->entry->body;
-  std::string payload = execution->payload;
-  ActivityBody bound = [body, payload](WorkflowContext ctx) {
-    return CallBody(body, payload, std::move(ctx));
-  };
+  ActivityBody bound = BindPayload(execution->entry->body, execution->payload);
   WorkflowContext ctx{this, instance, 1};
   Outcome<Result> exit =
       co_await IntoResult(ctx, std::move(bound), run->control, hook);
@@ -146,7 +133,7 @@ Task<void> MemoryWorkflowEngine::DriveRun(Execution* execution,
         std::move(execution->run_scopes);
     execution->run_scopes.clear();
     for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
-      co_await (*it)->Close(Exit::Success(""));
+      if (!(*it)->CloseIfEmpty()) co_await (*it)->Close(Exit::Success(""));
     }
     if (exit.ok()) execution->done.Open();
   }

@@ -73,7 +73,46 @@ bool HasSuspendedCause(const Result& r) {
   return s != nullptr && s->cause.has_value();
 }
 
+bool IsSuspendedRun(const Outcome<Result>& r) {
+  return r.ok() && IsSuspended(r.value());
+}
+
+// What a run's (final) body outcome makes of it: a Result, or (an outside
+// interrupt, an uncaptured defect) the failure the caller re-raises.
+Outcome<Result> RunResult(WorkflowInstance& instance,
+                          Outcome<std::string> out) {
+  if (out.ok()) return Result(Complete{Exit::Success(std::move(out).value())});
+  const Cause& cause = out.cause();
+  const bool interrupts_only = cause.HasInterruptsOnly();
+  Cause filtered = interrupts_only ? cause : cause.WithoutInterrupts();
+  const bool abandoned =
+      instance.abandoned && !instance.interrupted && interrupts_only;
+  instance.abandoned = abandoned;
+  if (instance.suspended && interrupts_only && !abandoned) {
+    return Result(Suspended{instance.cause, instance.failed});
+  }
+  if ((!instance.interrupted && interrupts_only) ||
+      (!instance.workflow->capture_defects && cause.HasDies())) {
+    // No result; the scope still closes with the failure (compensations run
+    // unless the run was abandoned).
+    return filtered;
+  }
+  return Result(Complete{Exit::Failure(std::move(filtered))});
+}
+
+// The exit a run's scope closes with: its Complete exit, or the failure of a
+// run with no result.
+Exit ScopeExit(const Outcome<Result>& result) {
+  if (!result.ok()) return Exit::Failure(result.cause());
+  return std::get<Complete>(result.value()).exit;
+}
+
 }  // namespace
+
+ActivityBody BindPayload(WorkflowBody body, std::string payload) {
+  return [body = std::move(body), payload = std::move(payload)](
+             WorkflowContext ctx) { return body(std::move(ctx), payload); };
+}
 
 Cause Suspend(WorkflowInstance& instance) {
   instance.suspended = true;
@@ -86,7 +125,8 @@ Task<Outcome<Result>> IntoResult(WorkflowContext ctx, ActivityBody body,
   WorkflowInstance& instance = *ctx.instance;
   const WorkflowDefinition& workflow = *instance.workflow;
   instance.body_scope = std::make_shared<FinalizerScope>();
-  Outcome<std::string> out = co_await RunBody(ctx, body, control);
+  Outcome<std::string> out =
+      co_await RunBody(ctx, std::move(body), std::move(control));
   if (hook && co_await hook(ctx.instance, out)) {
     // The deposited interrupt joins whatever the body ended with.
     Cause deposited = Cause::Interrupt();
@@ -102,35 +142,18 @@ Task<Outcome<Result>> IntoResult(WorkflowContext ctx, ActivityBody body,
     }
     out = Cause::Interrupt();
   }
-  // (A named local: GCC 12 miscompiles conditional temporaries in co_await.)
-  Exit body_exit = ToExit(out);
-  co_await instance.body_scope->Close(body_exit);
-
-  if (out.ok()) {
-    Exit exit = Exit::Success(std::move(out).value());
+  if (!instance.body_scope->CloseIfEmpty()) {
+    // (A named local: GCC 12 miscompiles conditional temporaries in co_await.)
+    Exit body_exit = ToExit(out);
+    co_await instance.body_scope->Close(body_exit);
+  }
+  Outcome<Result> result = RunResult(instance, std::move(out));
+  // Effect closes the instance scope with the run's exit unless it suspends.
+  if (!IsSuspendedRun(result) && !instance.scope->CloseIfEmpty()) {
+    Exit exit = ScopeExit(result);
     co_await instance.scope->Close(exit);
-    co_return Result(Complete{std::move(exit)});
   }
-  const Cause& cause = out.cause();
-  const bool interrupts_only = cause.HasInterruptsOnly();
-  Cause filtered =
-      cause.HasInterruptsOnly() ? cause : cause.WithoutInterrupts();
-  const bool abandoned =
-      instance.abandoned && !instance.interrupted && interrupts_only;
-  instance.abandoned = abandoned;
-  if (instance.suspended && interrupts_only && !abandoned) {
-    co_return Result(Suspended{instance.cause, instance.failed});
-  }
-  if ((!instance.interrupted && interrupts_only) ||
-      (!workflow.capture_defects && cause.HasDies())) {
-    // No result: the caller re-raises the failure. The scope still closes
-    // with it (compensations run unless the run was abandoned).
-    co_await instance.scope->Close(Exit::Failure(filtered));
-    co_return filtered;
-  }
-  Exit exit = Exit::Failure(std::move(filtered));
-  co_await instance.scope->Close(exit);
-  co_return Result(Complete{std::move(exit)});
+  co_return result;
 }
 
 namespace {
@@ -212,10 +235,6 @@ void CombineSuspendedCause(WorkflowInstance& instance, const Result& result) {
 
 namespace {
 
-bool IsSuspendedRun(const Outcome<Result>& r) {
-  return r.ok() && IsSuspended(r.value());
-}
-
 // Sleeps `delay_ms`, or less if the execution completes first.
 Task<void> SleepOrComplete(WorkflowEngine& engine,
                            const WorkflowDefinition& workflow,
@@ -249,9 +268,11 @@ Task<Outcome<std::string>> Execute(WorkflowEngine& engine,
   if (options.detached && !options.discard) {
     co_return Cause::Die(workflow.tag + ".execute: detached requires discard");
   }
-  auto result = std::make_shared<std::optional<Result>>();
+  // The child's result as the parent's run saw it (for its finalizer).
+  std::shared_ptr<std::optional<Result>> result;
   if (parent != nullptr && !options.detached) {
     // Interrupting the parent interrupts a child that has not completed.
+    result = std::make_shared<std::optional<Result>>();
     WorkflowEngine* e = &engine;
     const WorkflowDefinition* w = &workflow;
     std::weak_ptr<WorkflowInstance> weak = parent;
@@ -260,8 +281,8 @@ Task<Outcome<std::string>> Execute(WorkflowEngine& engine,
       return InterruptChildIfParentInterrupted(e, w, id, weak, result);
     });
   }
-  ExecuteRequest request{execution_id, payload, options.discard, parent,
-                         options.detached};
+  ExecuteRequest request{execution_id, std::move(payload), options.discard,
+                         parent, options.detached};
   if (options.discard) {
     // A start that did not land fails (Effect's `yield* run`); the caller
     // may retry it, as the run request is deduplicated.
@@ -282,7 +303,6 @@ Task<Outcome<std::string>> Execute(WorkflowEngine& engine,
   while (true) {
     Outcome<Result> run = co_await engine.ExecuteRun(workflow, request);
     if (!run.ok()) co_return std::move(run).cause();
-    *result = run.value();
     if (const auto* complete = std::get_if<Complete>(&run.value())) {
       co_return FromExit(complete->exit);
     }

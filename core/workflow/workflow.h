@@ -59,6 +59,10 @@ Task<Outcome<Result>> IntoResult(WorkflowContext ctx, ActivityBody body,
                                  std::shared_ptr<RunControl> control = nullptr,
                                  BodyExitHook hook = nullptr);
 
+// A run's body with its payload bound, as IntoResult runs it. The callable
+// outlives the body's frame (IntoResult keeps it until the body ends).
+ActivityBody BindPayload(WorkflowBody body, std::string payload);
+
 // Effect's Workflow.suspend: marks the instance suspended; the body returns
 // the interrupt this yields.
 Cause Suspend(WorkflowInstance& instance);

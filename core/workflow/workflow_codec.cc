@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "core/base/status_macros.h"
 #include "core/codec/byte_reader.h"
 #include "core/codec/byte_writer.h"
@@ -253,7 +254,10 @@ absl::StatusOr<ClockPayload> DecodeClockPayload(std::string_view bytes) {
 }
 
 std::string ExitDigest(const Exit& exit) {
-  return Sha256Hex(EncodeExit(exit)).substr(0, 16);
+  // The first 8 bytes of the SHA-256: only they are formatted.
+  const Sha256Digest digest = Sha256(EncodeExit(exit));
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest.data()), 8));
 }
 
 }  // namespace clustersim::workflow

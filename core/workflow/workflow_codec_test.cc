@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/storage/sha256.h"
 #include "gtest/gtest.h"
 #include "rapidcheck/gtest.h"
 
@@ -66,6 +67,15 @@ RC_GTEST_PROP(WorkflowCodecTest, ArbitraryBytesNeverCrash,
 TEST(WorkflowCodecTest, ExitDigestTellsExitsApart) {
   EXPECT_EQ(ExitDigest(Exit::Success("a")).size(), 16u);
   EXPECT_NE(ExitDigest(Exit::Success("a")), ExitDigest(Exit::Success("b")));
+}
+
+// Trace hashes fold the digest: it must stay the first 16 hex digits of the
+// SHA-256 of the encoded exit.
+TEST(WorkflowCodecTest, ExitDigestIsTheSha256PrefixOfTheEncodedExit) {
+  for (const Exit& exit :
+       {Exit::Success("step 1"), Exit::Failure(MixedCause())}) {
+    EXPECT_EQ(ExitDigest(exit), Sha256Hex(EncodeExit(exit)).substr(0, 16));
+  }
 }
 
 }  // namespace

@@ -75,18 +75,15 @@ void AddSharedRpcs(sharding::EntityDefinition& entity) {
                                .fork = true});
 }
 
-// " result=complete|suspended|none exit=<digest or ->" of a run or an
-// activity attempt, for the workflow checker.
-std::string OutcomeFields(const Outcome<Result>& out) {
-  if (!out.ok()) return " result=none exit=-";
-  if (IsSuspended(out.value())) return " result=suspended exit=-";
-  return " result=complete exit=" +
-         ExitDigest(std::get<Complete>(out.value()).exit);
-}
-
-Task<Outcome<std::string>> CallBody(WorkflowBody body, std::string payload,
-                                    WorkflowContext ctx) {
-  co_return co_await body(std::move(ctx), std::move(payload));
+// "<where> result=complete|suspended|none exit=<digest or ->": the end of a
+// run or of an activity attempt, for the workflow checker.
+std::string EndDetail(const std::string& where, const Outcome<Result>& out) {
+  if (!out.ok()) return absl::StrCat(where, " result=none exit=-");
+  if (IsSuspended(out.value())) {
+    return absl::StrCat(where, " result=suspended exit=-");
+  }
+  return absl::StrCat(where, " result=complete exit=",
+                      ExitDigest(std::get<Complete>(out.value()).exit));
 }
 
 }  // namespace
@@ -222,11 +219,14 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
         std::make_shared<std::map<std::string, int32_t>>()};
     auto control = std::make_shared<RunControl>();
     engine_->running_[execution_id_] = LiveRun{instance, control};
-    const std::string where = absl::StrCat(tag(), "/", execution_id_,
-                                           " runner=", engine_->RunnerName());
-    RunGuard guard{engine_,  &request,    execution_id_,
-                   instance, run->parent, where};
-    engine_->Trace("workflow.run.start", where);
+    RunGuard guard{engine_,
+                   &request,
+                   execution_id_,
+                   instance,
+                   run->parent,
+                   absl::StrCat(tag(), "/", execution_id_,
+                                " runner=", engine_->runner_name_)};
+    engine_->Trace("workflow.run.start", guard.where);
 
     auto parent_resumed = std::make_shared<bool>(false);
     ClusterWorkflowEngine* engine = engine_;
@@ -238,13 +238,9 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
       return engine->RunExitHook(std::move(i), std::move(out), parent, id,
                                  parent_resumed);
     };
-    WorkflowBody body = entry_.body;
-    std::string payload = run->payload;
-    ActivityBody bound = [body, payload](WorkflowContext ctx) {
-      return CallBody(body, payload, std::move(ctx));
-    };
-    Outcome<Result> out =
-        co_await IntoResult(Ctx(instance), std::move(bound), control, hook);
+    ActivityBody bound = BindPayload(entry_.body, std::move(run->payload));
+    Outcome<Result> out = co_await IntoResult(
+        Ctx(instance), std::move(bound), std::move(control), std::move(hook));
     if (engine_->hardened()) {
       if (!out.ok() && out.cause().HasInterruptsOnly() &&
           !instance->abandoned) {
@@ -267,7 +263,7 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
     guard.finished = true;
     const bool suspended = out.ok() && IsSuspended(out.value());
     if (!suspended) engine_->CloseRuns(activation_, instance->abandoned);
-    engine_->Trace("workflow.run.end", absl::StrCat(where, OutcomeFields(out)));
+    engine_->Trace("workflow.run.end", EndDetail(guard.where, out));
     co_return ToStorageExit(out);
   }
 
@@ -304,26 +300,25 @@ class ClusterWorkflowEngine::WorkflowHandler : public sharding::EntityHandler {
       // once; a later registration resets this reply.
       co_return ToStorageExit(Result(Suspended{}));
     }
-    ActivityDefinition activity = entry->second.activity;
     std::shared_ptr<WorkflowInstance> instance =
         WorkflowInstance::Initial(entry_.workflow, execution_id_);
     if (activation_.current.has_value()) {
       instance->awaited_deferreds = activation_.current->activity_awaits;
     }
     WorkflowContext ctx{engine_, instance, payload->attempt};
-    ActivityBody body = [activity](WorkflowContext c) {
+    // The attempt runs on its own copy: a replay may replace the entry.
+    ActivityBody body = [activity = entry->second.activity](WorkflowContext c) {
       return ExecuteActivityBody(std::move(c), activity);
     };
     ActivityGuard guard{
         engine_, &request, activity_id,
         absl::StrCat(tag(), "/", execution_id_, " name=", payload->name,
                      " attempt=", payload->attempt,
-                     " runner=", engine_->RunnerName())};
+                     " runner=", engine_->runner_name_)};
     engine_->Trace("workflow.activity.start", guard.where);
     Outcome<Result> out = co_await IntoResult(ctx, std::move(body));
     guard.finished = true;
-    engine_->Trace("workflow.activity",
-                   absl::StrCat(guard.where, OutcomeFields(out)));
+    engine_->Trace("workflow.activity", EndDetail(guard.where, out));
     co_return ToStorageExit(out);
   }
 
@@ -506,7 +501,7 @@ Task<void> ClusterWorkflowEngine::CloseScopes(
     std::vector<std::shared_ptr<FinalizerScope>> scopes) {
   // Newest first, with success: superseded compensations are skipped.
   for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
-    co_await (*it)->Close(Exit::Success(""));
+    if (!(*it)->CloseIfEmpty()) co_await (*it)->Close(Exit::Success(""));
   }
 }
 
