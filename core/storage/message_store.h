@@ -38,7 +38,6 @@
 #define CLUSTERSIM_CORE_STORAGE_MESSAGE_STORE_H_
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -234,18 +233,12 @@ class MessageStore {
       const std::vector<Snowflake>& request_ids, Include include) const;
   // The rowids of the request's rows.
   std::vector<int64_t> RowsOfRequest(Snowflake request_id) const;
-  // The stored row; `rowid` must exist.
-  MessageRow& Row(int64_t rowid) { return *messages_.at(rowid); }
-  const MessageRow& Row(int64_t rowid) const { return *messages_.at(rowid); }
 
   Options options_;
   int64_t last_message_rowid_ = 0;
   int64_t last_reply_rowid_ = 0;
 
-  // Rows by rowid. Boxed: a row (its envelope's strings) is a few hundred
-  // bytes, and a B-tree of rows that large held two or three per node and
-  // moved whole rows on every insert.
-  absl::btree_map<int64_t, std::unique_ptr<MessageRow>> messages_;
+  absl::btree_map<int64_t, MessageRow> messages_;
   absl::btree_map<Snowflake, int64_t> message_by_id_;
   absl::btree_map<std::string, int64_t> message_by_message_id_;
   absl::btree_set<std::pair<Snowflake, int64_t>> messages_by_request_;
