@@ -10,21 +10,6 @@
 #include "core/sharding/async.h"
 
 namespace clustersim::sharding {
-namespace {
-
-// A failed release logs at most this often (Effect: 30 s).
-constexpr int64_t kReleaseWarningIntervalMs = 30'000;
-
-std::vector<ShardId> Union(const absl::btree_set<ShardId>& a,
-                           const absl::btree_set<ShardId>& b) {
-  std::vector<ShardId> out;
-  out.reserve(a.size() + b.size());
-  std::set_union(a.begin(), a.end(), b.begin(), b.end(),
-                 std::back_inserter(out));
-  return out;
-}
-
-}  // namespace
 
 ShardLocks::ShardLocks(const ShardingConfig& config, const NodeEnv& env,
                        storage::StorageClient& storage, Scope& parent,
@@ -257,7 +242,7 @@ Task<absl::Status> ShardLocks::RefreshWithRetries() {
   absl::Status last;
   for (int attempt = 0; attempt <= kRefreshRetries; ++attempt) {
     if (attempt > 0) co_await SleepMs(kLockRetryDelayMs);
-    std::vector<ShardId> refreshed = Union(acquired_.ordered(), releasing_);
+    std::vector<ShardId> refreshed = HeldOrReleasing();
     const std::vector<ShardId> unknown = UnknownAcquires();
     std::vector<ShardId> asked = refreshed;
     asked.insert(asked.end(), unknown.begin(), unknown.end());
@@ -319,7 +304,7 @@ Task<void> ShardLocks::ProbeShardLocks() {
 void ShardLocks::MarkUnhealthy(std::string_view cause) {
   if (!healthy_.is_open()) return;
   healthy_.Close();
-  std::vector<ShardId> affected = Union(acquired_.ordered(), releasing_);
+  std::vector<ShardId> affected = HeldOrReleasing();
   self_.clear();
   acquired_.clear();
   for (const ShardId& shard : affected) {
@@ -343,152 +328,6 @@ void ShardLocks::MarkHealthy() {
   active_.Open();
   env_.trace->Record("shard.locks_healthy",
                      absl::StrCat("runner=", self_address_.Key()));
-}
-
-// --- Release
-// -------------------------------------------------------------------
-
-void ShardLocks::CheckHandedOff() {
-  if (handoff_.is_open() && acquired_.empty() && releasing_.empty() &&
-      !ForcedReleasePending()) {
-    handed_off_.Open();
-  }
-}
-
-void ShardLocks::StartReleases() {
-  StartForcedRelease();
-  for (const ShardId& shard :
-       std::vector<ShardId>(releasing_.begin(), releasing_.end())) {
-    if (force_releasing_.contains(shard) || releasing_fibers_.contains(shard)) {
-      continue;
-    }
-    releasing_fibers_.insert(shard);
-    if (!releases_.Spawn(ReleaseShard(shard), "shard.release")) {
-      releasing_fibers_.erase(shard);
-    }
-  }
-}
-
-void ShardLocks::StartForcedRelease() {
-  if (forced_release_running_ || force_releasing_.empty()) return;
-  forced_release_running_ = true;
-  std::vector<ShardId> shards(force_releasing_.begin(), force_releasing_.end());
-  if (!releases_.Spawn(ForcedRelease(std::move(shards)),
-                       "shard.forced_release")) {
-    forced_release_running_ = false;
-  }
-}
-
-Task<void> ShardLocks::ReleaseShard(ShardId shard) {
-  struct Done {
-    ShardLocks* self;
-    ShardId shard;
-    ~Done() { self->releasing_fibers_.erase(shard); }
-  } done{this, shard};
-  int64_t last_warning_ms = INT64_MIN / 2;
-  // Effect times the whole release, retries included, and records it only
-  // when it completes (not when interrupted).
-  const int64_t started_us = env_.executor->MonotonicUs();
-  for (;;) {
-    std::vector<ShardId> shards = {shard};
-    const absl::Status status = co_await RunShardRelease(
-        std::move(shards), force_releasing_.contains(shard), false);
-    if (status.ok()) {
-      metrics_.RecordShardRelease(
-          static_cast<double>(env_.executor->MonotonicUs() - started_us) /
-          1000.0);
-      co_return;
-    }
-    const int64_t now_ms = env_.executor->NowMs();
-    if (now_ms - last_warning_ms >= kReleaseWarningIntervalMs) {
-      last_warning_ms = now_ms;
-      env_.trace->Record(
-          "shard.release_failed",
-          absl::StrCat(shard.ToString(), " runner=", self_address_.Key()));
-    }
-    co_await SleepMs(kLockRetryDelayMs);
-  }
-}
-
-Task<void> ShardLocks::ForcedRelease(std::vector<ShardId> shards) {
-  struct Done {
-    ShardLocks* self;
-    ~Done() {
-      self->forced_release_running_ = false;
-      self->active_.Open();
-    }
-  } done{this};
-  // Watched independently: the release may wait for uninterruptible work.
-  FiberHandle monitor =
-      SpawnJoinable(releases_, WarnForcedPending(shards), "shard.forced_warn");
-  struct StopMonitor {
-    FiberHandle* monitor;
-    ~StopMonitor() { monitor->Cancel(); }
-  } stop_monitor{&monitor};
-  int64_t last_warning_ms = INT64_MIN / 2;
-  for (;;) {
-    const absl::Status status = co_await RunShardRelease(shards, true, true);
-    if (status.ok()) co_return;
-    const int64_t now_ms = env_.executor->NowMs();
-    if (now_ms - last_warning_ms >= kReleaseWarningIntervalMs) {
-      last_warning_ms = now_ms;
-      env_.trace->Record("shard.release_failed",
-                         absl::StrCat("all runner=", self_address_.Key()));
-    }
-    co_await SleepMs(kLockRetryDelayMs);
-  }
-}
-
-Task<void> ShardLocks::WarnForcedPending(std::vector<ShardId> shards) {
-  co_await SleepMs(config_.shard_lock_expiration_ms);
-  for (;;) {
-    env_.trace->Record("shard.forced_pending",
-                       absl::StrCat("runner=", self_address_.Key(),
-                                    " shards=", shards.size()));
-    co_await SleepMs(std::max<int64_t>(config_.shard_lock_expiration_ms,
-                                       kReleaseWarningIntervalMs));
-  }
-}
-
-Task<absl::Status> ShardLocks::RunShardRelease(std::vector<ShardId> shards,
-                                               bool force, bool release_all) {
-  // The mutant early-release drops the lock first, then stops the shard.
-  const bool early = config_.mutant == Mutant::kEarlyRelease;
-  if (!early) {
-    co_await hooks_.InterruptShards(shards, force);
-    co_await hooks_.StopSingletons(shards);
-  }
-  co_await healthy_.Wait();
-  absl::Status status;
-  if (release_all) {
-    status = co_await storage_.ReleaseAll(self_address_, ReleaseEpoch(shards));
-  } else {
-    status = co_await storage_.Release(self_address_, shards.front(),
-                                       ReleaseEpoch(shards));
-  }
-  if (!status.ok()) co_return status;
-  if (early) {
-    co_await hooks_.InterruptShards(shards, force);
-    co_await hooks_.StopSingletons(shards);
-  }
-  for (const ShardId& shard : shards) {
-    releasing_.erase(shard);
-    force_releasing_.erase(shard);
-    tokens_.erase(shard);
-    lease_until_us_.erase(shard);
-    Trace("shard.release", shard);
-    hooks_.OnShardReleased(shard);
-  }
-  UpdateGauges();
-  // Let the acquisition loop see whether the handoff has finished.
-  if (handoff_.is_open()) active_.Open();
-  co_return absl::OkStatus();
-}
-
-void ShardLocks::ForkInterruptShards(std::vector<ShardId> shards) {
-  if (shards.empty()) return;
-  releases_.Spawn(hooks_.InterruptShards(std::move(shards), true),
-                  "shard.interrupt");
 }
 
 // --- Ownership checks and waits
@@ -567,154 +406,16 @@ Task<void> ShardLocks::RunLockCheck(
   result->Set(held ? LockCheck::kHeld : LockCheck::kLost);
 }
 
-// --- Lease self-stop (hardened mode)
-// ------------------------------------------------------
-
-std::optional<uint64_t> ShardLocks::ReleaseEpoch(
-    const std::vector<ShardId>& shards) const {
-  if (config_.mode == Mode::kReference) return std::nullopt;
-  // Hardened mode: a release that lands late (its call timed out and was
-  // retried) must not drop a lease acquired after it was sent
-  // (effect-semantics.md §14.8). Epochs only grow, so the newest lease the
-  // runner knows of among the shards bounds what it means to release.
-  uint64_t max_epoch = 0;
-  for (const ShardId& shard : shards) {
-    if (auto it = tokens_.find(shard); it != tokens_.end()) {
-      max_epoch = std::max(max_epoch, it->second.epoch);
-    }
-  }
-  return max_epoch;
-}
-
-void ShardLocks::NoteUnknownAcquire(const std::vector<ShardId>& shards) {
-  if (config_.mode == Mode::kReference) return;
-  // Hardened mode (effect-semantics.md §14.8): the acquire may still land.
-  // Until any late grant has surely expired, refreshes ask for these shards
-  // too, and a grant found is released, so it never blocks their owner.
-  const int64_t until_us = env_.executor->MonotonicUs() +
-                           config_.shard_lock_expiration_ms * 1000 * 2;
-  for (const ShardId& shard : shards) {
-    unknown_until_us_.insert_or_assign(shard, until_us);
-  }
-}
-
-std::vector<ShardId> ShardLocks::UnknownAcquires() {
-  const int64_t now_us = env_.executor->MonotonicUs();
-  absl::erase_if(unknown_until_us_,
-                 [&](const auto& entry) { return entry.second <= now_us; });
-  std::vector<ShardId> unknown;
-  for (const auto& [shard, until_us] : unknown_until_us_) {
-    if (!IsHeld(shard)) unknown.push_back(shard);
-  }
-  return unknown;
-}
-
-void ShardLocks::ReleaseUnknownGrants(
-    const std::vector<ShardId>& unknown,
-    const std::vector<storage::FencingToken>& returned) {
-  const absl::btree_set<ShardId> asked(unknown.begin(), unknown.end());
-  bool found = false;
-  for (const storage::FencingToken& token : returned) {
-    if (!asked.contains(token.shard) || IsHeld(token.shard)) continue;
-    unknown_until_us_.erase(token.shard);
-    tokens_.insert_or_assign(token.shard, token);
-    releasing_.insert(token.shard);
-    env_.trace->Record(
-        "shard.unknown_grant",
-        absl::StrCat(token.shard.ToString(), " runner=", self_address_.Key()));
-    found = true;
-  }
-  if (!found) return;
-  UpdateGauges();
-  active_.Open();
-}
-
-bool ShardLocks::self_stop_enabled() const {
-  return config_.mode == Mode::kHardened &&
-         config_.mutant != Mutant::kNoSelfStop;
-}
-
-bool ShardLocks::GrantLapsed(int64_t sent_us) const {
-  return self_stop_enabled() &&
-         env_.executor->MonotonicUs() >=
-             sent_us + config_.lease_self_stop_after_us();
-}
-
-void ShardLocks::NoteGrant(const ShardId& shard, int64_t sent_us) {
-  if (!self_stop_enabled()) return;
-  const int64_t until_us = sent_us + config_.lease_self_stop_after_us();
-  auto [it, inserted] = lease_until_us_.try_emplace(shard, until_us);
-  // Grants may be answered out of order: keep the latest.
-  if (!inserted) it->second = std::max(it->second, until_us);
-  leases_changed_.Open();
-}
-
-void ShardLocks::StopLapsedShards() {
-  const int64_t now_us = env_.executor->MonotonicUs();
-  std::vector<ShardId> lapsed;
-  for (const auto& [shard, until_us] : lease_until_us_) {
-    if (until_us > now_us) continue;
-    lapsed.push_back(shard);
-    env_.trace->Record(
-        "shard.self_stop",
-        absl::StrCat(shard.ToString(), " runner=", self_address_.Key(),
-                     " late_ms=", (now_us - until_us) / 1000));
-  }
-  if (lapsed.empty()) return;
-  for (const ShardId& shard : lapsed) {
-    lease_until_us_.erase(shard);
-    if (acquired_.erase(shard) > 0) releasing_.insert(shard);
-  }
-  UpdateGauges();
-  hooks_.StopShardsNow(lapsed);
-  // The releases start (or go on) from the acquisition loop.
-  active_.Open();
-  NotifyLockWaiters();
-}
-
-Task<void> ShardLocks::LeaseWatch() {
-  for (;;) {
-    leases_changed_.Close();
-    StopLapsedShards();
-    if (lease_until_us_.empty()) {
-      co_await leases_changed_.Wait();
-      continue;
-    }
-    int64_t earliest_us = INT64_MAX;
-    for (const auto& [shard, until_us] : lease_until_us_) {
-      earliest_us = std::min(earliest_us, until_us);
-    }
-    co_await leases_changed_.WaitForUs(earliest_us -
-                                       env_.executor->MonotonicUs());
-  }
-}
-
-// --- Shutdown
-// --------------------------------------------------------------------
-
-Task<void> ShardLocks::Handoff() {
-  if (!handoff_.is_open()) {
-    handoff_.Open();
-    active_.Open();
-  }
-  ForkInterruptShards(Union(acquired_.ordered(), releasing_));
-  co_await handed_off_.WaitFor(lock_interval_ms_);
-}
-
-void ShardLocks::StopLoops() { loops_.Close(); }
-
-void ShardLocks::StopReleases() { releases_.Close(); }
-
-Task<void> ShardLocks::ReleaseAll() {
-  const absl::Status status = co_await storage_.ReleaseAll(
-      self_address_, ReleaseEpoch(Union(acquired_.ordered(), releasing_)));
-  env_.trace->Record("shard.release_all",
-                     absl::StrCat("runner=", self_address_.Key(),
-                                  status.ok() ? "" : " failed"));
-}
-
 // --- Metrics and tracing
 // ---------------------------------------------------------
+
+std::vector<ShardId> ShardLocks::HeldOrReleasing() const {
+  std::vector<ShardId> out;
+  out.reserve(acquired_.size() + releasing_.size());
+  std::set_union(acquired_.begin(), acquired_.end(), releasing_.begin(),
+                 releasing_.end(), std::back_inserter(out));
+  return out;
+}
 
 void ShardLocks::UpdateGauges() {
   // Only on a change: every lock check lands here, and a series lookup

@@ -250,6 +250,8 @@ class ShardLocks {
                           std::shared_ptr<Deferred<LockCheck>> result);
   void ForkInterruptShards(std::vector<ShardId> shards);
 
+  // Acquired and releasing shards, in order.
+  std::vector<ShardId> HeldOrReleasing() const;
   void UpdateGauges();
   void Trace(std::string_view kind, const ShardId& shard);
 
