@@ -411,8 +411,11 @@ absl::StatusOr<std::vector<FencingToken>> GetResponse(
 template <typename T, typename Get>
 absl::StatusOr<T> DecodeWhole(std::string_view bytes, Get get) {
   ByteReader reader(bytes);
-  CLUSTERSIM_ASSIGN_OR_RETURN(T value, get(reader, Type<T>{}));
-  CLUSTERSIM_RETURN_IF_ERROR(reader.ExpectEnd());
+  // Returned as decoded (no move out of and back into a StatusOr: a
+  // request's strings would be moved twice more per message).
+  absl::StatusOr<T> value = get(reader, Type<T>{});
+  if (!value.ok()) return value;
+  if (absl::Status end = reader.ExpectEnd(); !end.ok()) return end;
   return value;
 }
 
