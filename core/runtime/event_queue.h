@@ -64,7 +64,7 @@ class EventQueue {
   size_t lane_footprint() const { return lane_.size(); }
   // Queued entries (heap and lane), including cancelled ones not yet
   // skipped.
-  size_t heap_size() const {
+  size_t queued_entries() const {
     return heap_.size() + (lane_.size() - lane_head_);
   }
 

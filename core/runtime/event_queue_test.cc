@@ -60,7 +60,7 @@ TEST(EventQueueTest, PeekTimeSkipsCancelledTops) {
   q.Push(9, 0, Act(2));
   q.Cancel(a);
   EXPECT_EQ(q.PeekTime(), 9);
-  EXPECT_EQ(q.heap_size(), 1u);
+  EXPECT_EQ(q.queued_entries(), 1u);
 }
 
 TEST(EventQueueTest, RequeueKeepsIdValidAndTagsSurvive) {
