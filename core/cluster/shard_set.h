@@ -4,8 +4,9 @@
 // (traces and storage reads depend on that order), and answers `contains`
 // with a bit test in a per-group bitmap: the lock and routing checks ask it
 // for every message, where a B-tree lookup compared about nine ShardIds.
-// Shard numbers past kMaxBitmapNumber (far above any shards-per-group we
-// allow) are looked up in the tree instead, so a bitmap never grows large.
+// Shard numbers past kMaxBitmapNumber (a group that large is allowed, but
+// 300 is the default) are looked up in the tree instead, so a bitmap never
+// passes 8 KiB.
 //
 // Value type; thread-compatible.
 #ifndef CLUSTERSIM_CORE_CLUSTER_SHARD_SET_H_
