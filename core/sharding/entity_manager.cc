@@ -51,7 +51,7 @@ EntityManager::Impl::~Impl() {
 
 // --- Accepting messages ----------------------------------------------------
 
-absl::Status EntityManager::Impl::Send(IncomingMessage message) {
+absl::Status EntityManager::Impl::Send(IncomingMessage&& message) {
   if (auto* request = std::get_if<IncomingRequest>(&message)) {
     return SendRequest(std::move(*request));
   }
@@ -272,7 +272,7 @@ const EntityDefinition& EntityManager::definition() const {
   return impl_->definition();
 }
 ManagerState EntityManager::state() const { return impl_->state(); }
-absl::Status EntityManager::Send(IncomingMessage message) {
+absl::Status EntityManager::Send(IncomingMessage&& message) {
   return impl_->Send(std::move(message));
 }
 bool EntityManager::IsProcessingFor(Snowflake request_id, bool exclude_replies,

@@ -108,7 +108,7 @@ class EntityManager {
   // Accepts a message for one of this type's entities. Errors (as cluster
   // errors, see core/cluster/cluster_error.h): EntityNotAssignedToRunner,
   // MailboxFull, AlreadyProcessingMessage, MalformedMessage.
-  absl::Status Send(IncomingMessage message);
+  absl::Status Send(IncomingMessage&& message);
 
   // Effect's isProcessingFor.
   bool IsProcessingFor(Snowflake request_id, bool exclude_replies = false,

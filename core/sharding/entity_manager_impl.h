@@ -106,7 +106,7 @@ class EntityManager::Impl {
   const EntityDefinition& definition() const { return definition_; }
   ManagerState state() const { return state_; }
 
-  absl::Status Send(IncomingMessage message);
+  absl::Status Send(IncomingMessage&& message);
   bool IsProcessingFor(Snowflake request_id, bool exclude_replies,
                        bool exclude_completed) const;
   void ClearProcessed() { processed_.clear(); }

@@ -34,23 +34,16 @@ absl::StatusOr<T> AsMalformed(absl::StatusOr<T> result) {
 // Envelopes, replies and ids are encoded as storage encodes them
 // (core/storage/storage_codec.h, core/cluster/cluster_codec.h).
 void PutRequest(ByteWriter& w, const storage::Request& request) {
-  storage::PutEnvelope(w, storage::Envelope(request));
+  storage::PutEnvelope(w, request);
 }
 
 absl::StatusOr<storage::Request> GetRequest(ByteReader& r) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(storage::Envelope envelope,
-                              storage::GetEnvelope(r));
-  auto* request = std::get_if<storage::Request>(&envelope);
-  if (request == nullptr) return Malformed("expected a request envelope");
-  return std::move(*request);
+  return storage::GetEnvelopeOf<storage::Request>(r);
 }
 
 void PutPeerEnvelope(ByteWriter& w, const PeerEnvelope& e) {
-  std::visit(
-      [&w](const auto& envelope) {
-        storage::PutEnvelope(w, storage::Envelope(envelope));
-      },
-      e);
+  std::visit([&w](const auto& envelope) { storage::PutEnvelope(w, envelope); },
+             e);
 }
 
 absl::StatusOr<PeerEnvelope> GetPeerEnvelope(ByteReader& r) {

@@ -40,7 +40,7 @@ namespace clustersim::sharding {
 class Runners {
  public:
   // Delivers a message to a local entity manager.
-  using Deliver = std::function<absl::Status(IncomingMessage)>;
+  using Deliver = std::function<absl::Status(IncomingMessage&&)>;
   // Tells the local storage read loop that new work is stored.
   using NotifyStorage = std::function<void()>;
 

@@ -154,7 +154,7 @@ Task<absl::Status> Sharding::SendLocal(const OutgoingMessage& message) {
       false);
   if (!entry.ok()) co_return entry.status();
   EntityManager* manager = (*entry)->manager.get();
-  co_return runners_.SendLocal(message, [manager](IncomingMessage incoming) {
+  co_return runners_.SendLocal(message, [manager](IncomingMessage&& incoming) {
     return manager->Send(std::move(incoming));
   });
 }

@@ -4,6 +4,7 @@
 #include <limits>
 #include <optional>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -143,75 +144,139 @@ auto DecodeWhole(std::string_view bytes, Get get)
 
 }  // namespace
 
-void PutEnvelope(ByteWriter& writer, const Envelope& envelope) {
-  if (const auto* request = std::get_if<Request>(&envelope)) {
-    writer.PutU8(static_cast<uint8_t>(EnvelopeTag::kRequest));
-    PutSnowflake(writer, request->request_id);
-    PutEntityAddress(writer, request->address);
-    writer.PutString(request->tag);
-    writer.PutString(request->payload);
-    PutHeaders(writer, request->headers);
-    PutOptional(writer, request->primary_key, PutStringValue);
-    PutOptional(writer, request->deliver_at_ms, PutInt64Value);
-  } else if (const auto* ack = std::get_if<AckChunk>(&envelope)) {
-    writer.PutU8(static_cast<uint8_t>(EnvelopeTag::kAckChunk));
-    PutSnowflake(writer, ack->id);
-    PutEntityAddress(writer, ack->address);
-    PutSnowflake(writer, ack->request_id);
-    PutSnowflake(writer, ack->reply_id);
-  } else {
-    const Interrupt& interrupt = std::get<Interrupt>(envelope);
-    writer.PutU8(static_cast<uint8_t>(EnvelopeTag::kInterrupt));
-    PutSnowflake(writer, interrupt.id);
-    PutEntityAddress(writer, interrupt.address);
-    PutSnowflake(writer, interrupt.request_id);
-  }
+void PutEnvelope(ByteWriter& writer, const Request& request) {
+  writer.PutU8(static_cast<uint8_t>(EnvelopeTag::kRequest));
+  PutSnowflake(writer, request.request_id);
+  PutEntityAddress(writer, request.address);
+  writer.PutString(request.tag);
+  writer.PutString(request.payload);
+  PutHeaders(writer, request.headers);
+  PutOptional(writer, request.primary_key, PutStringValue);
+  PutOptional(writer, request.deliver_at_ms, PutInt64Value);
 }
+
+void PutEnvelope(ByteWriter& writer, const AckChunk& ack) {
+  writer.PutU8(static_cast<uint8_t>(EnvelopeTag::kAckChunk));
+  PutSnowflake(writer, ack.id);
+  PutEntityAddress(writer, ack.address);
+  PutSnowflake(writer, ack.request_id);
+  PutSnowflake(writer, ack.reply_id);
+}
+
+void PutEnvelope(ByteWriter& writer, const Interrupt& interrupt) {
+  writer.PutU8(static_cast<uint8_t>(EnvelopeTag::kInterrupt));
+  PutSnowflake(writer, interrupt.id);
+  PutEntityAddress(writer, interrupt.address);
+  PutSnowflake(writer, interrupt.request_id);
+}
+
+void PutEnvelope(ByteWriter& writer, const Envelope& envelope) {
+  std::visit([&writer](const auto& e) { PutEnvelope(writer, e); }, envelope);
+}
+
+namespace {
+
+// An envelope's fields after its tag, returned as `Out` (the kind itself,
+// or the Envelope variant built in place).
+template <typename Out>
+absl::StatusOr<Out> GetRequestFields(ByteReader& reader) {
+  CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake id, GetSnowflake(reader));
+  CLUSTERSIM_ASSIGN_OR_RETURN(EntityAddress address, GetEntityAddress(reader));
+  CLUSTERSIM_ASSIGN_OR_RETURN(std::string rpc_tag, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(std::string payload, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(Headers headers, GetHeaders(reader));
+  CLUSTERSIM_ASSIGN_OR_RETURN(std::optional<std::string> primary_key,
+                              GetOptional(reader, GetStringValue));
+  CLUSTERSIM_ASSIGN_OR_RETURN(std::optional<int64_t> deliver_at_ms,
+                              GetOptional(reader, GetInt64Value));
+  return Request{id,
+                 std::move(address),
+                 std::move(rpc_tag),
+                 std::move(payload),
+                 std::move(headers),
+                 std::move(primary_key),
+                 deliver_at_ms};
+}
+
+template <typename Out>
+absl::StatusOr<Out> GetAckChunkFields(ByteReader& reader) {
+  CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake id, GetSnowflake(reader));
+  CLUSTERSIM_ASSIGN_OR_RETURN(EntityAddress address, GetEntityAddress(reader));
+  CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake request_id, GetSnowflake(reader));
+  CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake reply_id, GetSnowflake(reader));
+  return AckChunk{id, std::move(address), request_id, reply_id};
+}
+
+template <typename Out>
+absl::StatusOr<Out> GetInterruptFields(ByteReader& reader) {
+  CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake id, GetSnowflake(reader));
+  CLUSTERSIM_ASSIGN_OR_RETURN(EntityAddress address, GetEntityAddress(reader));
+  CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake request_id, GetSnowflake(reader));
+  return Interrupt{id, std::move(address), request_id};
+}
+
+// Each kind's wire tag, reader and name in errors.
+template <typename E>
+struct EnvelopeKind;
+template <>
+struct EnvelopeKind<Request> {
+  static constexpr EnvelopeTag kTag = EnvelopeTag::kRequest;
+  static constexpr const char* kName = "a Request";
+  static absl::StatusOr<Request> Get(ByteReader& reader) {
+    return GetRequestFields<Request>(reader);
+  }
+};
+template <>
+struct EnvelopeKind<AckChunk> {
+  static constexpr EnvelopeTag kTag = EnvelopeTag::kAckChunk;
+  static constexpr const char* kName = "an AckChunk";
+  static absl::StatusOr<AckChunk> Get(ByteReader& reader) {
+    return GetAckChunkFields<AckChunk>(reader);
+  }
+};
+template <>
+struct EnvelopeKind<Interrupt> {
+  static constexpr EnvelopeTag kTag = EnvelopeTag::kInterrupt;
+  static constexpr const char* kName = "an Interrupt";
+  static absl::StatusOr<Interrupt> Get(ByteReader& reader) {
+    return GetInterruptFields<Interrupt>(reader);
+  }
+};
+
+}  // namespace
 
 absl::StatusOr<Envelope> GetEnvelope(ByteReader& reader) {
   const size_t offset = reader.offset();
   CLUSTERSIM_ASSIGN_OR_RETURN(const uint8_t tag, reader.GetU8());
   switch (static_cast<EnvelopeTag>(tag)) {
-    case EnvelopeTag::kRequest: {
-      CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake id, GetSnowflake(reader));
-      CLUSTERSIM_ASSIGN_OR_RETURN(EntityAddress address,
-                                  GetEntityAddress(reader));
-      CLUSTERSIM_ASSIGN_OR_RETURN(std::string rpc_tag, reader.GetString());
-      CLUSTERSIM_ASSIGN_OR_RETURN(std::string payload, reader.GetString());
-      CLUSTERSIM_ASSIGN_OR_RETURN(Headers headers, GetHeaders(reader));
-      CLUSTERSIM_ASSIGN_OR_RETURN(std::optional<std::string> primary_key,
-                                  GetOptional(reader, GetStringValue));
-      CLUSTERSIM_ASSIGN_OR_RETURN(std::optional<int64_t> deliver_at_ms,
-                                  GetOptional(reader, GetInt64Value));
-      return Request{id,
-                     std::move(address),
-                     std::move(rpc_tag),
-                     std::move(payload),
-                     std::move(headers),
-                     std::move(primary_key),
-                     deliver_at_ms};
-    }
-    case EnvelopeTag::kAckChunk: {
-      CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake id, GetSnowflake(reader));
-      CLUSTERSIM_ASSIGN_OR_RETURN(EntityAddress address,
-                                  GetEntityAddress(reader));
-      CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake request_id,
-                                  GetSnowflake(reader));
-      CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake reply_id,
-                                  GetSnowflake(reader));
-      return AckChunk{id, std::move(address), request_id, reply_id};
-    }
-    case EnvelopeTag::kInterrupt: {
-      CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake id, GetSnowflake(reader));
-      CLUSTERSIM_ASSIGN_OR_RETURN(EntityAddress address,
-                                  GetEntityAddress(reader));
-      CLUSTERSIM_ASSIGN_OR_RETURN(const Snowflake request_id,
-                                  GetSnowflake(reader));
-      return Interrupt{id, std::move(address), request_id};
-    }
+    case EnvelopeTag::kRequest:
+      return GetRequestFields<Envelope>(reader);
+    case EnvelopeTag::kAckChunk:
+      return GetAckChunkFields<Envelope>(reader);
+    case EnvelopeTag::kInterrupt:
+      return GetInterruptFields<Envelope>(reader);
   }
   return Malformed(offset, absl::StrCat("envelope tag ", tag));
 }
+
+template <typename E>
+absl::StatusOr<E> GetEnvelopeOf(ByteReader& reader) {
+  const size_t offset = reader.offset();
+  ByteReader after_tag = reader;
+  CLUSTERSIM_ASSIGN_OR_RETURN(const uint8_t tag, after_tag.GetU8());
+  if (static_cast<EnvelopeTag>(tag) == EnvelopeKind<E>::kTag) {
+    reader = after_tag;
+    return EnvelopeKind<E>::Get(reader);
+  }
+  // Another kind, or no kind: its own error comes first.
+  CLUSTERSIM_RETURN_IF_ERROR(GetEnvelope(reader).status());
+  return Malformed(offset,
+                   absl::StrCat("envelope is not ", EnvelopeKind<E>::kName));
+}
+
+template absl::StatusOr<Request> GetEnvelopeOf<Request>(ByteReader&);
+template absl::StatusOr<AckChunk> GetEnvelopeOf<AckChunk>(ByteReader&);
+template absl::StatusOr<Interrupt> GetEnvelopeOf<Interrupt>(ByteReader&);
 
 void PutReply(ByteWriter& writer, const Reply& reply) {
   if (const auto* exit = std::get_if<WithExit>(&reply)) {

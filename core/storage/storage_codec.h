@@ -58,8 +58,19 @@
 
 namespace clustersim::storage {
 
+// Each kind has its own writer, so that a Request is written as it is, not
+// copied into an Envelope first.
 void PutEnvelope(codec::ByteWriter& writer, const Envelope& envelope);
+void PutEnvelope(codec::ByteWriter& writer, const Request& request);
+void PutEnvelope(codec::ByteWriter& writer, const AckChunk& ack);
+void PutEnvelope(codec::ByteWriter& writer, const Interrupt& interrupt);
 absl::StatusOr<Envelope> GetEnvelope(codec::ByteReader& reader);
+// Reads one envelope that must be of kind E (Request, AckChunk or
+// Interrupt) straight into an E. A well-formed envelope of another kind is
+// InvalidArgument "malformed: envelope is not a Request at byte offset N"
+// (resp. "an AckChunk", "an Interrupt"); a malformed one, its own error.
+template <typename E>
+absl::StatusOr<E> GetEnvelopeOf(codec::ByteReader& reader);
 
 void PutReply(codec::ByteWriter& writer, const Reply& reply);
 absl::StatusOr<Reply> GetReply(codec::ByteReader& reader);

@@ -88,18 +88,6 @@ absl::StatusOr<Snowflake> GetSnowflakeValue(ByteReader& reader) {
   return GetSnowflake(reader);
 }
 
-// The envelope of a save call, which must be of kind E.
-template <typename E>
-absl::StatusOr<E> GetEnvelopeOf(ByteReader& reader, std::string_view kind) {
-  const size_t offset = reader.offset();
-  CLUSTERSIM_ASSIGN_OR_RETURN(Envelope envelope, GetEnvelope(reader));
-  if (!std::holds_alternative<E>(envelope)) {
-    return Malformed(offset,
-                     absl::StrCat("envelope is not ", std::string(kind)));
-  }
-  return std::get<E>(std::move(envelope));
-}
-
 // --- Calls ------------------------------------------------------------------
 
 void PutCall(ByteWriter& writer, const SaveRequestCall& call) {
@@ -107,8 +95,7 @@ void PutCall(ByteWriter& writer, const SaveRequestCall& call) {
 }
 absl::StatusOr<SaveRequestCall> GetCall(ByteReader& reader,
                                         Type<SaveRequestCall>) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(Request request,
-                              GetEnvelopeOf<Request>(reader, "a Request"));
+  CLUSTERSIM_ASSIGN_OR_RETURN(Request request, GetEnvelopeOf<Request>(reader));
   return SaveRequestCall{std::move(request)};
 }
 
@@ -117,8 +104,7 @@ void PutCall(ByteWriter& writer, const SaveAckChunkCall& call) {
 }
 absl::StatusOr<SaveAckChunkCall> GetCall(ByteReader& reader,
                                          Type<SaveAckChunkCall>) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(AckChunk ack,
-                              GetEnvelopeOf<AckChunk>(reader, "an AckChunk"));
+  CLUSTERSIM_ASSIGN_OR_RETURN(AckChunk ack, GetEnvelopeOf<AckChunk>(reader));
   return SaveAckChunkCall{std::move(ack)};
 }
 
@@ -128,7 +114,7 @@ void PutCall(ByteWriter& writer, const SaveInterruptCall& call) {
 absl::StatusOr<SaveInterruptCall> GetCall(ByteReader& reader,
                                           Type<SaveInterruptCall>) {
   CLUSTERSIM_ASSIGN_OR_RETURN(Interrupt interrupt,
-                              GetEnvelopeOf<Interrupt>(reader, "an Interrupt"));
+                              GetEnvelopeOf<Interrupt>(reader));
   return SaveInterruptCall{std::move(interrupt)};
 }
 
