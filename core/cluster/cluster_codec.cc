@@ -39,14 +39,16 @@ void PutShardId(ByteWriter& writer, const ShardId& shard) {
 }
 
 absl::StatusOr<ShardId> GetShardId(ByteReader& reader) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string group, reader.GetString());
+  CLUSTERSIM_ASSIGN_OR_RETURN(const std::string_view group,
+                              reader.GetStringView());
   const size_t offset = reader.offset();
   CLUSTERSIM_ASSIGN_OR_RETURN(const uint64_t number, reader.GetVarint());
   if (number < 1 ||
       number > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
     return Malformed(offset, absl::StrCat("shard number ", number));
   }
-  return ShardId(std::move(group), static_cast<int32_t>(number));
+  return absl::StatusOr<ShardId>(absl::in_place, std::string(group),
+                                 static_cast<int32_t>(number));
 }
 
 void PutEntityAddress(ByteWriter& writer, const EntityAddress& address) {
@@ -56,11 +58,16 @@ void PutEntityAddress(ByteWriter& writer, const EntityAddress& address) {
 }
 
 absl::StatusOr<EntityAddress> GetEntityAddress(ByteReader& reader) {
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string type, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(std::string id, reader.GetString());
+  // Views until every field has been read: the strings are built once, in
+  // place (addresses are decoded with every message).
+  CLUSTERSIM_ASSIGN_OR_RETURN(const std::string_view type,
+                              reader.GetStringView());
+  CLUSTERSIM_ASSIGN_OR_RETURN(const std::string_view id,
+                              reader.GetStringView());
   CLUSTERSIM_ASSIGN_OR_RETURN(ShardId shard, GetShardId(reader));
-  return EntityAddress(EntityType(std::move(type)), EntityId(std::move(id)),
-                       std::move(shard));
+  return absl::StatusOr<EntityAddress>(
+      absl::in_place, EntityType(std::string(type)), EntityId(std::string(id)),
+      std::move(shard));
 }
 
 void PutRunnerAddress(ByteWriter& writer, const RunnerAddress& address) {

@@ -109,7 +109,7 @@ absl::StatusOr<double> ByteReader::GetDouble() {
   return std::bit_cast<double>(bits);
 }
 
-absl::StatusOr<std::string> ByteReader::GetString() {
+absl::StatusOr<std::string_view> ByteReader::GetStringView() {
   const size_t start = offset_;
   CLUSTERSIM_ASSIGN_OR_RETURN(const uint64_t length, GetVarint());
   if (length > max_string_bytes_) {
@@ -125,9 +125,16 @@ absl::StatusOr<std::string> ByteReader::GetString() {
         start, absl::StrCat("string length ", length, " runs past the end (",
                             available, " bytes remain)"));
   }
-  std::string value(data_.substr(offset_, length));
+  const std::string_view value = data_.substr(offset_, length);
   offset_ += length;
   return value;
+}
+
+absl::StatusOr<std::string> ByteReader::GetString() {
+  CLUSTERSIM_ASSIGN_OR_RETURN(const std::string_view value, GetStringView());
+  // Built in place: one string, no move into the StatusOr.
+  return absl::StatusOr<std::string>(absl::in_place, value.data(),
+                                     value.size());
 }
 
 absl::StatusOr<uint64_t> ByteReader::GetCount(size_t min_element_bytes) {

@@ -41,6 +41,9 @@ class ByteReader {
   absl::StatusOr<double> GetDouble();
   // Fails if the length exceeds the bytes remaining or max_string_bytes.
   absl::StatusOr<std::string> GetString();
+  // Like GetString, but a view into the reader's bytes (valid as long as
+  // they are): for callers that build their own string from it.
+  absl::StatusOr<std::string_view> GetStringView();
 
   // A varint element count for a list that follows, each element taking at
   // least `min_element_bytes` (>= 1) bytes. Fails if the elements cannot fit

@@ -331,6 +331,29 @@ TEST(ByteReaderTest, StringLongerThanTheLimit) {
   EXPECT_FALSE(ByteReader(writer.data()).GetString().ok());
 }
 
+TEST(ByteReaderTest, StringViewPointsIntoTheBytesAndFailsAsGetString) {
+  const std::string bytes(
+      "\x03"
+      "abc"
+      "\x05"
+      "xy",
+      7);
+  ByteReader reader(bytes);
+  absl::StatusOr<std::string_view> view = reader.GetStringView();
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(*view, "abc");
+  EXPECT_EQ(view->data(), bytes.data() + 1);
+  EXPECT_EQ(reader.offset(), 4u);
+  ExpectMalformed(reader.GetStringView().status(),
+                  "malformed: string length 5 runs past the end (2 bytes "
+                  "remain) at offset 4");
+  EXPECT_EQ(reader.offset(), 4u);
+  ByteReader small("\x05hello", /*max_string_bytes=*/4);
+  ExpectMalformed(small.GetStringView().status(),
+                  "malformed: string length 5 exceeds the limit of 4 bytes at "
+                  "offset 0");
+}
+
 TEST(ByteReaderTest, CountMustFitInTheRemainingBytes) {
   ByteWriter writer;
   writer.PutVarint(3);

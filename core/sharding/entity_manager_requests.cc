@@ -232,9 +232,11 @@ void EntityManager::Impl::RespondVolatile(Entity& entity, Snowflake id,
   ActiveRequest* request = entity.Find(id);
   CHECK(request != nullptr && !request->rpc->persisted);
   TraceExit(id, exit);
-  ReplySink respond = request->respond;
+  ReplySink respond = std::move(request->respond);
   RemoveRequest(entity, id);
-  if (respond) respond(storage::WithExit{id, host_.NextSnowflake(), exit});
+  if (respond) {
+    respond(storage::WithExit{id, host_.NextSnowflake(), std::move(exit)});
+  }
 }
 
 void EntityManager::Impl::RemoveRequest(Entity& entity, Snowflake id) {
