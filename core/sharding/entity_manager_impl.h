@@ -188,7 +188,11 @@ class EntityManager::Impl {
 
   struct Entity final : EntityContext {
     Entity(Impl* impl, EntityAddress address, Scope& parent)
-        : impl(impl), address_(std::move(address)), scope(parent) {}
+        : impl(impl),
+          address_(std::move(address)),
+          description(absl::StrCat(address_.ToString(), " runner=",
+                                   impl->host_.runner_address().Key())),
+          scope(parent) {}
 
     const EntityAddress& address() const override { return address_; }
     const RunnerAddress& runner_address() const override {
@@ -226,6 +230,9 @@ class EntityManager::Impl {
 
     Impl* impl;
     EntityAddress address_;
+    // What traces call the entity (Describe), formatted once: every step
+    // of every request is traced with it.
+    const std::string description;
     Phase phase = Phase::kSpawning;
     std::map<Snowflake, std::unique_ptr<ActiveRequest>> active;
     uint64_t next_admission = 0;
@@ -314,13 +321,12 @@ class EntityManager::Impl {
   void Trace(std::string_view kind, std::string_view detail) {
     if (env_.trace != nullptr) env_.trace->Record(kind, detail);
   }
-  std::string Describe(const Entity& entity) const {
-    return absl::StrCat(entity.address_.ToString(),
-                        " runner=", host_.runner_address().Key());
+  static const std::string& Describe(const Entity& entity) {
+    return entity.description;
   }
   void TraceExit(Snowflake id, const Exit& exit) {
     Trace("entity.reply",
-          absl::StrCat("request=", id.ToString(),
+          absl::StrCat("request=", id.value(),
                        " exit=", entity_manager_internal::ExitKind(exit)));
   }
 
