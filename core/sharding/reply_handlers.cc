@@ -35,7 +35,9 @@ Task<absl::Status> ReplyHandlers::Registration::Wait() {
     co_return absl::CancelledError("reply handler detached");
   }
   std::optional<absl::Status> status = co_await handler->done.Wait();
-  co_return status.value_or(absl::CancelledError("reply handler detached"));
+  // The error is built only when needed (value_or would build it always).
+  if (status.has_value()) co_return *std::move(status);
+  co_return absl::CancelledError("reply handler detached");
 }
 
 void ReplyHandlers::Registration::Reset() {

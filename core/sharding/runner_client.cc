@@ -57,7 +57,9 @@ Task<absl::StatusOr<std::string>> RunnerClient::Call(
     }
   } done{this, address, call, fiber};
   std::optional<absl::StatusOr<std::string>> result = co_await answer->Wait();
-  co_return result.value_or(ToStatus(RunnerUnavailable{address}));
+  // The error is built only when needed (value_or would build it always).
+  if (result.has_value()) co_return *std::move(result);
+  co_return ToStatus(RunnerUnavailable{address});
 }
 
 void RunnerClient::OnRunnerUnavailable(const RunnerAddress& address) {

@@ -346,7 +346,10 @@ Task<absl::Status> StorageReadLoop::WaitUntilRead(Snowflake request_id,
   }
   latch_.Open();
   std::optional<absl::Status> status = co_await done->Wait();
-  co_return status.value_or(ToStatus(EntityNotAssignedToRunner{address}));
+  // The error is built only when needed (value_or would format the address
+  // for every read).
+  if (status.has_value()) co_return *std::move(status);
+  co_return ToStatus(EntityNotAssignedToRunner{address});
 }
 
 // --- Resumption
