@@ -26,8 +26,7 @@ MessageStore::MessageStore(Options options) : options_(std::move(options)) {
 
 absl::Status MessageStore::CheckAddress(const EntityAddress& address) const {
   if (absl::Status s =
-          CheckTextColumn("messages.shard_id", address.shard_id().ToString(),
-                          kShardIdColumnChars);
+          CheckShardIdColumn("messages.shard_id", address.shard_id());
       !s.ok()) {
     return s;
   }

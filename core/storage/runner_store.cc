@@ -128,9 +128,7 @@ absl::Status RunnerStore::CheckShardList(
                          options_.limits.max_shards_per_call);
   }
   for (const ShardId& shard : shards) {
-    if (absl::Status s = CheckTextColumn("locks.shard_id", shard.ToString(),
-                                         kShardIdColumnChars);
-        !s.ok()) {
+    if (absl::Status s = CheckShardIdColumn("locks.shard_id", shard); !s.ok()) {
       return s;
     }
   }

@@ -28,19 +28,33 @@ absl::StatusOr<size_t> CharacterCount(std::string_view column,
   return chars;
 }
 
-}  // namespace
-
-absl::Status CheckTextColumn(std::string_view column, std::string_view value,
-                             size_t max_chars) {
-  absl::StatusOr<size_t> counted = CharacterCount(column, value);
-  if (!counted.ok()) return counted.status();
-  const size_t chars = *counted;
+absl::Status CheckWidth(std::string_view column, size_t chars,
+                        size_t max_chars) {
   if (chars > max_chars) {
     return ConstraintViolation(
         absl::StrCat("value too long for ", std::string(column), " (", chars,
                      " characters, column is ", max_chars, ")"));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckTextColumn(std::string_view column, std::string_view value,
+                             size_t max_chars) {
+  absl::StatusOr<size_t> counted = CharacterCount(column, value);
+  if (!counted.ok()) return counted.status();
+  return CheckWidth(column, *counted, max_chars);
+}
+
+absl::Status CheckShardIdColumn(std::string_view column, const ShardId& shard) {
+  if (!IsAscii(shard.group())) {
+    return CheckTextColumn(column, shard.ToString(), kShardIdColumnChars);
+  }
+  // The group, the ':' and the number's decimal digits (numbers are >= 1).
+  size_t chars = shard.group().size() + 1;
+  for (int32_t n = shard.number(); n > 0; n /= 10) ++chars;
+  return CheckWidth(column, chars, kShardIdColumnChars);
 }
 
 absl::Status CheckUtf8Column(std::string_view column, std::string_view value) {

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/cluster/shard_id.h"
 
 namespace clustersim::storage {
 
@@ -28,6 +29,11 @@ inline constexpr size_t kRunnerAddressColumnChars = 255;  // "<host>:<port>"
 // otherwise a PersistenceError naming `column`.
 absl::Status CheckTextColumn(std::string_view column, std::string_view value,
                              size_t max_chars);
+
+// CheckTextColumn of shard.ToString() ("<group>:<n>", at most
+// kShardIdColumnChars), without formatting it when the group is ASCII: every
+// stored message and lock refresh checks its shards.
+absl::Status CheckShardIdColumn(std::string_view column, const ShardId& shard);
 
 // OK if `value` is well-formed UTF-8 (a TEXT column without a width).
 absl::Status CheckUtf8Column(std::string_view column, std::string_view value);
