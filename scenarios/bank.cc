@@ -9,15 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/btree_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/check.h"
 #include "core/base/mix64.h"
-#include "core/base/status_macros.h"
 #include "core/cluster/runner_address.h"
-#include "core/codec/byte_reader.h"
-#include "core/codec/byte_writer.h"
 #include "core/runtime/distributions.h"
 #include "core/runtime/task.h"
 #include "core/sharding/async.h"
@@ -34,15 +30,10 @@
 #include "core/workflow/durable_deferred.h"
 #include "core/workflow/workflow.h"
 #include "core/workflow/workflow_runner.h"
+#include "scenarios/bank_internal.h"
 #include "scenarios/bank_transfer.h"
 #include "scenarios/cluster_setup.h"
 #include "scenarios/harness.h"
-#include "sim/checkers/finding.h"
-#include "sim/checkers/ledger.h"
-#include "sim/checkers/lock_belief.h"
-#include "sim/checkers/single_activation.h"
-#include "sim/checkers/storage_watch.h"
-#include "sim/checkers/workflow_checker.h"
 #include "sim/faults.h"
 #include "sim/nemesis.h"
 #include "sim/trace.h"
@@ -54,17 +45,22 @@ namespace {
 
 using bank::Step;
 using bank::Transfer;
-using sim::checkers::Finding;
+using bank_internal::AccountDefinition;
+using bank_internal::AccountEntity;
+using bank_internal::AccountName;
+using bank_internal::Applied;
+using bank_internal::BankSetup;
+using bank_internal::Intent;
+using bank_internal::kAccounts;
+using bank_internal::kAccountType;
+using bank_internal::kLivenessBoundUs;
+using bank_internal::Oracle;
+using bank_internal::RpcFor;
+using bank_internal::StepRequest;
+using bank_internal::StepRpc;
 using workflow::Cause;
 using workflow::Outcome;
 
-constexpr std::string_view kCompensation = "compensation";
-constexpr std::string_view kConservation = "conservation";
-
-constexpr char kAccountType[] = "Account";
-constexpr char kShardGroup[] = "default";
-constexpr int kAccounts = 6;
-constexpr int64_t kInitialBalance = 1'000;
 constexpr int32_t kShards = 16;
 constexpr int32_t kFirstPort = 34531;
 
@@ -87,14 +83,9 @@ constexpr int64_t kMaxApprovalDelayMs = 3'000;
 // approved by any live node (its client may have died); checked this often.
 constexpr int64_t kOrphanAfterUs = 10'000'000;
 constexpr int64_t kOrphanCheckMs = 1'000;
-// An Account works this long on a step.
-constexpr int64_t kStepWorkMs = 3;
 
-// Liveness: every started execution completes within this bound after the
-// later of its start and the last fault's end; clients stop starting
-// transfers this long before the end, and a run with timed faults lasts
-// until kSettleUs after the last one.
-constexpr int64_t kLivenessBoundUs = 25'000'000;
+// A run with timed faults lasts until kSettleUs after the last one (the
+// liveness bound, kLivenessBoundUs, is in bank_internal.h).
 constexpr int64_t kSettleUs = 30'000'000;
 // A transfer's storage round trips in a row (its run request, each step's
 // request, reply and journal reads, the deferred and the clock;
@@ -103,339 +94,6 @@ constexpr int kStorageCallsPerTransfer = 20;
 
 constexpr std::string_view kStepNewKey = "bank-step-new-key";
 constexpr std::string_view kNoCompensation = "bank-no-compensation";
-
-std::string AccountName(int i) { return absl::StrCat("a", i); }
-
-// --- The Account entity's contract -----------------------------------------
-
-struct StepRequest {
-  std::string transfer;
-  std::string account;
-  int64_t amount = 0;
-  std::string primary_key;
-};
-
-// What an account step applied: the ledger entry.
-struct Applied {
-  std::string transfer;
-  std::string step;
-  std::string account;
-  int64_t delta = 0;
-};
-
-void EncodeStep(const StepRequest& in, codec::ByteWriter& writer) {
-  writer.PutString(in.transfer);
-  writer.PutString(in.account);
-  writer.PutSignedVarint(in.amount);
-  writer.PutString(in.primary_key);
-}
-
-absl::StatusOr<StepRequest> DecodeStep(codec::ByteReader& reader) {
-  StepRequest in;
-  CLUSTERSIM_ASSIGN_OR_RETURN(in.transfer, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(in.account, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(in.amount, reader.GetSignedVarint());
-  CLUSTERSIM_ASSIGN_OR_RETURN(in.primary_key, reader.GetString());
-  return in;
-}
-
-void EncodeApplied(const Applied& out, codec::ByteWriter& writer) {
-  writer.PutString(out.transfer);
-  writer.PutString(out.step);
-  writer.PutString(out.account);
-  writer.PutSignedVarint(out.delta);
-}
-
-absl::StatusOr<Applied> DecodeApplied(codec::ByteReader& reader) {
-  Applied out;
-  CLUSTERSIM_ASSIGN_OR_RETURN(out.transfer, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(out.step, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(out.account, reader.GetString());
-  CLUSTERSIM_ASSIGN_OR_RETURN(out.delta, reader.GetSignedVarint());
-  return out;
-}
-
-using StepRpc = sharding::TypedRpc<StepRequest, Applied>;
-
-// Debit, Credit and Refund, by step.
-const StepRpc& RpcFor(Step step) {
-  static const auto* const rpcs = [] {
-    auto* all = new std::vector<StepRpc>();
-    for (const char* tag : {"Debit", "Credit", "Refund"}) {
-      StepRpc::Options options;
-      options.persisted = true;
-      // The activity asks again under the same key instead of interrupting.
-      options.uninterruptible = sharding::Uninterruptible::kClient;
-      options.primary_key = [](const StepRequest& in) {
-        return std::optional<std::string>(in.primary_key);
-      };
-      all->emplace_back(
-          tag, sharding::WireCodec<StepRequest>{&EncodeStep, &DecodeStep},
-          sharding::WireCodec<Applied>{&EncodeApplied, &DecodeApplied},
-          std::move(options));
-    }
-    return all;
-  }();
-  return (*rpcs)[static_cast<size_t>(step)];
-}
-
-// The run's fixed facts, shared by every node.
-struct BankSetup {
-  std::string closed_account;
-  bool step_new_key = false;
-  bool compensate = true;
-  Mode mode = Mode::kReference;
-  int load_percent = kFullLoadPercent;
-};
-
-class AccountEntity : public sharding::EntityHandler {
- public:
-  explicit AccountEntity(const BankSetup* setup) : setup_(setup) {}
-
-  Task<storage::Exit> Handle(const sharding::EntityRequest& request,
-                             sharding::ChunkWriter*) override {
-    for (Step step : {Step::kDebit, Step::kCredit, Step::kRefund}) {
-      if (request.tag != RpcFor(step).tag()) continue;
-      return RpcFor(step).Serve(request, [this, step](StepRequest in) {
-        const bool refused =
-            step == Step::kCredit && in.account == setup_->closed_account;
-        return Apply(step, std::move(in), refused);
-      });
-    }
-    return UnknownTag(request.tag);
-  }
-
- private:
-  static Task<absl::StatusOr<Applied>> Apply(Step step, StepRequest in,
-                                             bool refused) {
-    co_await SleepMs(kStepWorkMs);
-    if (refused) co_return absl::FailedPreconditionError(bank::kAccountClosed);
-    co_return Applied{std::move(in.transfer), std::string(bank::StepName(step)),
-                      std::move(in.account),
-                      step == Step::kDebit ? -in.amount : in.amount};
-  }
-  static Task<storage::Exit> UnknownTag(std::string tag) {
-    co_return storage::Exit::Failure(
-        storage::Cause{storage::CauseKind::kDie, "unknown tag " + tag});
-  }
-
-  const BankSetup* setup_;
-};
-
-sharding::EntityDefinition AccountDefinition() {
-  sharding::EntityDefinition definition{EntityType(kAccountType)};
-  for (Step step : {Step::kDebit, Step::kCredit, Step::kRefund}) {
-    definition.Add(RpcFor(step).Spec());
-  }
-  return definition;
-}
-
-// --- The client's book: transfers that outlive the client's incarnations --
-
-struct Intent {
-  Transfer transfer;
-  std::string execution_id;
-  bool approve = true;
-  // The model: whether the transfer must end credited (else refunded).
-  bool applies = true;
-  std::optional<bool> observed_success;
-  // When its client first started it (world time), whether some client has
-  // given its approval, and whether another node started it for a client
-  // that died (CaretakerLoop).
-  int64_t started_us = 0;
-  bool approval_given = false;
-  bool adopted = false;
-};
-
-// --- The oracle --------------------------------------------------------------
-
-class Oracle : public sim::TraceListener {
- public:
-  Oracle(SimHarness& harness, const storage::StorageBackend& backend,
-         uint32_t storage_node, int64_t stop_issuing_us)
-      : h_(harness),
-        storage_node_(storage_node),
-        stop_issuing_us_(stop_issuing_us),
-        activation_(Sink()),
-        lock_belief_(
-            StorageLockQuery(harness.world(), NodeId{storage_node}, backend),
-            Sink()),
-        workflow_(kLivenessBoundUs + harness.liveness_slack_us(), Sink()),
-        ledger_(Sink()),
-        watch_(storage_node, backend,
-               sim::checkers::StorageWatch::Callbacks{
-                   .request_saved = [](int64_t, Snowflake) {},
-                   .exit_accepted =
-                       [this](int64_t, const storage::WithExit& exit) {
-                         ExitAccepted(exit);
-                       },
-                   .reply_written = [](int64_t,
-                                       const storage::StorageAudit&) {}}) {}
-
-  void OnTraceEvent(int64_t time_us, uint32_t node, std::string_view kind,
-                    std::string_view detail) override {
-    activation_.OnTraceEvent(time_us, node, kind, detail);
-    lock_belief_.OnTraceEvent(time_us, node, kind, detail);
-    workflow_.OnTraceEvent(time_us, node, kind, detail);
-    watch_.OnTraceEvent(time_us, node, kind, detail);
-    if (kind == "workflow.compensation") {
-      const std::string_view execution = detail.substr(0, detail.find(' '));
-      ++compensations_[std::string(execution)];
-    }
-  }
-
-  bool Issuing() const { return h_.world().now_us() < stop_issuing_us_; }
-  // The book of the client of `node`.
-  std::vector<Intent>& Book(uint32_t node) { return books_[node]; }
-  std::map<uint32_t, std::vector<Intent>>& Books() { return books_; }
-  int64_t NowUs() const { return h_.world().now_us(); }
-  void StartResent() { ++resent_starts_; }
-  void Redriven() { ++redriven_; }
-
-  void Finish() {
-    sim::World& world = h_.world();
-    const int64_t now_us = world.now_us();
-    // As counter judges it (SimHarness::LivenessJudgedAtEnd).
-    const NodeId storage{storage_node_};
-    const bool can_progress = h_.LivenessJudgedAtEnd(storage);
-    if (can_progress) workflow_.CheckTerminal(h_.quiet_time_us(), now_us);
-    const bool complete = can_progress && workflow_.unjudged() == 0;
-
-    int64_t started = 0, finished = 0, applied = 0, compensated = 0;
-    int64_t in_flight = 0;
-    for (const auto& [node, book] : books_) {
-      for (const Intent& intent : book) {
-        ++started;
-        const Transfer& t = intent.transfer;
-        const bool done = intent.observed_success.has_value();
-        finished += done ? 1 : 0;
-        if (done) (*intent.observed_success ? applied : compensated) += 1;
-        Judge(intent, done || complete);
-        const StepCounts steps = steps_[t.key];
-        if (steps.debit > 0 && steps.credit == 0 && steps.refund == 0) {
-          in_flight += t.amount;
-        }
-      }
-    }
-    ledger_.Check(now_us);
-    // Every effect belongs to a transfer of the books (else the ledger
-    // reported it), so the total moved only by what is in flight.
-    int64_t total = 0;
-    for (const auto& [account, delta] : ledger_.Balances()) total += delta;
-    if (total != -in_flight) {
-      h_.Violate(std::string(kConservation),
-                 absl::StrCat(
-                     "the accounts hold ", kAccounts * kInitialBalance + total,
-                     " in all, not the initial ", kAccounts * kInitialBalance,
-                     " less ", in_flight, " in flight"));
-    }
-    const std::pair<const char*, int64_t> stats[] = {
-        {"transfers_started", started},
-        {"transfers_finished", finished},
-        {"transfers_applied", applied},
-        {"transfers_compensated", compensated},
-        {"starts_resent", resent_starts_},
-        {"transfers_redriven", redriven_},
-        {"in_flight_amount", in_flight},
-        {"workflow_runs", workflow_.runs()},
-        {"workflow_completed", workflow_.completed()},
-        {"workflow_superseded_runs", workflow_.superseded_runs()},
-        {"activations", activation_.activations()},
-        {"lock_belief_checks", lock_belief_.checked()},
-        {"liveness_judged", can_progress ? 1 : 0},
-        {"complete", complete ? 1 : 0},
-    };
-    for (const auto& [name, value] : stats) h_.AddStat(name, value);
-  }
-
- private:
-  struct StepCounts {
-    int debit = 0;
-    int credit = 0;
-    int refund = 0;
-  };
-
-  sim::checkers::FindingSink Sink() {
-    return [this](Finding f) {
-      h_.Violate(std::move(f.invariant), std::move(f.message));
-    };
-  }
-
-  void ExitAccepted(const storage::WithExit& exit) {
-    if (!exit.exit.is_success()) return;
-    // Only account steps reply an Applied of a known step.
-    absl::StatusOr<Applied> applied =
-        RpcFor(Step::kDebit).DecodeResponse(exit.exit.value());
-    if (!applied.ok()) return;
-    StepCounts& counts = steps_[applied->transfer];
-    if (applied->step == bank::StepName(Step::kDebit)) {
-      ++counts.debit;
-    } else if (applied->step == bank::StepName(Step::kCredit)) {
-      ++counts.credit;
-    } else if (applied->step == bank::StepName(Step::kRefund)) {
-      ++counts.refund;
-    } else {
-      return;
-    }
-    ledger_.Record(absl::StrCat(applied->transfer, "/", applied->step),
-                   applied->account, applied->delta);
-  }
-
-  // Expects the model's effects of `intent`: all of them once it is judged
-  // final, else those of its steps recorded so far that the model allows.
-  void Judge(const Intent& intent, bool final) {
-    const Transfer& t = intent.transfer;
-    const StepCounts steps = steps_[t.key];
-    if (final || steps.debit > 0) {
-      ledger_.Expect(bank::StepKey(t, Step::kDebit), t.from, -t.amount);
-    }
-    if (intent.applies && (final || steps.credit > 0)) {
-      ledger_.Expect(bank::StepKey(t, Step::kCredit), t.to, t.amount);
-    }
-    if (!intent.applies && (final || steps.refund > 0)) {
-      ledger_.Expect(bank::StepKey(t, Step::kRefund), t.from, t.amount);
-    }
-    if (intent.observed_success.has_value() &&
-        *intent.observed_success != intent.applies) {
-      h_.Violate(
-          sim::checkers::kEffectivelyOnce,
-          absl::StrCat("transfer ", t.key, " ended ",
-                       *intent.observed_success ? "credited" : "refunded",
-                       " though the model says it ",
-                       intent.applies ? "applies" : "is refunded"));
-    }
-    const auto it = compensations_.find(
-        absl::StrCat(bank::kTransferTag, "/", intent.execution_id));
-    const int64_t runs = it == compensations_.end() ? 0 : it->second;
-    if (final && !intent.applies && runs == 0) {
-      h_.Violate(std::string(kCompensation),
-                 absl::StrCat("transfer ", t.key, " failed but ran no ",
-                              "compensation"));
-    }
-    if (intent.applies && runs > 0) {
-      h_.Violate(std::string(kCompensation),
-                 absl::StrCat("transfer ", t.key, " ran ", runs,
-                              " compensations though it applies"));
-    }
-  }
-
-  SimHarness& h_;
-  uint32_t storage_node_;
-  int64_t stop_issuing_us_;
-  sim::checkers::SingleActivationChecker activation_;
-  sim::checkers::LockBeliefChecker lock_belief_;
-  sim::checkers::WorkflowChecker workflow_;
-  sim::checkers::LedgerChecker ledger_;
-  sim::checkers::StorageWatch watch_;
-  // std::map: clients hold references across other clients' inserts.
-  std::map<uint32_t, std::vector<Intent>> books_;
-  // Transfer key -> its account steps recorded in storage.
-  absl::btree_map<std::string, StepCounts> steps_;
-  // "<tag>/<execution id>" -> compensations started.
-  absl::btree_map<std::string, int64_t> compensations_;
-  int64_t resent_starts_ = 0;
-  int64_t redriven_ = 0;
-};
 
 // --- A runner node: the runner, its workflow engine, its client ------------
 

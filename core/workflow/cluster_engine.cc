@@ -22,7 +22,6 @@ using internal::EnsureSuccess;
 using internal::FromStorageExit;
 using internal::kActivityTag;
 using internal::kDeferredTag;
-using internal::kResumeTag;
 using internal::kRunTag;
 using internal::RetryTimes;
 
@@ -85,108 +84,6 @@ const WorkflowDefinition* ClusterWorkflowEngine::Find(
   return it == workflows_.end() ? nullptr : &it->second->workflow;
 }
 
-absl::StatusOr<EntityAddress> ClusterWorkflowEngine::AddressFor(
-    const std::string& entity_type, const std::string& shard_group,
-    const std::string& execution_id) {
-  EntityId id(execution_id);
-  absl::StatusOr<ShardId> shard = sharding_.ShardFor(id, shard_group);
-  if (!shard.ok()) return shard.status();
-  return EntityAddress{EntityType(entity_type), std::move(id), *shard};
-}
-
-std::string ClusterWorkflowEngine::ShardGroupOf(
-    const std::string& workflow_name) const {
-  const WorkflowDefinition* workflow = Find(workflow_name);
-  return workflow != nullptr ? workflow->shard_group : "default";
-}
-
-absl::StatusOr<EntityAddress> ClusterWorkflowEngine::WorkflowAddress(
-    const std::string& tag, const std::string& id) {
-  return AddressFor(std::string(WorkflowEntityType(tag).value()),
-                    ShardGroupOf(tag), id);
-}
-
-void ClusterWorkflowEngine::DefineClient(const WorkflowDefinition& workflow) {
-  if (Find(workflow.tag) != nullptr) return;
-  sharding_.DefineEntity(WorkflowEntity(workflow));
-}
-
-Task<absl::StatusOr<std::optional<Snowflake>>>
-ClusterWorkflowEngine::RequestIdFor(const std::string& workflow_tag,
-                                    std::string execution_id,
-                                    std::string rpc_tag,
-                                    std::string primary_key) {
-  absl::StatusOr<EntityAddress> address =
-      WorkflowAddress(workflow_tag, execution_id);
-  if (!address.ok()) co_return address.status();
-  co_return co_await storage_.RequestIdForPrimaryKey(
-      storage::ComposePrimaryKey(*address, rpc_tag, primary_key));
-}
-
-Task<absl::StatusOr<std::optional<storage::WithExit>>>
-ClusterWorkflowEngine::ReplyFor(Snowflake request_id) {
-  std::vector<Snowflake> ids = {request_id};
-  absl::StatusOr<std::vector<storage::Reply>> replies =
-      co_await storage_.RepliesForUnfiltered(std::move(ids));
-  if (!replies.ok()) co_return replies.status();
-  if (replies->empty()) co_return std::optional<storage::WithExit>();
-  const auto* last = std::get_if<storage::WithExit>(&replies->back());
-  if (last == nullptr) co_return std::optional<storage::WithExit>();
-  co_return std::optional<storage::WithExit>(*last);
-}
-
-Task<absl::StatusOr<std::optional<ClusterWorkflowEngine::RunReplyValue>>>
-ClusterWorkflowEngine::RunReply(const std::string& tag,
-                                std::string execution_id) {
-  absl::StatusOr<std::optional<Snowflake>> id =
-      co_await RequestIdFor(tag, execution_id, kRunTag, "");
-  if (!id.ok()) co_return id.status();
-  if (!id->has_value()) co_return std::optional<RunReplyValue>();
-  absl::StatusOr<std::optional<storage::WithExit>> reply =
-      co_await ReplyFor(**id);
-  if (!reply.ok()) co_return reply.status();
-  if (!reply->has_value()) co_return std::optional<RunReplyValue>();
-  co_return std::optional<RunReplyValue>(
-      RunReplyValue{**reply, FromStorageExit((*reply)->exit)});
-}
-
-Task<absl::Status> ClusterWorkflowEngine::SendDiscard(std::string workflow_name,
-                                                      std::string execution_id,
-                                                      std::string rpc_tag,
-                                                      std::string payload) {
-  absl::StatusOr<EntityAddress> address =
-      WorkflowAddress(workflow_name, execution_id);
-  if (!address.ok()) co_return address.status();
-  co_return co_await SendDiscardTo(*address, protocol_->Find(rpc_tag),
-                                   std::move(payload));
-}
-
-Task<absl::Status> ClusterWorkflowEngine::SendDiscardTo(
-    EntityAddress address, const sharding::RpcSpec* rpc, std::string payload) {
-  CHECK(rpc != nullptr);
-  std::optional<std::string> primary_key;
-  if (rpc->primary_key) {
-    if (std::optional<std::string> key = rpc->primary_key(payload)) {
-      primary_key = storage::ComposePrimaryKey(address, rpc->tag, *key);
-    }
-  }
-  std::optional<int64_t> deliver_at_ms;
-  if (rpc->deliver_at_ms) deliver_at_ms = rpc->deliver_at_ms(payload);
-  storage::Request request{sharding_.NextSnowflake(),
-                           std::move(address),
-                           rpc->tag,
-                           std::move(payload),
-                           {},
-                           std::move(primary_key),
-                           deliver_at_ms};
-  // A discarded send still gets the reply of a duplicate; nobody waits.
-  sharding::OutgoingRequest outgoing{std::move(request), rpc, std::nullopt,
-                                     [](storage::Reply) {}};
-  co_return co_await sharding_.SendOutgoing(std::move(outgoing),
-                                            /*discard=*/true, std::nullopt,
-                                            std::nullopt);
-}
-
 // --- WorkflowEngine
 // -----------------------------------------------------------
 
@@ -232,40 +129,6 @@ Task<Outcome<std::optional<Result>>> ClusterWorkflowEngine::Poll(
   co_return std::optional<Result>(result.value());
 }
 
-Task<absl::Status> ClusterWorkflowEngine::InterruptSignal(
-    const WorkflowDefinition& workflow, std::string execution_id,
-    std::optional<Snowflake>* run_request) {
-  absl::StatusOr<std::optional<Snowflake>> id =
-      co_await RequestIdFor(workflow.tag, execution_id, kRunTag, "");
-  if (!id.ok()) co_return id.status();
-  if (!id->has_value()) co_return absl::OkStatus();
-  absl::StatusOr<std::optional<storage::WithExit>> reply =
-      co_await ReplyFor(**id);
-  if (!reply.ok()) co_return reply.status();
-  if (reply->has_value()) {
-    Outcome<Result> result = FromStorageExit((*reply)->exit);
-    if (!(result.ok() && IsSuspended(result.value())))
-      co_return absl::OkStatus();
-  }
-  DeferredAddress signal{workflow.tag, execution_id,
-                         std::string(kInterruptSignalName)};
-  const absl::Status signalled =
-      co_await DeferredDone(std::move(signal), Exit::Success(""), nullptr);
-  if (!signalled.ok()) co_return signalled;
-  *run_request = **id;
-  co_return absl::OkStatus();
-}
-
-Task<std::optional<Snowflake>> ClusterWorkflowEngine::SignalInterrupt(
-    const WorkflowDefinition& workflow, std::string execution_id) {
-  std::optional<Snowflake> run_request;
-  std::function<Task<absl::Status>()> op = [&]() {
-    return InterruptSignal(workflow, execution_id, &run_request);
-  };
-  (void)co_await RetryTimes(3, 250, std::move(op));
-  co_return run_request;
-}
-
 Task<void> ClusterWorkflowEngine::Interrupt(const WorkflowDefinition& workflow,
                                             std::string execution_id) {
   (void)co_await SignalInterrupt(workflow, std::move(execution_id));
@@ -284,26 +147,6 @@ Task<void> ClusterWorkflowEngine::InterruptUnsafe(
   sharding::OutgoingEnvelope envelope{interrupt, /*persisted=*/true};
   (void)co_await sharding_.SendOutgoing(std::move(envelope), false,
                                         std::nullopt, std::nullopt);
-}
-
-Task<absl::Status> ClusterWorkflowEngine::ResumeRun(std::string tag,
-                                                    std::string execution_id,
-                                                    WakeMode mode) {
-  absl::StatusOr<std::optional<RunReplyValue>> reply =
-      co_await RunReply(tag, execution_id);
-  if (!reply.ok()) co_return reply.status();
-  if (!reply->has_value()) co_return absl::OkStatus();
-  const Outcome<Result>& result = (*reply)->result;
-  if (!result.ok() || !IsSuspended(result.value())) co_return absl::OkStatus();
-  if (mode == WakeMode::kAutomatic &&
-      std::get<Suspended>(result.value()).failed) {
-    co_return absl::OkStatus();
-  }
-  const bool reset =
-      co_await sharding_.Reset((*reply)->reply.request_id, (*reply)->reply.id);
-  if (!reset) co_return absl::UnavailableError("Failed to reset workflow run");
-  sharding_.PollStorage();
-  co_return absl::OkStatus();
 }
 
 Task<void> ClusterWorkflowEngine::Resume(const WorkflowDefinition& workflow,
@@ -414,30 +257,6 @@ Task<Outcome<Result>> ClusterWorkflowEngine::ActivityExecute(
   }
 }
 
-Task<absl::Status> ClusterWorkflowEngine::ResetActivityAttempt(
-    const std::string& tag, std::string execution_id, std::string name,
-    int32_t attempt) {
-  return RetryTimes(3, 250, [this, tag, execution_id, name, attempt]() {
-    return ResetActivityAttemptOnce(tag, execution_id, name, attempt);
-  });
-}
-
-Task<absl::Status> ClusterWorkflowEngine::ResetActivityAttemptOnce(
-    std::string tag, std::string execution_id, std::string name,
-    int32_t attempt) {
-  absl::StatusOr<std::optional<Snowflake>> id = co_await RequestIdFor(
-      tag, execution_id, kActivityTag, ActivityPrimaryKey(name, attempt));
-  if (!id.ok()) co_return id.status();
-  if (!id->has_value()) co_return absl::OkStatus();
-  const bool reset = co_await sharding_.Reset(**id, std::nullopt);
-  // W4: Effect ignores a failed reset here, and the caller resends at once
-  // against the same stored Suspended reply.
-  if (!reset && hardened()) {
-    co_return absl::UnavailableError("activity attempt reset failed");
-  }
-  co_return absl::OkStatus();
-}
-
 Task<std::optional<Exit>> ClusterWorkflowEngine::DeferredResult(
     WorkflowContext ctx, std::string name) {
   const std::string& execution_id = ctx.instance->execution_id;
@@ -463,44 +282,6 @@ Task<std::optional<Exit>> ClusterWorkflowEngine::DeferredResult(
         Cause::Die("deferred read failed: " + std::string(status.message())));
   }
   co_return found;
-}
-
-Task<absl::Status> ClusterWorkflowEngine::ReadDeferred(
-    std::string tag, std::string execution_id, std::string name,
-    std::optional<Exit>* found) {
-  absl::StatusOr<std::optional<Snowflake>> id =
-      co_await RequestIdFor(tag, execution_id, kDeferredTag, name);
-  if (!id.ok()) co_return id.status();
-  if (!id->has_value()) co_return absl::OkStatus();
-  for (int pass = 0; pass < 2; ++pass) {
-    absl::StatusOr<std::optional<storage::WithExit>> reply =
-        co_await ReplyFor(**id);
-    if (!reply.ok()) co_return reply.status();
-    if (reply->has_value()) {
-      *found = internal::DeferredReplyExit((*reply)->exit);
-      co_return absl::OkStatus();
-    }
-    if (pass == 1) break;
-    // The first completion saved under the name wins, so an unprocessed
-    // request already holds the result.
-    std::vector<Snowflake> ids = {**id};
-    absl::StatusOr<std::vector<storage::StoredMessage>> unprocessed =
-        co_await storage_.UnprocessedMessagesById(std::move(ids),
-                                                  sharding_.NowMs());
-    if (!unprocessed.ok()) co_return unprocessed.status();
-    for (const storage::StoredMessage& message : *unprocessed) {
-      if (const auto* request =
-              std::get_if<storage::Request>(&message.envelope)) {
-        absl::StatusOr<DeferredPayload> payload =
-            DecodeDeferredPayload(request->payload);
-        if (payload.ok()) {
-          *found = payload->exit;
-          co_return absl::OkStatus();
-        }
-      }
-    }
-  }
-  co_return absl::OkStatus();
 }
 
 Task<absl::Status> ClusterWorkflowEngine::DeferredDone(
@@ -542,62 +323,6 @@ Task<absl::Status> ClusterWorkflowEngine::ScheduleClock(WorkflowContext ctx,
   // Effect dies when the clock cannot be stored; hardened retries.
   if (hardened()) co_return co_await EnsureSuccess(std::move(send), hardened());
   co_return co_await send();
-}
-
-Task<absl::Status> ClusterWorkflowEngine::SendResumeParent(
-    ParentRef parent, std::string child_execution_id) {
-  absl::StatusOr<std::optional<Snowflake>> id =
-      co_await RequestIdFor(parent.workflow_name, parent.execution_id,
-                            kResumeTag, child_execution_id);
-  if (!id.ok()) co_return id.status();
-  if (!id->has_value()) {
-    co_return co_await SendDiscard(parent.workflow_name, parent.execution_id,
-                                   kResumeTag,
-                                   EncodeResumePayload(child_execution_id));
-  }
-  absl::StatusOr<std::optional<storage::WithExit>> reply =
-      co_await ReplyFor(**id);
-  if (!reply.ok()) co_return reply.status();
-  if (!reply->has_value()) co_return absl::OkStatus();
-  const bool reset = co_await sharding_.Reset(**id, std::nullopt);
-  // W4: Effect ignores the result, so a failed reset silently loses the
-  // parent's wake-up.
-  if (!reset && hardened()) {
-    co_return absl::UnavailableError("parent resume reset failed");
-  }
-  co_return absl::OkStatus();
-}
-
-Task<absl::Status> ClusterWorkflowEngine::ClearClock(const std::string& tag,
-                                                     std::string execution_id) {
-  absl::StatusOr<EntityAddress> address = AddressFor(
-      std::string(kClockEntityType), ShardGroupOf(tag), execution_id);
-  if (!address.ok()) co_return address.status();
-  co_return co_await storage_.ClearAddress(*address);
-}
-
-bool ClusterWorkflowEngine::RetryHardened(const absl::Status& error) const {
-  return hardened() && !sharding::IsAbandoned(error);
-}
-
-bool ClusterWorkflowEngine::InterruptPending(
-    const std::string& execution_id) const {
-  auto it = activations_.find(execution_id);
-  return it != activations_.end() &&
-         it->second->results.contains(kInterruptSignalName);
-}
-
-void ClusterWorkflowEngine::PreemptFor(const std::string& execution_id,
-                                       const std::string& name) {
-  auto it = running_.find(execution_id);
-  if (it == running_.end()) return;
-  const LiveRun& run = it->second;
-  if (run.control->body_ended() ||
-      !run.instance->awaited_deferreds->contains(name)) {
-    return;
-  }
-  run.instance->suspended = true;
-  run.control->Interrupt();
 }
 
 }  // namespace clustersim::workflow

@@ -156,7 +156,7 @@ class ClusterWorkflowEngine : public WorkflowEngine {
   void CloseRuns(Activation& activation, bool abandoned);
   Task<void> CloseScopes(std::vector<std::shared_ptr<FinalizerScope>> scopes);
 
-  // --- addressing and storage ---
+  // --- addressing and storage (cluster_engine_storage.cc) ---
   absl::StatusOr<EntityAddress> AddressFor(const std::string& entity_type,
                                            const std::string& shard_group,
                                            const std::string& execution_id);
@@ -181,7 +181,7 @@ class ClusterWorkflowEngine : public WorkflowEngine {
                                    const sharding::RpcSpec* rpc,
                                    std::string payload);
 
-  // --- waking ---
+  // --- waking (cluster_engine_wake.cc) ---
   // Effect's resume(workflow, id, mode): resets a Suspended run reply.
   Task<absl::Status> ResumeRun(std::string tag, std::string execution_id,
                                WakeMode mode);

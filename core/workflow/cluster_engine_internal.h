@@ -1,5 +1,6 @@
 // Helpers shared by the cluster workflow engine's client side
-// (cluster_engine.cc) and its entities (workflow_entity.cc): the RPC tags,
+// (cluster_engine.cc, cluster_engine_storage.cc, cluster_engine_wake.cc) and
+// its entities (workflow_entity.cc): the RPC tags,
 // the mapping between workflow results and the storage exits entities
 // reply with, and Effect's retry helpers.
 // Internal to core/workflow. Single-threaded.
