@@ -269,7 +269,7 @@ class Sharding : public EntityManagerHost, private ShardLockHooks {
   void OnShardReleased(const ShardId& shard) override;
 
   // --- Sending ---
-  absl::StatusOr<OutgoingRequest> PrepareRequest(const EntityType& type,
+  absl::StatusOr<OutgoingMessage> PrepareRequest(const EntityType& type,
                                                  const EntityId& id,
                                                  std::string tag,
                                                  std::string payload);

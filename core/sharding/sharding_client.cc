@@ -22,7 +22,7 @@ bool IsUninterruptibleForClient(const RpcSpec& rpc) {
 // --- Client
 // ---------------------------------------------------------------------
 
-absl::StatusOr<OutgoingRequest> Sharding::PrepareRequest(const EntityType& type,
+absl::StatusOr<OutgoingMessage> Sharding::PrepareRequest(const EntityType& type,
                                                          const EntityId& id,
                                                          std::string tag,
                                                          std::string payload) {
@@ -48,24 +48,23 @@ absl::StatusOr<OutgoingRequest> Sharding::PrepareRequest(const EntityType& type,
   }
   std::optional<int64_t> deliver_at_ms;
   if (rpc->deliver_at_ms) deliver_at_ms = rpc->deliver_at_ms(payload);
-  return OutgoingRequest{storage::Request{snowflakes_.Next(),
-                                          std::move(address),
-                                          std::move(tag),
-                                          std::move(payload),
-                                          {},
-                                          std::move(primary_key),
-                                          deliver_at_ms},
-                         rpc, std::nullopt, nullptr};
+  // Built in place: a request is moved only where it must be.
+  return absl::StatusOr<OutgoingMessage>(
+      absl::in_place, std::in_place_type<OutgoingRequest>,
+      storage::Request{snowflakes_.Next(), std::move(address), std::move(tag),
+                       std::move(payload), storage::Headers(),
+                       std::move(primary_key), deliver_at_ms},
+      rpc, std::nullopt, nullptr);
 }
 
 Task<absl::StatusOr<storage::Exit>> Sharding::Send(EntityType type, EntityId id,
                                                    std::string tag,
                                                    std::string payload,
                                                    CallOptions options) {
-  absl::StatusOr<OutgoingRequest> prepared =
+  absl::StatusOr<OutgoingMessage> prepared =
       PrepareRequest(type, id, std::move(tag), std::move(payload));
   if (!prepared.ok()) co_return prepared.status();
-  OutgoingRequest request = *std::move(prepared);
+  OutgoingRequest& request = std::get<OutgoingRequest>(*prepared);
   // The clients are closed (shut down): nothing would send it.
   if (calls_scope_.closed()) {
     co_return ToStatus(EntityNotAssignedToRunner{request.envelope.address});
@@ -81,8 +80,9 @@ Task<absl::StatusOr<storage::Exit>> Sharding::Send(EntityType type, EntityId id,
   absl::StrAppend(&detail, " ", request_id.value());
   env_.trace->Record("sharding.send", detail);
   // The send runs beside the caller, which consumes (and acks) replies.
+  // `request` is moved from here on.
   FiberHandle sender = SpawnJoinable(
-      calls_scope_, RunClientSend(call, std::move(request)), "client.send");
+      calls_scope_, RunClientSend(call, *std::move(prepared)), "client.send");
   call->sender = sender;
 
   // Cancelling the caller stops the send and forwards the interrupt.
@@ -145,12 +145,11 @@ Task<void> Sharding::RunClientSend(std::shared_ptr<ClientCall> call,
 
 Task<absl::Status> Sharding::SendDiscard(EntityType type, EntityId id,
                                          std::string tag, std::string payload) {
-  absl::StatusOr<OutgoingRequest> prepared =
+  absl::StatusOr<OutgoingMessage> prepared =
       PrepareRequest(type, id, std::move(tag), std::move(payload));
   if (!prepared.ok()) co_return prepared.status();
-  OutgoingRequest request = *std::move(prepared);
-  request.respond = [](storage::Reply) {};
-  co_return co_await SendOutgoing(std::move(request), true, std::nullopt,
+  std::get<OutgoingRequest>(*prepared).respond = [](storage::Reply) {};
+  co_return co_await SendOutgoing(*std::move(prepared), true, std::nullopt,
                                   std::nullopt);
 }
 
