@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -215,33 +216,19 @@ absl::StatusOr<Out> GetInterruptFields(ByteReader& reader) {
   return Interrupt{id, std::move(address), request_id};
 }
 
-// Each kind's wire tag, reader and name in errors.
+// Each kind's wire tag and name in errors.
 template <typename E>
-struct EnvelopeKind;
+constexpr EnvelopeTag kTagOf = EnvelopeTag::kRequest;
 template <>
-struct EnvelopeKind<Request> {
-  static constexpr EnvelopeTag kTag = EnvelopeTag::kRequest;
-  static constexpr const char* kName = "a Request";
-  static absl::StatusOr<Request> Get(ByteReader& reader) {
-    return GetRequestFields<Request>(reader);
-  }
-};
+constexpr EnvelopeTag kTagOf<AckChunk> = EnvelopeTag::kAckChunk;
 template <>
-struct EnvelopeKind<AckChunk> {
-  static constexpr EnvelopeTag kTag = EnvelopeTag::kAckChunk;
-  static constexpr const char* kName = "an AckChunk";
-  static absl::StatusOr<AckChunk> Get(ByteReader& reader) {
-    return GetAckChunkFields<AckChunk>(reader);
-  }
-};
+constexpr EnvelopeTag kTagOf<Interrupt> = EnvelopeTag::kInterrupt;
+template <typename E>
+constexpr const char* kNameOf = "a Request";
 template <>
-struct EnvelopeKind<Interrupt> {
-  static constexpr EnvelopeTag kTag = EnvelopeTag::kInterrupt;
-  static constexpr const char* kName = "an Interrupt";
-  static absl::StatusOr<Interrupt> Get(ByteReader& reader) {
-    return GetInterruptFields<Interrupt>(reader);
-  }
-};
+constexpr const char* kNameOf<AckChunk> = "an AckChunk";
+template <>
+constexpr const char* kNameOf<Interrupt> = "an Interrupt";
 
 }  // namespace
 
@@ -264,14 +251,19 @@ absl::StatusOr<E> GetEnvelopeOf(ByteReader& reader) {
   const size_t offset = reader.offset();
   ByteReader after_tag = reader;
   CLUSTERSIM_ASSIGN_OR_RETURN(const uint8_t tag, after_tag.GetU8());
-  if (static_cast<EnvelopeTag>(tag) == EnvelopeKind<E>::kTag) {
+  if (static_cast<EnvelopeTag>(tag) == kTagOf<E>) {
     reader = after_tag;
-    return EnvelopeKind<E>::Get(reader);
+    if constexpr (std::is_same_v<E, Request>) {
+      return GetRequestFields<E>(reader);
+    } else if constexpr (std::is_same_v<E, AckChunk>) {
+      return GetAckChunkFields<E>(reader);
+    } else {
+      return GetInterruptFields<E>(reader);
+    }
   }
   // Another kind, or no kind: its own error comes first.
   CLUSTERSIM_RETURN_IF_ERROR(GetEnvelope(reader).status());
-  return Malformed(offset,
-                   absl::StrCat("envelope is not ", EnvelopeKind<E>::kName));
+  return Malformed(offset, absl::StrCat("envelope is not ", kNameOf<E>));
 }
 
 template absl::StatusOr<Request> GetEnvelopeOf<Request>(ByteReader&);
