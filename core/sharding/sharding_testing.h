@@ -24,6 +24,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/cluster/cluster_metrics.h"
+#include "core/codec/byte_reader.h"
+#include "core/codec/byte_writer.h"
 #include "core/rpc/rpc_endpoint.h"
 #include "core/runtime/manual_executor.h"
 #include "core/runtime/sync.h"
@@ -384,6 +386,14 @@ inline std::string SuccessValue(const CallResult& result) {
     return absl::StrCat("<failure: ", (*result)->cause().message, ">");
   }
   return (*result)->value();
+}
+
+// An int64 as a signed varint: the number codec of the typed RPC tests.
+inline void EncodeNumber(const int64_t& value, codec::ByteWriter& writer) {
+  writer.PutSignedVarint(value);
+}
+inline absl::StatusOr<int64_t> DecodeNumber(codec::ByteReader& reader) {
+  return reader.GetSignedVarint();
 }
 
 // Rows of a copy of the store that a read would return now (no claims are
