@@ -18,6 +18,8 @@ namespace clustersim::sharding {
 namespace {
 
 using testing::CallResult;
+using testing::DecodeNumber;
+using testing::EncodeNumber;
 using testing::kStartMs;
 using testing::SuccessValue;
 using testing::TestConfig;
@@ -25,12 +27,6 @@ using testing::TestNode;
 
 const EntityType kMeter("Meter");
 
-void EncodeNumber(const int64_t& value, codec::ByteWriter& writer) {
-  writer.PutSignedVarint(value);
-}
-absl::StatusOr<int64_t> DecodeNumber(codec::ByteReader& reader) {
-  return reader.GetSignedVarint();
-}
 // A reading cannot represent a negative value.
 void EncodeReading(const int64_t& value, codec::ByteWriter& writer) {
   if (value < 0) {

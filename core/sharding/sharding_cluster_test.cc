@@ -113,12 +113,7 @@ class Cluster {
     options.config = ClusterConfig(1, mode_);
     options.config.runner_address = std::nullopt;
     options.resolver = &resolver_;
-    options.storage = [this, node](const NodeEnv&, RpcEndpoint&) {
-      auto wrapped = std::make_unique<TestStorage>(
-          std::make_unique<storage::LocalStorageClient>(state_, clock_));
-      storages_[node.value] = wrapped.get();
-      return wrapped;
-    };
+    options.storage = StorageFor(node);
     options.register_entities = [](Sharding& sharding) {
       sharding.DefineEntity(TestEntityDefinition());
       return absl::OkStatus();
@@ -137,12 +132,7 @@ class Cluster {
     options.config.runner_health_check_interval_ms = 1'000;
     options.sharding.health_check = health_;
     options.resolver = &resolver_;
-    options.storage = [this, node](const NodeEnv&, RpcEndpoint&) {
-      auto wrapped = std::make_unique<TestStorage>(
-          std::make_unique<storage::LocalStorageClient>(state_, clock_));
-      storages_[node.value] = wrapped.get();
-      return wrapped;
-    };
+    options.storage = StorageFor(node);
     options.register_entities = [this, node](Sharding& sharding) {
       absl::Status status = sharding.RegisterEntity(
           TestEntityDefinition(), TestEntityFactory(&entities_[node.value]));
@@ -164,6 +154,16 @@ class Cluster {
                        RunnerProcess::Factory(std::move(options)));
     CHECK(added == node);
     return node;
+  }
+
+  // Adds runners on ports 1 to `count`, then starts them in that order.
+  std::vector<NodeId> StartRunners(int32_t count) {
+    std::vector<NodeId> nodes;
+    for (int32_t port = 1; port <= count; ++port) {
+      nodes.push_back(AddRunner(port));
+    }
+    for (NodeId node : nodes) world_.Start(node);
+    return nodes;
   }
 
   sim::World& world() { return world_; }
@@ -212,6 +212,16 @@ class Cluster {
     return options;
   }
 
+  // A node's storage: the shared state through the node's own TestStorage.
+  decltype(RunnerProcessOptions::storage) StorageFor(NodeId node) {
+    return [this, node](const NodeEnv&, RpcEndpoint&) {
+      auto wrapped = std::make_unique<TestStorage>(
+          std::make_unique<storage::LocalStorageClient>(state_, clock_));
+      storages_[node.value] = wrapped.get();
+      return wrapped;
+    };
+  }
+
   static Task<void> CountStart(int* starts) {
     ++*starts;
     co_return;
@@ -245,9 +255,7 @@ void ExpectPartitionOfShards(Cluster& cluster,
 
 TEST(ShardingClusterTest, ThreeRunnersRouteVolatileAndPersistedRequests) {
   Cluster cluster(Mode::kReference);
-  const std::vector<NodeId> nodes = {cluster.AddRunner(1), cluster.AddRunner(2),
-                                     cluster.AddRunner(3)};
-  for (NodeId node : nodes) cluster.world().Start(node);
+  const std::vector<NodeId> nodes = cluster.StartRunners(3);
   cluster.RunForMs(5'000);
   ExpectPartitionOfShards(cluster, nodes);
   for (NodeId node : nodes) {
@@ -293,9 +301,7 @@ TEST(ShardingClusterTest, RemoteStreamsDeliverEveryChunk) {
 
 TEST(ShardingClusterTest, CrashedRunnersShardsMoveAndItsMessagesAreProcessed) {
   Cluster cluster(Mode::kReference);
-  const std::vector<NodeId> nodes = {cluster.AddRunner(1), cluster.AddRunner(2),
-                                     cluster.AddRunner(3)};
-  for (NodeId node : nodes) cluster.world().Start(node);
+  const std::vector<NodeId> nodes = cluster.StartRunners(3);
   cluster.RunForMs(5'000);
   const std::string id = cluster.IdOwnedBy(nodes[2]);
   ASSERT_FALSE(id.empty());
@@ -433,9 +439,7 @@ TEST(ShardingClusterTest, PartitionFromStorageMovesShardsWithoutOverlap) {
 
 TEST(ShardingClusterTest, ASingletonRunsOnceAndMovesWithItsShard) {
   Cluster cluster(Mode::kReference);
-  const std::vector<NodeId> nodes = {cluster.AddRunner(1), cluster.AddRunner(2),
-                                     cluster.AddRunner(3)};
-  for (NodeId node : nodes) cluster.world().Start(node);
+  const std::vector<NodeId> nodes = cluster.StartRunners(3);
   cluster.RunForMs(5'000);
   const SingletonAddress address(
       "watchdog", *ShardIdFor(EntityId("watchdog"), "default", 8));

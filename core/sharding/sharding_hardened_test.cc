@@ -17,14 +17,13 @@
 namespace clustersim::sharding {
 namespace {
 
-using testing::CallInto;
 using testing::CallResult;
+using testing::CallTestEntity;
 using testing::kStartMs;
 using testing::kTestEntity;
+using testing::StartTestEntityRunner;
 using testing::SuccessValue;
 using testing::TestConfig;
-using testing::TestEntityDefinition;
-using testing::TestEntityFactory;
 using testing::TestEntityState;
 using testing::TestNode;
 
@@ -46,23 +45,14 @@ class ShardingHardenedTest : public ::testing::TestWithParam<Mode> {
   bool hardened() const { return GetParam() == Mode::kHardened; }
 
   TestNode& StartNode() {
-    node_ = std::make_unique<TestNode>(ex_, state_, config_, NodeId{1}, nullptr,
-                                       resolver_);
-    EXPECT_TRUE(
-        node_->sharding
-            .RegisterEntity(TestEntityDefinition(), TestEntityFactory(&entity_))
-            .ok());
-    node_->sharding.Start();
-    ex_.RunForMs(10);
-    EXPECT_EQ(node_->sharding.acquired_shards().size(),
-              static_cast<size_t>(config_.shards_per_group));
-    return *node_;
+    return StartTestEntityRunner(node_, ex_, state_, config_, resolver_,
+                                 &entity_);
   }
 
   void Call(std::string id, std::string tag, std::string payload,
             CallResult* out) {
-    node_->scope().Spawn(CallInto(&node_->sharding, kTestEntity, std::move(id),
-                                  std::move(tag), std::move(payload), out));
+    CallTestEntity(*node_, std::move(id), std::move(tag), std::move(payload),
+                   out);
   }
 
   int64_t Replies() const { return state_.messages().reply_count(); }

@@ -24,6 +24,8 @@ constexpr char kCauseUrl[] = "clustersim/test/cause";
 
 using testing::CallInto;
 using testing::CallResult;
+using testing::DecodeNumber;
+using testing::EncodeNumber;
 using testing::kStartMs;
 using testing::kTestEntity;
 using testing::TestConfig;
@@ -33,13 +35,6 @@ using testing::TestEntityState;
 using testing::TestNode;
 
 const EntityType kBoom("Boom");
-
-void EncodeNumber(const int64_t& value, codec::ByteWriter& writer) {
-  writer.PutSignedVarint(value);
-}
-absl::StatusOr<int64_t> DecodeNumber(codec::ByteReader& reader) {
-  return reader.GetSignedVarint();
-}
 
 // Effect's TestEntity.Fail: fails with BoomError({cause: new Error("boom")}).
 // Its error schema encodes a failure's code and message, not a nested cause

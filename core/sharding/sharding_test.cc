@@ -17,12 +17,13 @@
 namespace clustersim::sharding {
 namespace {
 
-using testing::CallInto;
 using testing::CallResult;
+using testing::CallTestEntity;
 using testing::DiscardInto;
 using testing::kStartMs;
 using testing::kTestEntity;
 using testing::ShutdownInto;
+using testing::StartTestEntityRunner;
 using testing::StreamInto;
 using testing::SuccessValue;
 using testing::TestConfig;
@@ -39,33 +40,19 @@ class ShardingTest : public ::testing::Test {
   // Starts the runner (with TestEntity unless told otherwise) and waits
   // until it holds its shards.
   TestNode& StartNode(bool register_entity = true) {
-    node_ = std::make_unique<TestNode>(ex_, state_, config_, NodeId{1}, nullptr,
-                                       resolver_);
-    if (register_entity) {
-      EXPECT_TRUE(node_->sharding
-                      .RegisterEntity(TestEntityDefinition(),
-                                      TestEntityFactory(&entity_))
-                      .ok());
-    } else {
-      node_->sharding.DefineEntity(TestEntityDefinition());
-    }
-    node_->sharding.Start();
-    ex_.RunForMs(10);
-    EXPECT_EQ(node_->sharding.acquired_shards().size(),
-              static_cast<size_t>(config_.shards_per_group));
-    return *node_;
+    return StartTestEntityRunner(node_, ex_, state_, config_, resolver_,
+                                 register_entity ? &entity_ : nullptr);
   }
 
   void Call(std::string id, std::string tag, std::string payload,
             CallResult* out) {
-    node_->scope().Spawn(CallInto(&node_->sharding, kTestEntity, std::move(id),
-                                  std::move(tag), std::move(payload), out));
+    CallTestEntity(*node_, std::move(id), std::move(tag), std::move(payload),
+                   out);
   }
   FiberId CallFiber(std::string id, std::string tag, std::string payload,
                     CallResult* out) {
-    return node_->scope().Spawn(CallInto(&node_->sharding, kTestEntity,
-                                         std::move(id), std::move(tag),
-                                         std::move(payload), out));
+    return CallTestEntity(*node_, std::move(id), std::move(tag),
+                          std::move(payload), out);
   }
 
   int64_t Journal() const { return state_.messages().message_count(); }

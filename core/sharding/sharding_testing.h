@@ -7,6 +7,8 @@
 #ifndef CLUSTERSIM_CORE_SHARDING_SHARDING_TESTING_H_
 #define CLUSTERSIM_CORE_SHARDING_SHARDING_TESTING_H_
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -22,6 +24,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/cluster/cluster_metrics.h"
+#include "core/codec/byte_reader.h"
+#include "core/codec/byte_writer.h"
 #include "core/rpc/rpc_endpoint.h"
 #include "core/runtime/manual_executor.h"
 #include "core/runtime/sync.h"
@@ -303,6 +307,32 @@ class TestNode {
   RunnerServer server_;
 };
 
+// Replaces `node` with runner node 1 (no network) running Effect's
+// TestEntity, registered with `entity` as its state (only defined when
+// `entity` is null), and runs until the runner holds its shards.
+inline TestNode& StartTestEntityRunner(std::unique_ptr<TestNode>& node,
+                                       ManualExecutor& ex,
+                                       storage::StorageState& state,
+                                       const ShardingConfig& config,
+                                       const RunnerResolver& resolver,
+                                       TestEntityState* entity) {
+  node = std::make_unique<TestNode>(ex, state, config, NodeId{1}, nullptr,
+                                    resolver);
+  if (entity != nullptr) {
+    EXPECT_TRUE(
+        node->sharding
+            .RegisterEntity(TestEntityDefinition(), TestEntityFactory(entity))
+            .ok());
+  } else {
+    node->sharding.DefineEntity(TestEntityDefinition());
+  }
+  node->sharding.Start();
+  ex.RunForMs(10);
+  EXPECT_EQ(node->sharding.acquired_shards().size(),
+            static_cast<size_t>(config.shards_per_group));
+  return *node;
+}
+
 // --- Calls from test fibers
 // ---------------------------------------------------
 
@@ -314,6 +344,13 @@ inline Task<void> CallInto(Sharding* sharding, EntityType type, std::string id,
   EntityId entity(std::move(id));
   *out = co_await sharding->Send(std::move(type), std::move(entity),
                                  std::move(tag), std::move(payload));
+}
+
+// Calls TestEntity `id` from a fiber of `node`; the result lands in `out`.
+inline FiberId CallTestEntity(TestNode& node, std::string id, std::string tag,
+                              std::string payload, CallResult* out) {
+  return node.scope().Spawn(CallInto(&node.sharding, kTestEntity, std::move(id),
+                                     std::move(tag), std::move(payload), out));
 }
 
 inline Task<void> StreamInto(Sharding* sharding, std::string id,
@@ -349,6 +386,14 @@ inline std::string SuccessValue(const CallResult& result) {
     return absl::StrCat("<failure: ", (*result)->cause().message, ">");
   }
   return (*result)->value();
+}
+
+// An int64 as a signed varint: the number codec of the typed RPC tests.
+inline void EncodeNumber(const int64_t& value, codec::ByteWriter& writer) {
+  writer.PutSignedVarint(value);
+}
+inline absl::StatusOr<int64_t> DecodeNumber(codec::ByteReader& reader) {
+  return reader.GetSignedVarint();
 }
 
 // Rows of a copy of the store that a read would return now (no claims are
