@@ -143,13 +143,13 @@ void MessageStore::InsertMessage(MessageRow row) {
       .insert(rowid);
   CHECK(!row.processed, "rows are inserted unprocessed");
   unprocessed_.emplace(address.shard_id(), rowid);
-  messages_.emplace(rowid, std::move(row));
+  messages_.emplace(rowid, BoxedRow(std::move(row)));
 }
 
 void MessageStore::DeleteMessage(int64_t rowid) {
   auto it = messages_.find(rowid);
   CHECK(it != messages_.end(), "deleting a stored row");
-  const MessageRow& row = it->second;
+  const MessageRow& row = *it->second;
   const EntityAddress& address = AddressOf(row.envelope);
   message_by_id_.erase(IdOf(row.envelope));
   if (row.message_id.has_value()) message_by_message_id_.erase(*row.message_id);
@@ -163,7 +163,7 @@ void MessageStore::DeleteMessage(int64_t rowid) {
 }
 
 void MessageStore::SetProcessed(int64_t rowid, bool processed) {
-  MessageRow& row = messages_.at(rowid);
+  MessageRow& row = Row(rowid);
   if (row.processed == processed) return;
   row.processed = processed;
   std::pair<ShardId, int64_t> key(AddressOf(row.envelope).shard_id(), rowid);
@@ -225,7 +225,7 @@ absl::StatusOr<SaveResult> MessageStore::SaveRequest(const Request& request) {
         // its own.
         message_id.reset();
       } else {
-        const MessageRow& row = messages_.at(existing->second);
+        const MessageRow& row = Row(existing->second);
         return SaveDuplicate{IdOf(row.envelope), ReplyById(row.last_reply_id)};
       }
     }
@@ -255,7 +255,7 @@ absl::Status MessageStore::SaveEnvelope(const AckChunk& ack) {
     }
   }
   for (int64_t rowid : RowsOfRequest(ack.request_id)) {
-    if (std::holds_alternative<AckChunk>(messages_.at(rowid).envelope)) {
+    if (std::holds_alternative<AckChunk>(Row(rowid).envelope)) {
       SetProcessed(rowid, true);
     }
   }
@@ -303,11 +303,11 @@ absl::Status MessageStore::SaveReply(const Reply& reply) {
   if (std::holds_alternative<Chunk>(reply)) {
     if (auto row = message_by_id_.find(request_id);
         row != message_by_id_.end()) {
-      messages_.at(row->second).last_reply_id = id;
+      Row(row->second).last_reply_id = id;
     }
   } else {
     for (int64_t rowid : RowsOfRequest(request_id)) {
-      messages_.at(rowid).last_reply_id = id;
+      Row(rowid).last_reply_id = id;
       SetProcessed(rowid, true);
     }
   }
@@ -325,11 +325,11 @@ void MessageStore::ClearReplies(Snowflake request_id,
   if (!expected_reply_id.has_value()) {
     if (exit_rowid.has_value()) DeleteReply(*exit_rowid);
     for (int64_t rowid : RowsOfRequest(request_id)) {
-      if (std::holds_alternative<Interrupt>(messages_.at(rowid).envelope)) {
+      if (std::holds_alternative<Interrupt>(Row(rowid).envelope)) {
         DeleteMessage(rowid);
         continue;
       }
-      MessageRow& row = messages_.at(rowid);
+      MessageRow& row = Row(rowid);
       row.last_reply_id.reset();
       row.last_read_ms.reset();
       SetProcessed(rowid, false);
@@ -340,11 +340,11 @@ void MessageStore::ClearReplies(Snowflake request_id,
   // The delete is conditioned on the request row, the reset on each row.
   auto request_row = message_by_id_.find(request_id);
   if (exit_rowid.has_value() && request_row != message_by_id_.end() &&
-      messages_.at(request_row->second).last_reply_id == expected_reply_id) {
+      Row(request_row->second).last_reply_id == expected_reply_id) {
     DeleteReply(*exit_rowid);
   }
   for (int64_t rowid : RowsOfRequest(request_id)) {
-    MessageRow& row = messages_.at(rowid);
+    MessageRow& row = Row(rowid);
     if (row.last_reply_id != expected_reply_id) continue;
     row.last_reply_id.reset();
     row.last_read_ms.reset();

@@ -38,6 +38,7 @@
 #define CLUSTERSIM_CORE_STORAGE_MESSAGE_STORE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -193,6 +194,27 @@ class MessageStore {
     std::optional<int64_t> last_read_ms;
     int64_t claim_window_ms = 0;  // of the claim at last_read_ms
   };
+  // A message row held on the heap: the B-tree moves a pointer, not a row
+  // (a Request with its strings), when it inserts and splits; a copy of
+  // the store still copies every row.
+  class BoxedRow {
+   public:
+    explicit BoxedRow(MessageRow row)
+        : row_(std::make_unique<MessageRow>(std::move(row))) {}
+    BoxedRow(const BoxedRow& other)
+        : row_(std::make_unique<MessageRow>(*other.row_)) {}
+    BoxedRow& operator=(const BoxedRow& other) {
+      row_ = std::make_unique<MessageRow>(*other.row_);
+      return *this;
+    }
+    BoxedRow(BoxedRow&&) noexcept = default;
+    BoxedRow& operator=(BoxedRow&&) noexcept = default;
+
+    MessageRow& operator*() const { return *row_; }
+
+   private:
+    std::unique_ptr<MessageRow> row_;
+  };
   struct ReplyRow {
     Reply reply;
     bool acked = false;
@@ -213,6 +235,10 @@ class MessageStore {
   absl::Status CheckReply(const Reply& reply) const;
   absl::Status CheckIdCount(std::string_view what, size_t count) const;
   absl::Status CheckNewMessageRow(Snowflake id) const;
+
+  // The stored row `rowid`, which must exist.
+  MessageRow& Row(int64_t rowid) { return *messages_.at(rowid); }
+  const MessageRow& Row(int64_t rowid) const { return *messages_.at(rowid); }
 
   // Row mutations; each keeps every index in step.
   void InsertMessage(MessageRow row);
@@ -238,7 +264,7 @@ class MessageStore {
   int64_t last_message_rowid_ = 0;
   int64_t last_reply_rowid_ = 0;
 
-  absl::btree_map<int64_t, MessageRow> messages_;
+  absl::btree_map<int64_t, BoxedRow> messages_;
   absl::btree_map<Snowflake, int64_t> message_by_id_;
   absl::btree_map<std::string, int64_t> message_by_message_id_;
   absl::btree_set<std::pair<Snowflake, int64_t>> messages_by_request_;

@@ -22,7 +22,7 @@ absl::StatusOr<std::optional<Snowflake>> MessageStore::RequestIdForPrimaryKey(
   if (!message_id.ok()) return message_id.status();
   auto it = message_by_message_id_.find(*message_id);
   if (it == message_by_message_id_.end()) return std::nullopt;
-  return IdOf(messages_.at(it->second).envelope);
+  return IdOf(Row(it->second).envelope);
 }
 
 template <typename Include>
@@ -174,7 +174,7 @@ absl::StatusOr<std::vector<StoredMessage>> MessageStore::UnprocessedMessages(
     for (auto it = unprocessed_.lower_bound({shard, 0});
          it != unprocessed_.end() && it->first == shard && taken < limit;
          ++it) {
-      const MessageRow& row = messages_.at(it->second);
+      const MessageRow& row = Row(it->second);
       if (addresses.has_value() &&
           !addresses->contains(AddressOf(row.envelope))) {
         continue;
@@ -196,7 +196,7 @@ absl::StatusOr<std::vector<StoredMessage>> MessageStore::UnprocessedMessages(
   std::vector<StoredMessage> result;
   result.reserve(selected.size());
   for (int64_t rowid : selected) {
-    MessageRow& row = messages_.at(rowid);
+    MessageRow& row = Row(rowid);
     row.last_read_ms = now_ms;
     row.claim_window_ms = claim_window_ms.value_or(kClaimExpirationMs);
     result.push_back(ToStoredMessage(row));
@@ -213,7 +213,7 @@ MessageStore::UnprocessedMessagesById(const std::vector<Snowflake>& ids,
   for (Snowflake id : distinct) {
     auto it = message_by_id_.find(id);
     if (it == message_by_id_.end()) continue;
-    if (Deliverable(messages_.at(it->second), reader_now_ms)) {
+    if (Deliverable(Row(it->second), reader_now_ms)) {
       rowids.push_back(it->second);
     }
   }
@@ -221,7 +221,7 @@ MessageStore::UnprocessedMessagesById(const std::vector<Snowflake>& ids,
   std::vector<StoredMessage> result;
   result.reserve(rowids.size());
   for (int64_t rowid : rowids) {
-    result.push_back(ToStoredMessage(messages_.at(rowid)));
+    result.push_back(ToStoredMessage(Row(rowid)));
   }
   return result;
 }
@@ -237,7 +237,7 @@ absl::Status MessageStore::ResetShards(const std::vector<ShardId>& shards) {
        absl::btree_set<ShardId>(shards.begin(), shards.end())) {
     for (auto it = unprocessed_.lower_bound({shard, 0});
          it != unprocessed_.end() && it->first == shard; ++it) {
-      messages_.at(it->second).last_read_ms.reset();
+      Row(it->second).last_read_ms.reset();
     }
   }
   return absl::OkStatus();
@@ -254,7 +254,7 @@ absl::Status MessageStore::ResetAddresses(
         EntityKey(address.entity_type(), address.entity_id()));
     if (entity == messages_by_entity_.end()) continue;
     for (int64_t rowid : entity->second) {
-      MessageRow& row = messages_.at(rowid);
+      MessageRow& row = Row(rowid);
       if (!row.processed && AddressOf(row.envelope) == address) {
         row.last_read_ms.reset();
       }
@@ -268,7 +268,7 @@ absl::Status MessageStore::ResetRequests(const std::vector<Snowflake>& ids) {
   for (Snowflake id : ids) {
     auto it = message_by_id_.find(id);
     if (it == message_by_id_.end()) continue;
-    MessageRow& row = messages_.at(it->second);
+    MessageRow& row = Row(it->second);
     if (!row.processed) row.last_read_ms.reset();
   }
   return absl::OkStatus();
@@ -282,8 +282,7 @@ void MessageStore::ClearAddress(const EntityAddress& address) {
                                     entity->second.end());
   // Replies whose request_id is the id of any of these rows, then the rows.
   for (int64_t rowid : rowids) {
-    auto of_request =
-        replies_by_request_.find(IdOf(messages_.at(rowid).envelope));
+    auto of_request = replies_by_request_.find(IdOf(Row(rowid).envelope));
     if (of_request == replies_by_request_.end()) continue;
     const std::vector<int64_t> reply_rowids(of_request->second.rowids.begin(),
                                             of_request->second.rowids.end());
@@ -295,7 +294,7 @@ void MessageStore::ClearAddress(const EntityAddress& address) {
 std::optional<ShardId> MessageStore::ShardOfMessage(Snowflake id) const {
   auto it = message_by_id_.find(id);
   if (it == message_by_id_.end()) return std::nullopt;
-  return AddressOf(messages_.at(it->second).envelope).shard_id();
+  return AddressOf(Row(it->second).envelope).shard_id();
 }
 
 }  // namespace clustersim::storage

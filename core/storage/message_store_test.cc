@@ -122,6 +122,22 @@ TEST_F(MessageStoreTest, SavedRequestIsUnprocessed) {
   EXPECT_THAT(Read(), ElementsAre(1));
 }
 
+// Rows are held on the heap (BoxedRow); a copy of the store must still be
+// a deep copy: claiming a row in the copy leaves the original's unclaimed.
+TEST_F(MessageStoreTest, CopyIsIndependentOfTheOriginal) {
+  SaveRequests(1, 2);
+  MessageStore copy = store_;
+  absl::StatusOr<std::vector<StoredMessage>> claimed = copy.UnprocessedMessages(
+      UnprocessedQuery{{ShardId("default", 1)}}, now_ms_, now_ms_);
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  EXPECT_THAT(Ids(*claimed), ElementsAre(1, 2));
+  copy.ClearAddress(Address(1));
+  EXPECT_EQ(copy.message_count(), 1);
+  // The original still has both rows, unclaimed there.
+  EXPECT_EQ(store_.message_count(), 2);
+  EXPECT_THAT(Read(), ElementsAre(1, 2));
+}
+
 TEST_F(MessageStoreTest, SamePrimaryKeyIsDuplicate) {
   Save(MakeRequest(1, Address(1), "key"));
   EXPECT_EQ(Save(MakeRequest(2, Address(1), "key")),
