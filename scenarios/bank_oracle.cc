@@ -19,8 +19,6 @@
 namespace clustersim::scenarios::bank_internal {
 namespace {
 
-using sim::checkers::Finding;
-
 constexpr std::string_view kCompensation = "compensation";
 constexpr std::string_view kConservation = "conservation";
 
@@ -117,11 +115,7 @@ void Oracle::Finish() {
   for (const auto& [name, value] : stats) h_.AddStat(name, value);
 }
 
-sim::checkers::FindingSink Oracle::Sink() {
-  return [this](Finding f) {
-    h_.Violate(std::move(f.invariant), std::move(f.message));
-  };
-}
+sim::checkers::FindingSink Oracle::Sink() { return h_.Sink(); }
 
 void Oracle::ExitAccepted(const storage::WithExit& exit) {
   if (!exit.exit.is_success()) return;

@@ -177,11 +177,7 @@ void Oracle::Finish() {
   for (const auto& [name, value] : stats) h_.AddStat(name, value);
 }
 
-sim::checkers::FindingSink Oracle::Sink() {
-  return [this](Finding f) {
-    h_.Violate(std::move(f.invariant), std::move(f.message));
-  };
-}
+sim::checkers::FindingSink Oracle::Sink() { return h_.Sink(); }
 
 std::optional<Snowflake> Oracle::StoredRequest(const Increment& op) const {
   absl::StatusOr<std::optional<Snowflake>> id =

@@ -59,6 +59,12 @@ int64_t SimHarness::end_us(int64_t settle_us) const {
              : std::max(options_.duration_us, quiet_time_us() + settle_us);
 }
 
+sim::checkers::FindingSink SimHarness::Sink() {
+  return [this](sim::checkers::Finding f) {
+    Violate(std::move(f.invariant), std::move(f.message));
+  };
+}
+
 void SimHarness::Violate(std::string invariant, std::string message) {
   ++result_.violation_count;
   if (result_.violations.size() < kMaxViolationsKept) {

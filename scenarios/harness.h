@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "core/runtime/process.h"
 #include "scenarios/scenario.h"
+#include "sim/checkers/finding.h"
 #include "sim/nemesis.h"
 #include "sim/network.h"
 #include "sim/world.h"
@@ -75,6 +76,8 @@ class SimHarness {
 
   // Records a violation of `invariant` at the current virtual time.
   void Violate(std::string invariant, std::string message);
+  // A checker's finding sink that records each finding with Violate.
+  sim::checkers::FindingSink Sink();
   void AddStat(std::string name, int64_t value);
 
   // The run's result: trace, violations, counters (the network's included).

@@ -23,8 +23,6 @@
 namespace clustersim::scenarios::ledger {
 namespace {
 
-using sim::checkers::Finding;
-
 constexpr std::string_view kProgress = "progress";
 
 void EncodeIncrement(const Increment& in, codec::ByteWriter& writer) {
@@ -192,11 +190,7 @@ void LedgerOracle::HandlerStarted(Snowflake request_id,
   exactly_once_.OnHandlerStarted(h_.world().now_us(), request_id, runner.Key());
 }
 
-sim::checkers::FindingSink LedgerOracle::Sink() {
-  return [this](Finding f) {
-    h_.Violate(std::move(f.invariant), std::move(f.message));
-  };
-}
+sim::checkers::FindingSink LedgerOracle::Sink() { return h_.Sink(); }
 
 void LedgerOracle::Finish(int64_t volatile_answered) {
   sim::World& world = h_.world();

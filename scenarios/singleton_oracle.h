@@ -172,11 +172,7 @@ class Oracle : public sim::TraceListener {
   void Finish();
 
  private:
-  sim::checkers::FindingSink Sink() {
-    return [this](sim::checkers::Finding f) {
-      h_.Violate(std::move(f.invariant), std::move(f.message));
-    };
-  }
+  sim::checkers::FindingSink Sink() { return h_.Sink(); }
   sim::checkers::FindingSink Renamed(std::string_view invariant) {
     return [this, invariant](sim::checkers::Finding f) {
       h_.Violate(std::string(invariant), std::move(f.message));
